@@ -1,0 +1,119 @@
+"""Who may do what, where. The only module that knows the tenancy and role rules.
+
+* Partners (PARTNER_ADMIN) act on their partner account and every customer account under it.
+* Account admins act on their own account; users only on themselves.
+* An account outside the actor's scope does not exist for them (404, never 403);
+  an account in scope where the actor's role lacks a capability is 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import Account, User
+
+
+class Capability(enum.StrEnum):
+    VIEW_ACCOUNT = "view_account"
+    EDIT_ACCOUNT = "edit_account"
+    MANAGE_ACCOUNT_LIFECYCLE = "manage_account_lifecycle"  # deactivate, activate, delete
+    CREATE_CUSTOMER_ACCOUNTS = "create_customer_accounts"
+    LIST_CUSTOMER_ACCOUNTS = "list_customer_accounts"
+    MANAGE_USERS = "manage_users"
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    MANAGE_GATEWAY = "manage_gateway"
+    VIEW_ACTIVITY = "view_activity"
+
+
+_ADMIN_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW_ACCOUNT,
+        Capability.EDIT_ACCOUNT,
+        Capability.MANAGE_USERS,
+        Capability.MANAGE_INTEGRATIONS,
+        Capability.MANAGE_GATEWAY,
+        Capability.VIEW_ACTIVITY,
+    }
+)
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    "PARTNER_ADMIN": frozenset(Capability),
+    "ACCOUNT_ADMIN": _ADMIN_CAPABILITIES,
+    "USER": frozenset(),
+}
+
+# Capabilities that only make sense on one kind of account.
+_PARTNER_ACCOUNT_ONLY = {Capability.CREATE_CUSTOMER_ACCOUNTS, Capability.LIST_CUSTOMER_ACCOUNTS}
+_CUSTOMER_ACCOUNT_ONLY = {Capability.MANAGE_ACCOUNT_LIFECYCLE}
+
+
+def _is_signed_in(actor: User | None) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
+def account_scope_q(actor: User | None) -> Q:
+    """The accounts an actor can reach at all, as a filter on Account."""
+    if not _is_signed_in(actor):
+        return Q(pk__in=[])
+    if actor.role == "PARTNER_ADMIN":
+        return Q(pk=actor.account_id) | Q(parent_id=actor.account_id)
+    return Q(pk=actor.account_id)
+
+
+def accounts_for(actor: User | None) -> QuerySet[Account]:
+    from .models import Account
+
+    return Account.objects.filter(account_scope_q(actor))
+
+
+def in_scope(actor: User | None, account: Account) -> bool:
+    if not _is_signed_in(actor):
+        return False
+    if actor.account_id == account.pk:
+        return True
+    return actor.role == "PARTNER_ADMIN" and account.parent_id == actor.account_id
+
+
+def has_capability(actor: User | None, capability: Capability) -> bool:
+    return _is_signed_in(actor) and capability in ROLE_CAPABILITIES.get(actor.role, frozenset())
+
+
+def can(actor: User | None, capability: Capability, account: Account) -> bool:
+    if not in_scope(actor, account) or not has_capability(actor, capability):
+        return False
+    if capability in _PARTNER_ACCOUNT_ONLY and not account.is_partner:
+        return False
+    return not (capability in _CUSTOMER_ACCOUNT_ONLY and account.is_partner)
+
+
+def require(actor: User | None, capability: Capability, account: Account) -> None:
+    """Raise Http404 outside the actor's scope and PermissionDenied when the role lacks the capability."""
+    if not in_scope(actor, account):
+        raise Http404("No such account.")
+    if not can(actor, capability, account):
+        raise PermissionDenied("You do not have permission to do this in this account.")
+
+
+def get_account_or_404(actor: User | None, ref: object, *, need: Capability | None = None) -> Account:
+    """Resolve an account by GUID or number inside the actor's scope; optionally require a capability."""
+    from .models import Account
+
+    account = Account.objects.visible_to(actor).by_ref(str(ref)).select_related("parent").first()
+    if account is None:
+        raise Http404("No such account.")
+    if need is not None:
+        require(actor, need, account)
+    return account
+
+
+def home_account(actor: User) -> Account:
+    """The account a signed-in person lands in: their own."""
+    return actor.account

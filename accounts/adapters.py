@@ -1,0 +1,22 @@
+"""allauth adapter: the console is invitation-only, and emails go out through our task queue."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    error_messages = DefaultAccountAdapter.error_messages | {
+        "email_password_mismatch": "The email address or password you entered is not correct.",
+        "too_many_login_attempts": "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+    }
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        from portal.mail import email_queue
+
+        msg = self.render_mail(template_prefix, email, context)
+        email_queue(message=msg)

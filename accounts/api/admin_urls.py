@@ -1,0 +1,3 @@
+app_name = "admin-api"
+
+urlpatterns: list = []

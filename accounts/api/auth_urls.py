@@ -1,0 +1,3 @@
+app_name = "authentication-api"
+
+urlpatterns: list = []

@@ -1,0 +1,94 @@
+"""Password sign-in rules shared by the console (allauth backend) and the token endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+
+from .models import Account, User
+
+
+@dataclass
+class SignInError(Exception):
+    name: str
+    message: str
+    status: int
+
+
+class InvalidCredentials(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "InvalidLoginCredentials", "The email address or password you entered is not correct.", 401
+        )
+
+
+class MultipleAccountsMatch(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "MultipleMatching",
+            "Multiple accounts located. Additional account information needed to proceed.",
+            409,
+        )
+
+
+class AccountDeactivated(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "InactiveAccount",
+            "This account has been deactivated. Contact your partner or administrator.",
+            403,
+        )
+
+
+class UserNotActive(SignInError):
+    def __init__(self) -> None:
+        super().__init__("UserNotActive", "This user has been disabled.", 403)
+
+
+class UserNotRegistered(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "UserNotRegistered",
+            "This user has not finished registration yet: use the link in the welcome email first.",
+            403,
+        )
+
+
+_DUMMY_HASH = make_password("timing-equaliser")
+
+
+def user_authenticate(*, email: str, password: str, account_ref: str | None = None) -> User:
+    """Return the user these credentials identify, or raise a ``SignInError``.
+
+    Wrong email, wrong password and unknown account all give the same ``InvalidCredentials``.
+    The account number is asked for (``MultipleAccountsMatch``) only once the password
+    matches a user in more than one account, so that question reveals nothing to a guesser.
+    """
+    candidates = User.objects.filter(email__iexact=(email or "").strip()).select_related("account")
+    if account_ref:
+        candidates = candidates.filter(account__in=Account.objects.by_ref(account_ref))
+    users = list(candidates[:50])
+    if not users:
+        User(password=_DUMMY_HASH).check_password(password or "")
+        raise InvalidCredentials()
+    if len(users) == 1 and not users[0].is_registered and not users[0].has_usable_password():
+        raise UserNotRegistered()
+    matching = [u for u in users if u.check_password(password or "")]
+    if not matching:
+        raise InvalidCredentials()
+    if len(matching) > 1 or (len(users) > 1 and not account_ref):
+        raise MultipleAccountsMatch()
+    user = matching[0]
+    if not user.account.is_active:
+        raise AccountDeactivated()
+    if not user.is_active:
+        raise UserNotActive()
+    if not user.is_registered:
+        raise UserNotRegistered()
+    return user
+
+
+def user_may_stay_signed_in(user: User) -> bool:
+    """Checked on every request: deactivating an account or user ends their sessions and tokens."""
+    return user.is_active and user.is_registered and user.account.is_active

@@ -1,0 +1,289 @@
+"""Accounts (partner and customer), their users, support contacts and the audit trail."""
+
+import secrets
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
+
+
+def generate_account_number() -> str:
+    """A random 9-digit number without a leading zero (CloudLink account numbers look like 327410625)."""
+    return str(secrets.randbelow(900_000_000) + 100_000_000)
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Partner account"
+        CUSTOMER = "customer", "Customer account"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEACTIVATED = "deactivated", "Deactivated"
+
+    class Language(models.TextChoices):
+        EN_US = "en-US", "English (US)"
+        EN_GB = "en-GB", "English (UK)"
+        EN_CA = "en-CA", "English (Canada)"
+        FR_FR = "fr-FR", "French (France)"
+        FR_CA = "fr-CA", "French (Canada)"
+        DE_DE = "de-DE", "German"
+        ES_ES = "es-ES", "Spanish"
+        IT_IT = "it-IT", "Italian"
+        NL_NL = "nl-NL", "Dutch"
+        PT_BR = "pt-BR", "Portuguese (Brazil)"
+        SV_SE = "sv-SE", "Swedish"
+
+    class BusinessType(models.TextChoices):
+        NOT_SPECIFIED = "", "Not specified"
+        EDUCATION = "education", "Education"
+        FINANCE = "finance", "Finance and insurance"
+        GOVERNMENT = "government", "Government"
+        HEALTHCARE = "healthcare", "Healthcare"
+        HOSPITALITY = "hospitality", "Hospitality"
+        MANUFACTURING = "manufacturing", "Manufacturing"
+        PROFESSIONAL = "professional_services", "Professional services"
+        RETAIL = "retail", "Retail"
+        TECHNOLOGY = "technology", "Technology"
+        TRANSPORT = "transport", "Transport and logistics"
+        OTHER = "other", "Other"
+
+    account_id = models.UUIDField("Account ID", default=uuid.uuid4, unique=True, editable=False)
+    account_number = models.CharField(
+        "Account number", max_length=9, unique=True, default=generate_account_number, editable=False
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
+    name = models.CharField("Customer name", max_length=200)
+    country = models.CharField(max_length=2)
+    province_state = models.CharField("Province/State", max_length=100, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField("City/Town", max_length=100, blank=True)
+    postal_code = models.CharField("Postal/ZIP code", max_length=20, blank=True)
+    default_language = models.CharField(max_length=10, choices=Language.choices, default=Language.EN_US)
+    business_type = models.CharField(max_length=40, choices=BusinessType.choices, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    pbx_type = models.CharField("PBX type", max_length=60, blank=True)
+    allow_guest_access = models.BooleanField("Allow Guest Access", default=False)
+    delegated_authentication = models.BooleanField("Delegated Authentication", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    modified_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="account_number_is_nine_digits",
+                condition=models.Q(account_number__regex=r"^[0-9]{9}$"),
+            ),
+            models.CheckConstraint(
+                name="customer_has_partner_parent",
+                condition=models.Q(kind="partner", parent__isnull=True)
+                | models.Q(kind="customer", parent__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(Lower("name"), name="account_name_lower_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_number})"
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == self.Kind.PARTNER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def partner_id(self) -> int | None:
+        return self.pk if self.is_partner else self.parent_id
+
+
+class SupportContact(models.Model):
+    """An email address that receives the issue reports CloudLink apps send for the account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="support_contacts")
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "account", name="support_contact_unique_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class UserManager(BaseUserManager.from_queryset(TenantOwnedQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, user_id):
+        return self.get(user_id=user_id)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in exactly one account. Email is unique within the account, not globally."""
+
+    class Role(models.TextChoices):
+        PARTNER_ADMIN = "PARTNER_ADMIN", "Partner Admin"
+        ACCOUNT_ADMIN = "ACCOUNT_ADMIN", "Account Admin"
+        USER = "USER", "User"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        IMPORT = "import", "Bulk import"
+        PBX = "pbx", "PBX"
+        API = "api", "API"
+
+    user_id = models.UUIDField("User ID", default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="users")
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
+    extension = models.CharField(max_length=30, blank=True)
+    mobile = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    is_registered = models.BooleanField("Registered", default=False)
+    email_verified = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("Platform operator", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    modified_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    USERNAME_FIELD = "user_id"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "account", name="user_email_unique_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return self.name or full or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.display_name
+
+    @property
+    def is_partner_admin(self) -> bool:
+        return self.role == self.Role.PARTNER_ADMIN
+
+    @property
+    def is_account_admin(self) -> bool:
+        return self.role == self.Role.ACCOUNT_ADMIN
+
+
+class AuditEvent(models.Model):
+    """One admin-visible change, written in the same transaction as the change itself.
+
+    ``account`` is nulled if the account is deleted later; ``account_ref`` and the
+    snapshots keep the record readable for ever.
+    """
+
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    account_ref = models.UUIDField(db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=255)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    correlation_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="audit_account_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        keys = sorted(set(self.before) | set(self.after))
+        return [
+            (k, self.before.get(k), self.after.get(k))
+            for k in keys
+            if self.before.get(k) != self.after.get(k)
+        ]
+
+
+class SigningKey(models.Model):
+    """An RSA key pair that signs access tokens. The newest active key signs; every key not
+    yet retired stays in the JWKS so tokens signed before a rotation still verify."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key_pem = models.TextField()
+    public_jwk = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class RefreshToken(models.Model):
+    """One issued refresh token. Using it rotates it; presenting a used one revokes its family."""
+
+    jti = models.UUIDField(unique=True, default=uuid.uuid4)
+    family = models.UUIDField(db_index=True, default=uuid.uuid4)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    mitel_app = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.jti)

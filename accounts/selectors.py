@@ -1,0 +1,59 @@
+"""Scoped reads shared by the console pages and the API collections."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+
+from . import access
+from .access import Capability
+from .models import Account, AuditEvent, User
+
+ACCOUNT_ORDERINGS = {
+    "name": (Lower("name").asc(), "pk"),
+    "-name": (Lower("name").desc(), "-pk"),
+    "number": ("account_number",),
+    "-number": ("-account_number",),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+    "status": ("status", Lower("name").asc()),
+    "-status": ("-status", Lower("name").asc()),
+}
+
+
+def customer_account_list(
+    *, actor: User, search: str = "", status: str = "", ordering: str = "name"
+) -> QuerySet[Account]:
+    """Customer accounts a partner owns, filtered by a name / account-number search and status."""
+    if not access.can(actor, Capability.LIST_CUSTOMER_ACCOUNTS, actor.account):
+        return Account.objects.none()
+    qs = Account.objects.visible_to(actor).customers().annotate(user_count=Count("users"))
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(account_number__startswith=search))
+    if status in {Account.Status.ACTIVE, Account.Status.DEACTIVATED}:
+        qs = qs.filter(status=status)
+    return qs.order_by(*ACCOUNT_ORDERINGS.get(ordering, ACCOUNT_ORDERINGS["name"]))
+
+
+def api_account_list(*, actor: User) -> QuerySet[Account]:
+    """Every account the actor can see through the API (partner: own + customers)."""
+    return Account.objects.visible_to(actor).select_related("parent").prefetch_related("support_contacts")
+
+
+def switchable_account_list(*, actor: User) -> QuerySet[Account]:
+    return (
+        Account.objects.visible_to(actor)
+        .only("name", "account_number", "kind", "status")
+        .order_by("-kind", Lower("name"))
+    )
+
+
+def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
+    access.require(actor, Capability.VIEW_ACTIVITY, account)
+    return AuditEvent.objects.filter(account=account).order_by("-created_at", "-pk")
+
+
+def account_user_list(*, actor: User, account: Account) -> QuerySet[User]:
+    access.require(actor, Capability.MANAGE_USERS, account)
+    return User.objects.for_account(account).order_by(Lower("email"))

@@ -1,0 +1,287 @@
+"""Every state change of accounts and their users. Called by the HTML views, the API,
+management commands and tasks alike; each re-checks permission and writes its audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import access
+from .access import Capability
+from .audit import audit_record
+from .models import Account, SupportContact, User, generate_account_number
+
+ACCOUNT_FIELDS = (
+    "name",
+    "country",
+    "province_state",
+    "address",
+    "city",
+    "postal_code",
+    "default_language",
+    "business_type",
+)
+
+
+def account_snapshot(account: Account) -> dict[str, Any]:
+    data = {field: getattr(account, field) for field in ACCOUNT_FIELDS}
+    data["status"] = account.status
+    return data
+
+
+def _clean_contacts(emails: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in emails:
+        email = (raw or "").strip().lower()
+        if not email:
+            continue
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"support_contacts": f"{raw!r} is not a valid email address."}) from exc
+        if email not in cleaned:
+            cleaned.append(email)
+    return cleaned
+
+
+def _full_clean(instance: Account | User, exclude: list[str] | None = None) -> None:
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _unique_account_number() -> str:
+    for _ in range(20):
+        number = generate_account_number()
+        if not Account.objects.filter(account_number=number).exists():
+            return number
+    raise RuntimeError("Could not find a free account number")
+
+
+@transaction.atomic
+def partner_create(*, actor: User | None, name: str, country: str = "US", **fields: Any) -> Account:
+    """Create a partner (reseller) account. Only operators and the createpartner command call this."""
+    if actor is not None and not actor.is_staff:
+        raise ValidationError("Only platform operators create partner accounts.")
+    account = Account(kind=Account.Kind.PARTNER, name=name, country=country, **fields)
+    account.account_number = _unique_account_number()
+    _full_clean(account)
+    account.save()
+    audit_record(actor=actor, account=account, action="account.created", after=account_snapshot(account))
+    return account
+
+
+@transaction.atomic
+def account_create(
+    *, actor: User, partner: Account, support_contacts: Iterable[str], **fields: Any
+) -> Account:
+    """Create a customer account under ``partner`` with at least one support contact."""
+    access.require(actor, Capability.CREATE_CUSTOMER_ACCOUNTS, partner)
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown account fields: {', '.join(sorted(unknown))}.")
+    contacts = _clean_contacts(support_contacts)
+    account = Account(
+        kind=Account.Kind.CUSTOMER, parent=partner, created_by=actor, modified_by=actor, **fields
+    )
+    account.account_number = _unique_account_number()
+    errors: dict[str, list[str]] = {}
+    try:
+        _full_clean(account, exclude=["parent"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not contacts:
+        errors.setdefault("support_contacts", []).append("Add at least one support contact email.")
+    if errors:
+        raise ValidationError(errors)
+    account.save()
+    SupportContact.objects.bulk_create(SupportContact(account=account, email=e) for e in contacts)
+    after = account_snapshot(account) | {"support_contacts": contacts}
+    audit_record(actor=actor, account=account, action="account.created", after=after)
+    audit_record(actor=actor, account=partner, action="customer_account.created", target=account, after=after)
+    return account
+
+
+@transaction.atomic
+def account_update(*, actor: User, account: Account, **changes: Any) -> Account:
+    """Edit the customer information fields. Unchanged fields are not audited."""
+    access.require(actor, Capability.EDIT_ACCOUNT, account)
+    unknown = set(changes) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    before = {k: getattr(account, k) for k in changes}
+    for key, value in changes.items():
+        setattr(account, key, value)
+    _full_clean(account, exclude=["parent"])
+    after = {k: getattr(account, k) for k in changes}
+    changed = {k for k in changes if before[k] != after[k]}
+    if not changed:
+        return account
+    account.modified_by = actor
+    account.save()
+    audit_record(
+        actor=actor,
+        account=account,
+        action="account.updated",
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return account
+
+
+@transaction.atomic
+def support_contact_add(*, actor: User, account: Account, email: str) -> SupportContact:
+    access.require(actor, Capability.EDIT_ACCOUNT, account)
+    (email,) = _clean_contacts([email]) or [""]
+    if not email:
+        raise ValidationError({"email": "Enter an email address."})
+    if account.support_contacts.filter(email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a support contact."})
+    try:
+        with transaction.atomic():
+            contact = SupportContact.objects.create(account=account, email=email)
+    except IntegrityError as exc:
+        raise ValidationError({"email": f"{email} is already a support contact."}) from exc
+    audit_record(
+        actor=actor, account=account, action="support_contact.added", target=contact, after={"email": email}
+    )
+    return contact
+
+
+@transaction.atomic
+def support_contact_remove(*, actor: User, account: Account, contact_id: int) -> None:
+    access.require(actor, Capability.EDIT_ACCOUNT, account)
+    # Lock the account row so two concurrent removals cannot both pass the last-contact check.
+    Account.objects.select_for_update().get(pk=account.pk)
+    contact = SupportContact.objects.for_account(account).filter(pk=contact_id).first()
+    if contact is None:
+        raise ValidationError({"contact": "That support contact no longer exists."})
+    if SupportContact.objects.for_account(account).count() <= 1:
+        raise ValidationError({"contact": "An account needs at least one support contact."})
+    contact.delete()
+    audit_record(
+        actor=actor,
+        account=account,
+        action="support_contact.removed",
+        target=contact,
+        before={"email": contact.email},
+    )
+
+
+def _require_typed(confirmation: str, word: str) -> None:
+    if (confirmation or "").strip().lower() != word:
+        raise ValidationError({"confirmation": f"Type {word} to confirm."})
+
+
+@transaction.atomic
+def account_deactivate(*, actor: User, account: Account, confirmation: str) -> Account:
+    """Deactivate a customer account: its users can no longer sign in or use tokens."""
+    access.require(actor, Capability.MANAGE_ACCOUNT_LIFECYCLE, account)
+    _require_typed(confirmation, "deactivate")
+    return _set_status(actor=actor, account=account, status=Account.Status.DEACTIVATED)
+
+
+@transaction.atomic
+def account_activate(*, actor: User, account: Account) -> Account:
+    access.require(actor, Capability.MANAGE_ACCOUNT_LIFECYCLE, account)
+    return _set_status(actor=actor, account=account, status=Account.Status.ACTIVE)
+
+
+def _set_status(*, actor: User, account: Account, status: str) -> Account:
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.status == status:
+        return account
+    before = account.status
+    account.status = status
+    account.modified_by = actor
+    account.save(update_fields=["status", "modified_by", "modified_at"])
+    verb = "activated" if status == Account.Status.ACTIVE else "deactivated"
+    audit_record(
+        actor=actor,
+        account=account,
+        action=f"account.{verb}",
+        before={"status": before},
+        after={"status": status},
+    )
+    return account
+
+
+@transaction.atomic
+def account_delete(*, actor: User, account: Account, confirmation: str) -> None:
+    """Delete a customer account with its users. The partner's own account cannot be deleted.
+
+    The audit rows survive (their account link is nulled); the deletion itself is recorded
+    on the partner account with a snapshot of what was deleted."""
+    if account.is_partner:
+        raise ValidationError("A partner account cannot be deleted.")
+    access.require(actor, Capability.MANAGE_ACCOUNT_LIFECYCLE, account)
+    _require_typed(confirmation, "delete")
+    snapshot = account_snapshot(account) | {
+        "account_id": str(account.account_id),
+        "account_number": account.account_number,
+        "users": account.users.count(),
+    }
+    partner = account.parent
+    audit_record(actor=actor, account=account, action="account.deleted", before=snapshot)
+    audit_record(
+        actor=actor, account=partner, action="customer_account.deleted", target=account, before=snapshot
+    )
+    account.delete()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    account: Account,
+    email: str,
+    role: str = User.Role.USER,
+    password: str | None = None,
+    source: str = User.Source.MANUAL,
+    **fields: Any,
+) -> User:
+    """Add a user to an account. With a password the user is registered at once
+    (createpartner, demo seed); otherwise registration happens through the welcome email."""
+    if actor is not None:
+        access.require(actor, Capability.MANAGE_USERS, account)
+    email = (email or "").strip().lower()
+    if role == User.Role.PARTNER_ADMIN and not account.is_partner:
+        raise ValidationError({"role": "Partner admins belong to a partner account."})
+    if User.objects.for_account(account).filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "One or more of the attribute values are already in use"}, code="duplicate"
+        )
+    user = User(
+        account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
+    )
+    if password:
+        user.set_password(password)
+        user.is_registered = True
+        user.email_verified = True
+    else:
+        user.set_unusable_password()
+    _full_clean(user, exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        account=account,
+        action="user.created",
+        target=user,
+        after={"email": user.email, "role": user.role, "source": user.source},
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, actor: User, user: User, new_password: str) -> None:
+    """A signed-in person changes their own password (validators run in the form)."""
+    if actor.pk != user.pk:
+        raise ValidationError("You can only change your own password.")
+    user.set_password(new_password)
+    user.modified_at = timezone.now()
+    user.save(update_fields=["password", "modified_at"])
+    audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)

@@ -1,0 +1,99 @@
+"""Cross-cutting HTTP behaviour, written once: correlation ids and the opt-in API rate limit."""
+
+import logging
+import math
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .context import correlation_id_var, mitel_app_var, new_correlation_id
+
+logger = logging.getLogger("portal.request")
+
+CORRELATION_HEADER = "x-mitel-correlation-id"
+_VALID_CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
+
+
+class CorrelationIdMiddleware:
+    """Gives every request a correlation id (echoing a well-formed one the client sent),
+    puts it on every response and in every log line, and records ``x-mitel-app``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        supplied = request.headers.get(CORRELATION_HEADER, "")
+        correlation_id = supplied if _VALID_CORRELATION_ID.match(supplied) else new_correlation_id()
+        request.correlation_id = correlation_id
+        request.mitel_app = request.headers.get("x-mitel-app", "")[:500]
+        cid_token = correlation_id_var.set(correlation_id)
+        app_token = mitel_app_var.set(request.mitel_app)
+        try:
+            response = self.get_response(request)
+            response[CORRELATION_HEADER] = correlation_id
+            if request.path.startswith("/api/"):
+                logger.info(
+                    "%s %s -> %s app=%r",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    request.mitel_app,
+                )
+            return response
+        finally:
+            correlation_id_var.reset(cid_token)
+            mitel_app_var.reset(app_token)
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """``"100/60"`` -> (100 requests, 60 seconds); empty -> None (rate limiting off)."""
+    if not rate:
+        return None
+    count, _, seconds = rate.partition("/")
+    return int(count), int(seconds or "1")
+
+
+class ApiRateLimitMiddleware:
+    """Opt-in fixed-window limit on /api/ per client, shared across processes via the cache
+    (Redis in production). Over the limit: 429 with ``retry-after`` in milliseconds."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = parse_rate(getattr(settings, "PORTAL_API_RATE_LIMIT", ""))
+        if limit is None or not request.path.startswith("/api/") or request.method == "OPTIONS":
+            return self.get_response(request)
+        max_requests, window = limit
+        now = time.time()
+        window_start = int(now // window) * window
+        key = f"ratelimit:{self._client_key(request)}:{window_start}"
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=window + 1)
+            used = 1
+        if used > max_requests:
+            retry_ms = max(1, math.ceil((window_start + window - now) * 1000))
+            response = JsonResponse(
+                {"name": "TooManyRequests", "message": f"Too many requests; retry after {retry_ms} ms."},
+                status=429,
+            )
+            response["retry-after"] = str(retry_ms)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _client_key(request: HttpRequest) -> str:
+        auth = request.headers.get("authorization", "")
+        token = auth.split()[-1] if auth.strip() else ""
+        if token:
+            import hashlib
+
+            return "t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+        return "ip:" + request.META.get("REMOTE_ADDR", "unknown")

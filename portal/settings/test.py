@@ -1,0 +1,20 @@
+"""Test overrides. SQLite by default; DATABASE_URL / REDIS_URL / CELERY_BROKER_URL switch to the real services."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CELERY_TASK_EAGER_PROPAGATES = True
+PORTAL_SHOW_OUTBOX = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip,5/5m/key", "reset_password": "1000/m/ip,100/m/key"}

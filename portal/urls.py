@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("auth/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/<str:number>/integrations/", include("integrations.urls")),
+    path("accounts/<str:number>/gateway/", include("gateways.urls")),
+    path("api/", include("portal.api.urls")),
+    path("staff/", admin.site.urls),
+]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,79 @@
+"""Shell pages: home redirect, health check, the email outbox, and error pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts import access
+from accounts.access import Capability
+
+from .models import OutboxMessage
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.account.is_partner and access.has_capability(user, Capability.LIST_CUSTOMER_ACCOUNTS):
+        return redirect("accounts:account_list")
+    if access.can(user, Capability.VIEW_ACCOUNT, user.account):
+        return redirect("accounts:account_detail", number=user.account.account_number)
+    return redirect("account_change_password")
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Sent emails of the embedded default; shown in development and to platform operators."""
+    if not (settings.PORTAL_SHOW_OUTBOX or request.user.is_staff):
+        raise PermissionDenied("The outbox is visible in development and to platform operators only.")
+    page = Paginator(OutboxMessage.objects.all(), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/outbox.html", {"page": page})
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"name": "NotFound", "message": "The requested resource was not found."}, status=404
+        )
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {
+                "name": "InternalServerError",
+                "message": "An unexpected error occurred. Quote the correlation id.",
+            },
+            status=500,
+        )
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"name": "Forbidden", "message": str(exception or "Forbidden")}, status=403)
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"name": "BadRequest", "message": "The request could not be understood."}, status=400
+        )
+    return render(request, "400.html", status=400)

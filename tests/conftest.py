@@ -1,0 +1,99 @@
+"""Personas shared by every test: a partner and its customer, and an outsider under another partner."""
+
+import os
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tokens import access_token_issue
+from tests.accounts.factories import PASSWORD, CustomerAccountFactory, PartnerAccountFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def partner(db):
+    return PartnerAccountFactory(name="Acme Partner")
+
+
+@pytest.fixture
+def partner_admin(partner):
+    return UserFactory(
+        account=partner, role=User.Role.PARTNER_ADMIN, email="pat@acme.example", name="Pat Partner"
+    )
+
+
+@pytest.fixture
+def customer(partner):
+    return CustomerAccountFactory(parent=partner, name="Globex Corp")
+
+
+@pytest.fixture
+def account_admin(customer):
+    return UserFactory(
+        account=customer, role=User.Role.ACCOUNT_ADMIN, email="ada@globex.example", name="Ada Admin"
+    )
+
+
+@pytest.fixture
+def member(customer):
+    return UserFactory(account=customer, role=User.Role.USER, email="uma@globex.example", name="Uma User")
+
+
+@pytest.fixture
+def other_partner(db):
+    return PartnerAccountFactory(name="Rival Partner")
+
+
+@pytest.fixture
+def other_partner_admin(other_partner):
+    return UserFactory(account=other_partner, role=User.Role.PARTNER_ADMIN, email="rex@rival.example")
+
+
+@pytest.fixture
+def outsider_customer(other_partner):
+    return CustomerAccountFactory(parent=other_partner, name="Initech")
+
+
+@pytest.fixture
+def outsider(outsider_customer):
+    """An account admin in another partner's customer account."""
+    return UserFactory(account=outsider_customer, role=User.Role.ACCOUNT_ADMIN, email="olga@initech.example")
+
+
+@pytest.fixture
+def client_for():
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client_for():
+    """An API client sending a real CloudLink bearer token for ``user``."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        token, _ = access_token_issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
