@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from portal.context import current_correlation_id
+from portal.context import current_correlation_id, mitel_app_var
 
 from .models import Account, AuditEvent, User
 
@@ -42,4 +42,5 @@ def audit_record(
         before=before or {},
         after=after or {},
         correlation_id=current_correlation_id(),
+        mitel_app=mitel_app_var.get(),
     )

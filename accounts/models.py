@@ -232,6 +232,7 @@ class AuditEvent(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     correlation_id = models.CharField(max_length=128, blank=True)
+    mitel_app = models.CharField("x-mitel-app", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
