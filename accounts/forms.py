@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from allauth.account.forms import LoginForm
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.forms.models import model_to_dict
+from django_countries import countries
 
 from .models import Account
 
@@ -21,9 +27,21 @@ class SignInForm(LoginForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.needs_account = bool(self.data.get("account"))
-        if not self.needs_account:
+        self.fields["login"].label = "Email"
+        self.needs_account = False
+        if self.data.get("account"):
+            self._ask_for_account()
+        else:
             self.fields["account"].widget = forms.HiddenInput()
+
+    def _ask_for_account(self) -> None:
+        """Show the account number field, between the email and the password (CloudLink's order)."""
+        self.needs_account = True
+        self.fields["account"].required = True
+        self.fields["account"].widget = forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}
+        )
+        self.order_fields(["login", "account", "password", "remember"])
 
     def user_credentials(self) -> dict:
         credentials = super().user_credentials()
@@ -41,16 +59,8 @@ class SignInForm(LoginForm):
                 raise
             del self.request.sign_in_error
             if error.name == "MultipleMatching":
-                self.needs_account = True
-                self.fields["account"].widget = forms.TextInput(
-                    attrs={"autocomplete": "off", "autofocus": True}
-                )
-                self.fields["account"].required = True
-                if credentials.get("account"):
-                    raise forms.ValidationError(
-                        "No account with that number has this email address."
-                    ) from None
-            raise forms.ValidationError(error.message) from None
+                self._ask_for_account()
+            raise forms.ValidationError(error.message, code=error.name) from None
 
 
 ACCOUNT_FORM_FIELDS = [
@@ -65,35 +75,40 @@ ACCOUNT_FORM_FIELDS = [
 ]
 
 
-class AccountForm(forms.ModelForm):
-    """Customer information fields (shape only; account_create / account_update apply the rules)."""
+class AccountForm(forms.Form):
+    """Customer information fields, shaped from the model (account_create / account_update apply the rules).
 
-    class Meta:
-        model = Account
-        fields = ACCOUNT_FORM_FIELDS
+    A plain form rather than a ModelForm so that validating it never mutates the account
+    the page is showing; pass ``account=`` to start from its current values."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, account: Account | None = None, **kwargs) -> None:
+        if account is not None:
+            kwargs.setdefault("initial", model_to_dict(account, fields=ACCOUNT_FORM_FIELDS))
         super().__init__(*args, **kwargs)
-        from django_countries import countries
-
-        self.fields["country"] = forms.ChoiceField(choices=[("", "Select a country"), *countries])
+        self.fields.update(forms.fields_for_model(Account, fields=ACCOUNT_FORM_FIELDS))
         self.fields["name"].label = "Customer name"
+        self.fields["country"] = forms.ChoiceField(
+            label="Country", choices=[("", "Select a country"), *countries]
+        )
+        self.fields["name"].widget.attrs.update({"autocomplete": "organization"})
+        self.fields["address"].widget.attrs.update({"autocomplete": "street-address"})
+        self.fields["postal_code"].widget.attrs.update({"autocomplete": "postal-code"})
+
+    @property
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACCOUNT_FORM_FIELDS}
 
 
 class SupportContactsField(forms.CharField):
-    """One or more support contact emails, separated by commas, semicolons or new lines."""
+    """One or more support contact emails, separated by commas, semicolons, spaces or new lines."""
 
-    widget = forms.Textarea(attrs={"rows": 2})
+    widget = forms.Textarea(attrs={"rows": 2, "autocomplete": "email"})
 
     def to_python(self, value):
-        import re
-
         text = super().to_python(value) or ""
         return [part.strip() for part in re.split(r"[,;\s]+", text) if part.strip()]
 
     def validate(self, value):
-        from django.core.validators import validate_email
-
         if not value and self.required:
             raise forms.ValidationError("Add at least one support contact email.")
         for email in value:
@@ -105,13 +120,48 @@ class SupportContactsField(forms.CharField):
 
 class AccountCreateForm(AccountForm):
     support_contacts = SupportContactsField(
-        label="Support contacts", help_text="Email addresses that receive issue reports. At least one."
+        label="Support contacts",
+        help_text="Email addresses that receive issue reports: at least one, separated by commas or new lines.",
     )
 
 
 class SupportContactForm(forms.Form):
-    email = forms.EmailField(label="Support contact email")
+    email = forms.EmailField(label="Support contact email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
 
 
 class ConfirmForm(forms.Form):
-    confirmation = forms.CharField(label="Type the word to confirm", required=True)
+    """A typed confirmation; the service checks the word, so a wrong one is reported by it."""
+
+    confirmation = forms.CharField(label="Type the word to confirm", max_length=20)
+
+    def __init__(self, *args, word: str, **kwargs) -> None:
+        super().__init__(*args, prefix=word, **kwargs)
+        self.word = word
+        self.fields["confirmation"].label = f"Type {word} to confirm"
+        self.fields["confirmation"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class AccountFilterForm(forms.Form):
+    """The Accounts list's search, status filter and sort order (all optional, never invalid)."""
+
+    SORTS = ("name", "-name", "number", "-number", "created", "-created", "status", "-status")
+
+    q = forms.CharField(label="Search accounts", required=False, max_length=200)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All"), *Account.Status.choices],
+    )
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS], widget=forms.HiddenInput)
+
+    def value(self, name: str) -> str:
+        return (self.cleaned_data.get(name) or "") if self.is_valid() else ""
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keyed errors on their fields, the rest on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

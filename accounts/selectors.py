@@ -57,3 +57,26 @@ def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
 def account_user_list(*, actor: User, account: Account) -> QuerySet[User]:
     access.require(actor, Capability.MANAGE_USERS, account)
     return User.objects.for_account(account).order_by(Lower("email"))
+
+
+def account_switch_search(*, actor: User, search: str = "", limit: int = 10) -> list[Account]:
+    """The first few accounts in scope whose name or number matches: the account switcher's suggestions."""
+    qs = switchable_account_list(actor=actor)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(account_number__startswith=search))
+    return list(qs[:limit])
+
+
+def account_switch_resolve(*, actor: User, ref: str) -> Account | None:
+    """The one account in scope a switcher entry means: its number or GUID, its exact name,
+    or the only account whose name or number matches; None when nothing or several match."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    scoped = switchable_account_list(actor=actor)
+    exact = scoped.by_ref(ref).first() or scoped.filter(name__iexact=ref).first()
+    if exact is not None:
+        return exact
+    matches = account_switch_search(actor=actor, search=ref, limit=2)
+    return matches[0] if len(matches) == 1 else None

@@ -1,7 +1,8 @@
-"""CloudLink access tokens: RS256 JWTs with CloudLink's claims, signed by a rotatable key.
+"""CloudLink tokens: RS256 JWTs with CloudLink's claims, signed by a rotatable key.
 
-The token endpoint (grants, refresh rotation) lives in ``accounts.api``; this module only
-issues and verifies.
+This module only signs and verifies (access tokens, refresh-token JWTs, the key set). The
+refresh-token lifecycle (rows, rotation, family revocation) is ``accounts.refresh``; the
+token endpoint is ``accounts.api.auth_views``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import SigningKey, User
+from .models import Account, SigningKey, User
 
 ALGORITHM = "RS256"
+# CloudLink's issuers look like ``https://authentication.api.mitel.io/cloudlink``; ours is the
+# API's public origin plus this path unless PORTAL_TOKEN_ISSUER says otherwise.
+ISSUER_PATH = "/api/authentication/cloudlink"
 
 
 class TokenError(Exception):
@@ -34,8 +38,12 @@ def _b64url_uint(value: int) -> str:
 
 
 @transaction.atomic
-def signing_key_rotate() -> SigningKey:
-    """Create a new signing key; it signs from now on, older keys keep verifying until retired."""
+def signing_key_rotate(*, retire_previous: bool = False) -> SigningKey:
+    """Create a new signing key; it signs from now on. Older keys keep verifying (and stay in the
+    JWKS) until retired; ``retire_previous`` retires them at once, so every token they signed
+    stops working (use it when a key may have leaked)."""
+    if retire_previous:
+        SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     numbers = private.public_key().public_numbers()
     pem = private.private_bytes(
@@ -59,12 +67,25 @@ def current_signing_key() -> SigningKey:
 
 
 def public_jwks() -> dict[str, list[dict]]:
+    """The public halves of every key that is not retired, newest first."""
     keys = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-pk")
     return {"keys": [k.public_jwk for k in keys]}
 
 
-def issuer() -> str:
-    return settings.PORTAL_TOKEN_ISSUER or "http://localhost/api/authentication/cloudlink"
+def account_jwks(account_ref: str) -> dict[str, list[dict]] | None:
+    """The key set that verifies the account's tokens (one key set serves every account), or
+    None when no account has this GUID or number."""
+    if not Account.objects.by_ref(account_ref).exists():
+        return None
+    return public_jwks()
+
+
+def issuer_for(base_url: str | None = None) -> str:
+    """The ``iss`` claim: PORTAL_TOKEN_ISSUER verbatim when set, else ``<base_url>`` (the
+    request's ``scheme://host``) plus ISSUER_PATH."""
+    if settings.PORTAL_TOKEN_ISSUER:
+        return settings.PORTAL_TOKEN_ISSUER.rstrip("/")
+    return (base_url or "http://localhost").rstrip("/") + ISSUER_PATH
 
 
 def user_claims(user: User) -> dict[str, Any]:
@@ -96,13 +117,19 @@ def user_claims(user: User) -> dict[str, Any]:
     }
 
 
-def access_token_issue(user: User, *, extra: dict[str, Any] | None = None) -> tuple[str, int]:
-    """Return ``(jwt, expires_in_seconds)`` for the user."""
+def _sign(payload: dict[str, Any]) -> str:
     key = current_signing_key()
+    return jwt.encode(payload, key.private_key_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def access_token_issue(
+    user: User, *, issuer: str | None = None, extra: dict[str, Any] | None = None
+) -> tuple[str, int]:
+    """Return ``(jwt, expires_in_seconds)`` for the user. ``issuer`` defaults to ``issuer_for()``."""
     now = int(time.time())
     lifetime = settings.PORTAL_ACCESS_TOKEN_SECONDS
     payload = user_claims(user) | {
-        "iss": issuer(),
+        "iss": issuer or issuer_for(),
         "sub": str(user.user_id),
         "iat": now,
         "exp": now + lifetime,
@@ -110,17 +137,36 @@ def access_token_issue(user: User, *, extra: dict[str, Any] | None = None) -> tu
         "typ": "access",
     }
     payload |= extra or {}
-    token = jwt.encode(payload, key.private_key_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
-    return token, lifetime
+    return _sign(payload), lifetime
 
 
-def access_token_decode(token: str) -> dict[str, Any]:
-    """Verify signature, expiry and type; return the claims or raise TokenError."""
+def refresh_token_encode(
+    user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int
+) -> str:
+    """A refresh-token JWT with CloudLink's refresh claims (cloudlink-api.md 2.3). It is only
+    the signed handle of a ``RefreshToken`` row (same ``jti``); the row decides validity."""
+    payload = {
+        "accountId": str(user.account.account_id),
+        "iss": issuer,
+        "type": "user",
+        "id": str(user.user_id),
+        "assumedRole": user.role,
+        "authProvider": "cloudlink",
+        "iat": issued_at,
+        "exp": expires_at,
+        "jti": str(jti),
+        "typ": "refresh",
+    }
+    return _sign(payload)
+
+
+def _decode(token: str, typ: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise TokenError("The token is not a valid JWT.") from exc
-    key = SigningKey.objects.filter(kid=header.get("kid"), retired_at__isnull=True).first()
+    kid = header.get("kid")
+    key = SigningKey.objects.filter(kid=kid, retired_at__isnull=True).first() if isinstance(kid, str) else None
     if key is None:
         raise TokenError("The token was not signed by a current key.")
     public = jwt.algorithms.RSAAlgorithm.from_jwk(key.public_jwk)
@@ -130,9 +176,23 @@ def access_token_decode(token: str) -> dict[str, Any]:
         raise TokenError("The token has expired.") from exc
     except jwt.PyJWTError as exc:
         raise TokenError("The token is not valid.") from exc
-    if claims.get("typ") != "access":
-        raise TokenError("This is not an access token.")
+    if claims.get("typ") != typ:
+        raise TokenError(f"This is not {'an' if typ == 'access' else 'a'} {typ} token.")
     return claims
+
+
+def access_token_decode(token: str) -> dict[str, Any]:
+    """Verify signature, expiry and type; return the claims or raise TokenError."""
+    return _decode(token, "access")
+
+
+def refresh_token_decode(token: str) -> uuid.UUID:
+    """Verify a refresh-token JWT's signature, expiry and type; return its ``jti``."""
+    claims = _decode(token, "refresh")
+    try:
+        return uuid.UUID(str(claims.get("jti")))
+    except ValueError as exc:
+        raise TokenError("The token is not valid.") from exc
 
 
 def signing_key_retire(kid: str) -> None:

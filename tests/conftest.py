@@ -97,3 +97,31 @@ def api_client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """Send tasks to the real Celery worker CI starts (CELERY_BROKER_URL) instead of running them in-process.
+
+    Tests using it must look at committed data only; without a broker they are skipped with the reason."""
+    from portal.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("needs CELERY_BROKER_URL and a running worker (the second run of .ci/run)")
+    replies = app.control.ping(timeout=10)
+    assert replies, "CELERY_BROKER_URL is set but no Celery worker answered a ping"
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``predicate`` until it returns something truthy (for work done by another process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)

@@ -15,6 +15,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Tasks run in-process unless a test asks for the real worker with the `celery_worker` fixture
+# (CI's second run starts one against CELERY_BROKER_URL).
+CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 PORTAL_SHOW_OUTBOX = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip,5/5m/key", "reset_password": "1000/m/ip,100/m/key"}

@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.authn import user_authenticate
+from accounts.models import Account, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_createpartner_creates_partner_and_first_admin_who_can_sign_in(capsys):
+    call_command(
+        "createpartner",
+        "--name",
+        "Acme Resellers",
+        "--email",
+        "Boss@Acme.example",
+        "--password",
+        "s3cure-pass-42",
+    )
+
+    partner = Account.objects.get(name="Acme Resellers")
+    admin = User.objects.get(account=partner)
+    assert partner.kind == Account.Kind.PARTNER and admin.role == User.Role.PARTNER_ADMIN
+    assert user_authenticate(email="boss@acme.example", password="s3cure-pass-42") == admin
+    assert partner.account_number in capsys.readouterr().out
+
+
+def test_createpartner_rejects_weak_password_and_duplicates():
+    with pytest.raises(CommandError, match="Password rejected"):
+        call_command("createpartner", "--name", "Weak", "--email", "w@x.example", "--password", "123")
+    assert not Account.objects.filter(name="Weak").exists()
+    call_command("createpartner", "--name", "Twice", "--email", "t@x.example", "--password", "s3cure-pass-42")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command(
+            "createpartner", "--name", "twice", "--email", "t2@x.example", "--password", "s3cure-pass-42"
+        )
+
+
+def test_seed_demo_is_idempotent_and_prints_the_sign_in(capsys):
+    call_command("seed_demo")
+    counts = Account.objects.count(), User.objects.count()
+    call_command("seed_demo")
+
+    assert (Account.objects.count(), User.objects.count()) == counts == (3, 6)
+    partner = Account.objects.get(name="Demo Partner")
+    assert partner.customers.count() == 2
+    out = capsys.readouterr().out
+    assert "partner@demo.example" in out and "demo-partner-2026" in out
+    assert user_authenticate(email="partner@demo.example", password="demo-partner-2026").account == partner
