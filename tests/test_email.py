@@ -34,10 +34,9 @@ def test_queued_email_lands_in_the_outbox_once_the_transaction_commits(django_ca
 
 @pytest.mark.django_db
 def test_email_of_a_rolled_back_change_is_never_sent(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            email_queue(message=_message())
-            raise RuntimeError("change failed")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        email_queue(message=_message())
+        raise RuntimeError("change failed")
     assert not OutboxMessage.objects.exists()
 
 

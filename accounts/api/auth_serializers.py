@@ -1,0 +1,109 @@
+"""Request and response shapes of the Authentication service (``/api/authentication/2017-09-01``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+
+from portal.api.errors import ApiError
+
+PASSWORD = "password"
+REFRESH_TOKEN = "refresh_token"
+SUPPORTED_GRANTS = (PASSWORD, REFRESH_TOKEN)
+# Grants CloudLink has that this server does not implement yet (later issues add them).
+PLANNED_GRANTS = (
+    "client_credentials",
+    "authorization_code",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """``POST /token`` body, form or JSON. Only the fields the supported grants read; anything
+    else a client sends (C5 adds ``name``) is ignored. Every problem is an ``ApiError`` with a
+    CloudLink name: MissingParameters or InvalidGrantType (400)."""
+
+    grant_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    username = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=4096)
+    account_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    refresh_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
+    token = serializers.CharField(required=False, allow_blank=True, max_length=8192)  # deprecated alias
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            fields = sorted(set(exc.detail) - {"non_field_errors"}) if isinstance(exc.detail, dict) else []
+            message = (
+                f"These parameters must be strings: {', '.join(fields)}."
+                if fields
+                else "The request body must be a set of form fields or a JSON object."
+            )
+            raise ApiError("MissingBodyInRequest" if not fields else "MissingParameters", message, 400) from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        grant = attrs.get("grant_type", "").strip().lower()  # F2 sends "Password"
+        if not grant:
+            raise ApiError("MissingParameters", "The grant_type parameter is required.", 400)
+        if grant in PLANNED_GRANTS:
+            raise ApiError(
+                "InvalidGrantType",
+                f"The grant type '{grant}' is not supported by this server yet; "
+                f"use one of: {', '.join(SUPPORTED_GRANTS)}.",
+                400,
+            )
+        if grant not in SUPPORTED_GRANTS:
+            raise ApiError(
+                "InvalidGrantType",
+                f"Unknown grant type '{attrs['grant_type'][:50]}'; use one of: {', '.join(SUPPORTED_GRANTS)}.",
+                400,
+            )
+        attrs["grant_type"] = grant
+        if grant == PASSWORD:
+            missing = [name for name in ("username", "password") if not attrs.get(name)]
+        else:
+            attrs["refresh_token"] = attrs.get("refresh_token") or attrs.get("token") or ""
+            missing = [] if attrs["refresh_token"] else ["refresh_token"]
+        if missing:
+            raise ApiError(
+                "MissingParameters",
+                f"The {grant} grant needs the parameter(s): {', '.join(missing)}.",
+                400,
+            )
+        attrs["scope"] = " ".join(attrs.get("scope", "").split())
+        return attrs
+
+
+def token_representation(pair, *, scope: str) -> dict[str, Any]:
+    """The spec's ``token`` schema."""
+    return {
+        "token_type": "bearer",
+        "expires_in": pair.expires_in,
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "scope": scope or "read write",
+    }
+
+
+_INTERNAL_CLAIMS = frozenset({"typ", "jti"})
+
+
+def claims_representation(claims: dict[str, Any]) -> dict[str, Any]:
+    """The spec's ``claims`` schema (``GET /token``): the token's claims with every value a
+    string, as CloudLink echoes them (``exp`` is typed string in the spec; C1's typed decoder
+    also expects ``"false"`` and ``"1591690894"``)."""
+    body = {}
+    for key, value in claims.items():
+        if key in _INTERNAL_CLAIMS or value is None:
+            continue
+        if isinstance(value, bool):
+            body[key] = "true" if value else "false"
+        elif isinstance(value, (list, dict)):
+            body[key] = json.dumps(value)
+        else:
+            body[key] = str(value)
+    return body
