@@ -28,6 +28,8 @@ class SignInForm(LoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Email"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in"
         self.needs_account = False
         if self.data.get("account"):
             self._ask_for_account()

@@ -80,3 +80,13 @@ def account_switch_resolve(*, actor: User, ref: str) -> Account | None:
         return exact
     matches = account_switch_search(actor=actor, search=ref, limit=2)
     return matches[0] if len(matches) == 1 else None
+
+
+def api_account_collection(*, actor: User) -> QuerySet[Account]:
+    """GET /accounts of the Admin API: a partner admin's customer accounts (as on the console's
+    Accounts page); for anyone else who may view their account, just that account; a USER: 403."""
+    access.require(actor, Capability.VIEW_ACCOUNT, actor.account)
+    accounts = api_account_list(actor=actor)
+    if access.can(actor, Capability.LIST_CUSTOMER_ACCOUNTS, actor.account):
+        return accounts.customers()
+    return accounts.filter(pk=actor.account_id)

@@ -140,9 +140,7 @@ def access_token_issue(
     return _sign(payload), lifetime
 
 
-def refresh_token_encode(
-    user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int
-) -> str:
+def refresh_token_encode(user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int) -> str:
     """A refresh-token JWT with CloudLink's refresh claims (cloudlink-api.md 2.3). It is only
     the signed handle of a ``RefreshToken`` row (same ``jti``); the row decides validity."""
     payload = {
@@ -166,7 +164,9 @@ def _decode(token: str, typ: str) -> dict[str, Any]:
     except jwt.PyJWTError as exc:
         raise TokenError("The token is not a valid JWT.") from exc
     kid = header.get("kid")
-    key = SigningKey.objects.filter(kid=kid, retired_at__isnull=True).first() if isinstance(kid, str) else None
+    key = (
+        SigningKey.objects.filter(kid=kid, retired_at__isnull=True).first() if isinstance(kid, str) else None
+    )
     if key is None:
         raise TokenError("The token was not signed by a current key.")
     public = jwt.algorithms.RSAAlgorithm.from_jwk(key.public_jwk)

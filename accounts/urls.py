@@ -6,5 +6,20 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.account_list, name="account_list"),
+    path("new/", views.account_create, name="account_create"),
+    path("switch/", views.account_switch, name="account_switch"),
+    path("switch/options/", views.account_switch_options_hx, name="account_switch_options_hx"),
     path("<str:number>/", views.account_detail, name="account_detail"),
+    path("<str:number>/edit/", views.account_update, name="account_update"),
+    path("<str:number>/contacts/", views.support_contact_add, name="support_contact_add"),
+    path(
+        "<str:number>/contacts/<int:contact_id>/remove/",
+        views.support_contact_remove,
+        name="support_contact_remove",
+    ),
+    path("<str:number>/deactivate/", views.account_deactivate, name="account_deactivate"),
+    path("<str:number>/activate/", views.account_activate, name="account_activate"),
+    path("<str:number>/delete/", views.account_delete, name="account_delete"),
+    path("<str:number>/users/", views.user_list, name="user_list"),
+    path("<str:number>/activity/", views.account_activity, name="account_activity"),
 ]

@@ -1,21 +1,257 @@
-"""Console pages for accounts (partners: the Accounts list; everyone: Account Information)."""
+"""Console pages for accounts: the partner's Accounts list, Add account and account switcher, and
+inside an account its Account Information (edit, support contacts, lifecycle), Users and Activity.
 
+Every page is one URL that renders the full page or, for htmx, the named fragment whose name is
+also its DOM id. Every POST works without JavaScript (redirect after success) and with htmx
+(the re-rendered fragment, with the flash and heading swapped out of band).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from . import selectors
+from . import access, selectors, services
 from .access import Capability
 from .decorators import account_view
+from .forms import (
+    AccountCreateForm,
+    AccountFilterForm,
+    AccountForm,
+    ConfirmForm,
+    SupportContactForm,
+    add_service_errors,
+)
+
+DETAIL = "accounts/account_detail.html"
+
+
+def _render(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    """The full page, or for an htmx request (not a history restore) just ``template#partial``."""
+    htmx = request.htmx
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        template = f"{template}#{partial}"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _navigate(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _submit(form: forms.Form, call: Callable[[dict], Any]) -> tuple[bool, Any]:
+    """Validate the form's shape, then call one service; its ValidationErrors land on the form."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, call(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False, None
+
+
+def _page(request: HttpRequest, items) -> Any:
+    return Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require_partner(request: HttpRequest, need: Capability) -> None:
+    access.require(request.user, need, request.user.account)
+
+
+# --- Partner pages -------------------------------------------------------------------------
 
 
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.customer_account_list(actor=request.user)
-    return render(request, "accounts/account_list.html", {"accounts": accounts})
+    _require_partner(request, Capability.LIST_CUSTOMER_ACCOUNTS)
+    filters = AccountFilterForm(request.GET)
+    sort = filters.value("sort") or "name"
+    accounts = selectors.customer_account_list(
+        actor=request.user, search=filters.value("q"), status=filters.value("status"), ordering=sort
+    )
+    context = {"filters": filters, "sort": sort, "page": _page(request, accounts)}
+    return _render(request, "accounts/account_list.html", "account-table", context)
+
+
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    _require_partner(request, Capability.CREATE_CUSTOMER_ACCOUNTS)
+    form = AccountCreateForm(request.POST if request.method == "POST" else None)
+    ok, account = _submit(
+        form,
+        lambda data: services.account_create(
+            actor=request.user,
+            partner=request.user.account,
+            support_contacts=data["support_contacts"],
+            **form.changes,
+        ),
+    )
+    if ok:
+        messages.success(request, f"Account {account.name} created with number {account.account_number}.")
+        return _navigate(request, reverse("accounts:account_detail", args=[account.account_number]))
+    return _render(request, "accounts/account_form.html", "account-create-form", {"form": form})
 
 
 @require_GET
+def account_switch(request: HttpRequest) -> HttpResponse:
+    """The account switcher without JavaScript: go to the one account the entry names, else search."""
+    _require_partner(request, Capability.LIST_CUSTOMER_ACCOUNTS)
+    ref = request.GET.get("account", "").strip()
+    account = selectors.account_switch_resolve(actor=request.user, ref=ref)
+    if account is not None:
+        return redirect("accounts:account_detail", number=account.account_number)
+    if ref:
+        messages.info(request, f"More than one account or none matches “{ref}”: pick one from the list.")
+    return redirect(f"{reverse('accounts:account_list')}?{urlencode({'q': ref})}")
+
+
+@require_GET
+def account_switch_options_hx(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the account switcher's type-ahead (a <datalist>)."""
+    _require_partner(request, Capability.LIST_CUSTOMER_ACCOUNTS)
+    accounts = selectors.account_switch_search(actor=request.user, search=request.GET.get("account", ""))
+    return render(request, "accounts/_account_switcher_options.html", {"accounts": accounts})
+
+
+# --- Account Information -------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
+    account, user = request.account, request.user
+    return {
+        "account": account,
+        "info_form": AccountForm(account=account),
+        "contact_form": SupportContactForm(),
+        "contact_remove_form": forms.Form(),
+        "deactivate_form": ConfirmForm(word="deactivate"),
+        "delete_form": ConfirmForm(word="delete"),
+        "can_edit": access.can(user, Capability.EDIT_ACCOUNT, account),
+        "can_manage_lifecycle": access.can(user, Capability.MANAGE_ACCOUNT_LIFECYCLE, account),
+        "oob": bool(request.htmx),
+    } | forms_
+
+
+def _after_post(request: HttpRequest, ok: bool, partial: str, message: str = "", **forms_) -> HttpResponse:
+    """Success: redirect (PRG), or for htmx the fresh fragment. Failure: the page or fragment with errors."""
+    if ok:
+        messages.success(request, message)
+        if not request.htmx:
+            return redirect("accounts:account_detail", number=request.account.account_number)
+    return _render(request, DETAIL, partial, _detail_context(request, **({} if ok else forms_)))
+
+
 @account_view(need=Capability.VIEW_ACCOUNT)
+@require_GET
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return render(request, "accounts/account_detail.html", {"account": request.account})
+    return render(request, DETAIL, _detail_context(request))
+
+
+@account_view(need=Capability.EDIT_ACCOUNT)
+@require_POST
+def account_update(request: HttpRequest, number: str) -> HttpResponse:
+    form = AccountForm(request.POST, account=request.account)
+    ok, account = _submit(
+        form, lambda data: services.account_update(actor=request.user, account=request.account, **form.changes)
+    )
+    request.account = account or request.account
+    return _after_post(request, ok, "account-info", "Account information saved.", info_form=form)
+
+
+@account_view(need=Capability.EDIT_ACCOUNT)
+@require_POST
+def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
+    form = SupportContactForm(request.POST)
+    ok, contact = _submit(
+        form,
+        lambda data: services.support_contact_add(
+            actor=request.user, account=request.account, email=data["email"]
+        ),
+    )
+    message = f"{contact.email} is now a support contact." if ok else ""
+    return _after_post(request, ok, "support-contacts", message, contact_form=form)
+
+
+@account_view(need=Capability.EDIT_ACCOUNT)
+@require_POST
+def support_contact_remove(request: HttpRequest, number: str, contact_id: int) -> HttpResponse:
+    form = forms.Form(request.POST)
+    ok, _ = _submit(
+        form,
+        lambda data: services.support_contact_remove(
+            actor=request.user, account=request.account, contact_id=contact_id
+        ),
+    )
+    return _after_post(request, ok, "support-contacts", "Support contact removed.", contact_remove_form=form)
+
+
+@account_view(need=Capability.MANAGE_ACCOUNT_LIFECYCLE)
+@require_POST
+def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
+    form = ConfirmForm(request.POST, word="deactivate")
+    ok, account = _submit(
+        form,
+        lambda data: services.account_deactivate(
+            actor=request.user, account=request.account, confirmation=data["confirmation"]
+        ),
+    )
+    request.account = account or request.account
+    message = f"{request.account.name} is deactivated: its users can no longer sign in."
+    return _after_post(request, ok, "account-lifecycle", message, deactivate_form=form)
+
+
+@account_view(need=Capability.MANAGE_ACCOUNT_LIFECYCLE)
+@require_POST
+def account_activate(request: HttpRequest, number: str) -> HttpResponse:
+    request.account = services.account_activate(actor=request.user, account=request.account)
+    message = f"{request.account.name} is active again: its users can sign in."
+    return _after_post(request, True, "account-lifecycle", message)
+
+
+@account_view(need=Capability.MANAGE_ACCOUNT_LIFECYCLE)
+@require_POST
+def account_delete(request: HttpRequest, number: str) -> HttpResponse:
+    form = ConfirmForm(request.POST, word="delete")
+    name = request.account.name
+    ok, _ = _submit(
+        form,
+        lambda data: services.account_delete(
+            actor=request.user, account=request.account, confirmation=data["confirmation"]
+        ),
+    )
+    if not ok:
+        return _after_post(request, False, "account-lifecycle", delete_form=form)
+    messages.success(request, f"Account {name} was deleted.")
+    return _navigate(request, reverse("accounts:account_list"))
+
+
+# --- Other account pages -------------------------------------------------------------------
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_list(request: HttpRequest, number: str) -> HttpResponse:
+    users = selectors.account_user_list(actor=request.user, account=request.account)
+    context = {"account": request.account, "page": _page(request, users)}
+    return _render(request, "accounts/user_list.html", "user-table", context)
+
+
+@account_view(need=Capability.VIEW_ACTIVITY)
+@require_GET
+def account_activity(request: HttpRequest, number: str) -> HttpResponse:
+    events = selectors.audit_event_list(actor=request.user, account=request.account)
+    context = {"account": request.account, "page": _page(request, events)}
+    return _render(request, "accounts/account_activity.html", "activity-table", context)

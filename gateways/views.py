@@ -8,7 +8,7 @@ from accounts.access import Capability
 from accounts.decorators import account_view
 
 
-@require_GET
 @account_view(need=Capability.MANAGE_GATEWAY)
+@require_GET
 def gateway_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "gateways/gateway_detail.html", {"account": request.account})

@@ -8,7 +8,7 @@ from accounts.access import Capability
 from accounts.decorators import account_view
 
 
-@require_GET
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
+@require_GET
 def integration_list(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "integrations/integration_list.html", {"account": request.account})

@@ -1,25 +1,73 @@
-"""Template context for the console shell: the current account, the navigation, the switcher."""
+"""Template context for the console shell: the current account, the navigation by role, the switcher."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from accounts import access
 from accounts.access import Capability
 
+# The pages inside an account, in navigation order, with the capability each needs.
+ACCOUNT_PAGES = (
+    ("Account Information", "accounts:account_detail", Capability.VIEW_ACCOUNT),
+    ("Users", "accounts:user_list", Capability.MANAGE_USERS),
+    ("Integrations", "integrations:integration_list", Capability.MANAGE_INTEGRATIONS),
+    ("Gateway", "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
+    ("Activity", "accounts:account_activity", Capability.VIEW_ACTIVITY),
+)
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    active: bool = False
+
+
+@dataclass
+class NavSection:
+    title: str
+    items: list[NavItem]
+
+
+def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection]:
+    user = request.user
+    inside = getattr(request, "account", None)  # set by @account_view on /accounts/<number>/... pages
+    sections = []
+    if is_partner_admin:
+        sections.append(NavSection("Partner", [NavItem("Accounts", reverse("accounts:account_list"))]))
+    account = inside if inside is not None or is_partner_admin else user.account
+    if account is not None:
+        items = [
+            NavItem(label, reverse(name, args=[account.account_number]))
+            for label, name, need in ACCOUNT_PAGES
+            if access.can(user, need, account)
+        ]
+        if items:
+            sections.append(NavSection(account.name, items))
+    sections.append(NavSection("You", [NavItem("Change password", reverse("account_change_password"))]))
+    # The item whose URL is the longest prefix of this page's path is the current one.
+    candidates = [item for section in sections for item in section.items if request.path.startswith(item.url)]
+    if candidates:
+        max(candidates, key=lambda item: len(item.url)).active = True
+    return sections
+
 
 def console(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    account = getattr(request, "account", None) or user.account
-    return {
-        "current_account": account,
-        "is_partner_admin": access.has_capability(user, Capability.LIST_CUSTOMER_ACCOUNTS)
-        and user.account.is_partner,
-        "can_manage_users": access.can(user, Capability.MANAGE_USERS, account),
-        "can_view_account": access.can(user, Capability.VIEW_ACCOUNT, account),
-        "can_view_activity": access.can(user, Capability.VIEW_ACTIVITY, account),
-        "can_manage_integrations": access.can(user, Capability.MANAGE_INTEGRATIONS, account),
-        "can_manage_gateway": access.can(user, Capability.MANAGE_GATEWAY, account),
+    signed_in = user is not None and user.is_authenticated
+    context = {"show_outbox": settings.PORTAL_SHOW_OUTBOX or (signed_in and user.is_staff)}
+    if not signed_in:
+        return context
+    is_partner_admin = user.account.is_partner and access.has_capability(
+        user, Capability.LIST_CUSTOMER_ACCOUNTS
+    )
+    return context | {
+        "current_account": getattr(request, "account", None) or user.account,
+        "is_partner_admin": is_partner_admin,
+        "nav_sections": _navigation(request, is_partner_admin),
     }

@@ -1,5 +1,6 @@
 """Cross-cutting HTTP behaviour, written once: correlation ids and the opt-in API rate limit."""
 
+import hashlib
 import logging
 import math
 import re
@@ -8,6 +9,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .context import correlation_id_var, mitel_app_var, new_correlation_id
@@ -20,7 +23,11 @@ _VALID_CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 
 class CorrelationIdMiddleware:
     """Gives every request a correlation id (echoing a well-formed one the client sent),
-    puts it on every response and in every log line, and records ``x-mitel-app``."""
+    puts it on every response and in every log line, and records ``x-mitel-app``.
+
+    The id stays in the context until the response is finished (``request_finished``), so
+    Django's own "Not Found: ..." / "Bad Request: ..." lines, written after the middleware
+    chain returns, carry it too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -30,31 +37,44 @@ class CorrelationIdMiddleware:
         correlation_id = supplied if _VALID_CORRELATION_ID.match(supplied) else new_correlation_id()
         request.correlation_id = correlation_id
         request.mitel_app = request.headers.get("x-mitel-app", "")[:500]
-        cid_token = correlation_id_var.set(correlation_id)
-        app_token = mitel_app_var.set(request.mitel_app)
-        try:
-            response = self.get_response(request)
-            response[CORRELATION_HEADER] = correlation_id
-            if request.path.startswith("/api/"):
-                logger.info(
-                    "%s %s -> %s app=%r",
-                    request.method,
-                    request.path,
-                    response.status_code,
-                    request.mitel_app,
-                )
-            return response
-        finally:
-            correlation_id_var.reset(cid_token)
-            mitel_app_var.reset(app_token)
+        correlation_id_var.set(correlation_id)
+        mitel_app_var.set(request.mitel_app)
+        started = time.monotonic()
+        response = self.get_response(request)
+        response[CORRELATION_HEADER] = correlation_id
+        if request.path.startswith("/api/"):
+            logger.info(
+                "%s %s -> %s in %.0f ms app=%r",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                request.mitel_app,
+            )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="portal.correlation_id_reset")
+def _correlation_id_reset(**kwargs) -> None:
+    correlation_id_var.set("-")
+    mitel_app_var.set("")
+
+
+_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
 
 def parse_rate(rate: str) -> tuple[int, int] | None:
-    """``"100/60"`` -> (100 requests, 60 seconds); empty -> None (rate limiting off)."""
+    """``"100/60"`` (per 60 seconds) or ``"100/m"``, ``"5/s"``, ``"1000/h"`` -> (requests, seconds);
+    empty -> None (rate limiting off)."""
+    rate = (rate or "").strip()
     if not rate:
         return None
-    count, _, seconds = rate.partition("/")
-    return int(count), int(seconds or "1")
+    count, _, period = rate.partition("/")
+    period = period.strip().lower() or "1"
+    seconds = _UNITS.get(period) or int(period)
+    if int(count) < 1 or seconds < 1:
+        raise ValueError(f"PORTAL_API_RATE_LIMIT must look like '100/60', not {rate!r}")
+    return int(count), seconds
 
 
 class ApiRateLimitMiddleware:
@@ -90,10 +110,9 @@ class ApiRateLimitMiddleware:
 
     @staticmethod
     def _client_key(request: HttpRequest) -> str:
+        """The caller's token (hashed) when one is sent, else the client address."""
         auth = request.headers.get("authorization", "")
         token = auth.split()[-1] if auth.strip() else ""
         if token:
-            import hashlib
-
             return "t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
         return "ip:" + request.META.get("REMOTE_ADDR", "unknown")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,11 +33,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    """Sent emails of the embedded default; shown in development and to platform operators."""
-    if not (settings.PORTAL_SHOW_OUTBOX or request.user.is_staff):
-        raise PermissionDenied("The outbox is visible in development and to platform operators only.")
+    """Sent emails of the embedded default; shown in development (even signed out, so a forgotten
+    password can be reset from here) and to platform operators."""
+    if not settings.PORTAL_SHOW_OUTBOX:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise PermissionDenied("The outbox is visible in development and to platform operators only.")
     page = Paginator(OutboxMessage.objects.all(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/outbox.html", {"page": page})
 

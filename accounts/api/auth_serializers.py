@@ -43,7 +43,9 @@ class TokenRequestSerializer(serializers.Serializer):
                 if fields
                 else "The request body must be a set of form fields or a JSON object."
             )
-            raise ApiError("MissingBodyInRequest" if not fields else "MissingParameters", message, 400) from exc
+            raise ApiError(
+                "MissingBodyInRequest" if not fields else "MissingParameters", message, 400
+            ) from exc
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         grant = attrs.get("grant_type", "").strip().lower()  # F2 sends "Password"
@@ -107,3 +109,56 @@ def claims_representation(claims: dict[str, Any]) -> dict[str, Any]:
         else:
             body[key] = str(value)
     return body
+
+
+# --- documentation-only shapes (the OpenAPI document at <base>/_spec) ---------------------------
+
+
+class TokenSerializer(serializers.Serializer):
+    """The spec's ``token``."""
+
+    token_type = serializers.CharField(help_text="Always `bearer`.")
+    expires_in = serializers.IntegerField(help_text="Lifetime of the access token in seconds.")
+    access_token = serializers.CharField(help_text="RS256 JWT with CloudLink's claims.")
+    refresh_token = serializers.CharField(help_text="Single-use: every refresh returns a new one.")
+    scope = serializers.CharField()
+
+
+class ClaimsSerializer(serializers.Serializer):
+    """The spec's ``claims``: the token's claims, every value a string."""
+
+    principalId = serializers.CharField()  # noqa: N815 (CloudLink's wire names)
+    accountId = serializers.CharField()  # noqa: N815
+    role = serializers.ChoiceField(
+        choices=["GLOBAL_ADMIN", "PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER", "GUEST"]
+    )
+    exp = serializers.CharField(help_text="Expiry, seconds since the epoch, as a string.")
+    userId = serializers.CharField(required=False)  # noqa: N815
+    email = serializers.CharField(required=False)
+    iss = serializers.CharField(required=False)
+    iat = serializers.CharField(required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    """The spec's ``ConflictResponse``."""
+
+    name = serializers.CharField(help_text="`MultipleMatching`")
+    message = serializers.CharField()
+    labels = serializers.ListField(child=serializers.CharField())
+
+
+class JsonWebKeySetSerializer(serializers.Serializer):
+    """The spec's ``jsonWebKeySet``."""
+
+    keys = serializers.ListField(child=serializers.DictField())
+
+
+class OAuthMetadataSerializer(serializers.Serializer):
+    """The spec's ``oauthMetadata`` (RFC 8414)."""
+
+    issuer = serializers.CharField()
+    token_endpoint = serializers.CharField()
+    jwks_uri = serializers.CharField()
+    response_types_supported = serializers.ListField(child=serializers.CharField())
+    grant_types_supported = serializers.ListField(child=serializers.CharField())
+    token_endpoint_auth_methods_supported = serializers.ListField(child=serializers.CharField())

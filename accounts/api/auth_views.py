@@ -7,6 +7,7 @@ Thin by design: the rules are in ``accounts.authn`` (who may sign in), ``account
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,15 +17,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import tokens
-from accounts.authn import SignInError, user_authenticate
+from accounts.authn import InvalidCredentials, SignInError
 from accounts.refresh import refresh_token_rotate, token_pair_issue
 from portal.api.authentication import CloudLinkTokenAuthentication
-from portal.api.errors import ApiError, error_response
+from portal.api.errors import ApiError, error_response, error_responses
 
 from .auth_serializers import (
     PASSWORD,
     SUPPORTED_GRANTS,
+    ClaimsSerializer,
+    ConflictSerializer,
+    JsonWebKeySetSerializer,
+    OAuthMetadataSerializer,
     TokenRequestSerializer,
+    TokenSerializer,
     claims_representation,
     token_representation,
 )
@@ -36,11 +42,42 @@ def _issuer(request: Request) -> str:
     return tokens.issuer_for(request.build_absolute_uri("/"))
 
 
+SIGN_IN_THROTTLED_RETRY_MS = 60_000
+
+
+def _password_sign_in(request: Request, params: dict):
+    """Authenticate through allauth's adapter so failed password grants spend the same
+    ``login_failed`` budget as the console's sign-in form (per email and per IP)."""
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import ValidationError
+
+    django_request = request._request
+    try:
+        user = get_adapter(django_request).authenticate(
+            django_request,
+            email=params["username"],
+            password=params["password"],
+            account=params.get("account_id") or None,
+        )
+    except ValidationError as exc:  # allauth's too_many_login_attempts
+        raise SignInError(
+            "TooManyRequests",
+            "Too many failed sign-in attempts. Wait a few minutes and try again.",
+            status.HTTP_429_TOO_MANY_REQUESTS,
+        ) from exc
+    if user is None:
+        raise getattr(django_request, "sign_in_error", None) or InvalidCredentials()
+    return user
+
+
 def _sign_in_error(exc: SignInError) -> Response:
     # Returned, not raised: a reused refresh token's family revocation must stay committed
     # even if the request runs in a transaction (ATOMIC_REQUESTS) that errors roll back.
     extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
-    return error_response(exc.name, exc.message, exc.status, **extra)
+    response = error_response(exc.name, exc.message, exc.status, **extra)
+    if exc.status == status.HTTP_429_TOO_MANY_REQUESTS:
+        response["retry-after"] = str(SIGN_IN_THROTTLED_RETRY_MS)
+    return response
 
 
 class TokenView(APIView):
@@ -49,26 +86,43 @@ class TokenView(APIView):
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    def get_authenticators(self):
+    def _authenticates_by_body(self) -> bool:
         # POST authenticates by its body: a stale or garbage Authorization header (Postman
         # sends its collection-level bearer on this call too) must not turn it into a 401.
-        if self.request.method in ("POST", "OPTIONS"):
-            return []
-        return [CloudLinkTokenAuthentication()]
+        return getattr(getattr(self, "request", None), "method", "GET") in ("POST", "OPTIONS")
+
+    def get_authenticators(self):
+        return [] if self._authenticates_by_body() else [CloudLinkTokenAuthentication()]
 
     def get_permissions(self):
-        if self.request.method in ("POST", "OPTIONS"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
+        return [AllowAny()] if self._authenticates_by_body() else [IsAuthenticated()]
 
+    @extend_schema(
+        operation_id="getClaims",
+        summary="Get/validate a token (who am I)",
+        responses={200: ClaimsSerializer, **error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response(claims_representation(request.auth), headers=_NO_STORE)
 
+    @extend_schema(
+        operation_id="createToken",
+        summary="Create a token: grants password and refresh_token",
+        description="Form or JSON body; grant_type is case-insensitive; any Authorization header is ignored.",
+        request={
+            "application/x-www-form-urlencoded": TokenRequestSerializer,
+            "application/json": TokenRequestSerializer,
+        },
+        responses={201: TokenSerializer, 409: ConflictSerializer, **error_responses(400, 401, 403)},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         try:
             data = request.data
         except ParseError as exc:
-            raise ApiError("MissingBodyInRequest", "The request body is not valid JSON or form data.") from exc
+            raise ApiError(
+                "MissingBodyInRequest", "The request body is not valid JSON or form data."
+            ) from exc
         serializer = TokenRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
@@ -76,11 +130,7 @@ class TokenView(APIView):
         mitel_app = getattr(request, "mitel_app", "")
         try:
             if params["grant_type"] == PASSWORD:
-                user = user_authenticate(
-                    email=params["username"],
-                    password=params["password"],
-                    account_ref=params.get("account_id") or None,
-                )
+                user = _password_sign_in(request, params)
                 pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
             else:
                 pair = refresh_token_rotate(token=params["refresh_token"], issuer=issuer, mitel_app=mitel_app)
@@ -100,6 +150,11 @@ class JwksView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Public keys that verify tokens",
+        responses={200: JsonWebKeySetSerializer, **error_responses(404)},
+        auth=[],
+    )
     def get(self, request: Request, account_ref: str | None = None) -> Response:
         if account_ref is None:
             return Response(tokens.public_jwks())
@@ -117,6 +172,19 @@ class AuthorizationServerMetadataView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="OAuth 2.0 authorization server metadata (RFC 8414)",
+        parameters=[
+            OpenApiParameter(
+                "accountId",
+                str,
+                description="GUID or account number: jwks_uri for this account",
+                required=False,
+            )
+        ],
+        responses={200: OAuthMetadataSerializer, **error_responses(404)},
+        auth=[],
+    )
     def get(self, request: Request) -> Response:
         account_ref = request.query_params.get("accountId", "").strip()
         if account_ref:

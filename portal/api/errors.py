@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -66,7 +66,30 @@ def exception_handler(exc, context):
     return response
 
 
+def validation_error(exc: ValidationError, names: dict[str, str] | None = None) -> exceptions.ValidationError:
+    """A Django ``ValidationError`` (from a form or a service) as the API's 400, with its field
+    keys renamed to the API's names (``default_language`` -> ``languageCode``)."""
+    names = names or {}
+    if hasattr(exc, "error_dict"):
+        detail: dict[str, list[str]] = {}
+        for key, messages in exc.message_dict.items():
+            detail.setdefault(names.get(key, key), []).extend(messages)
+        return exceptions.ValidationError(detail)
+    return exceptions.ValidationError(exc.messages)
+
+
 def error_response(
     name: str, message: str, status_code: int = status.HTTP_400_BAD_REQUEST, **extra
 ) -> Response:
     return Response({"name": name, "message": message, **extra}, status=status_code)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """CloudLink's error body (documented on every operation of the OpenAPI documents)."""
+
+    name = serializers.CharField()
+    message = serializers.CharField()
+
+
+def error_responses(*status_codes: int) -> dict[int, type[ErrorSerializer]]:
+    return dict.fromkeys(status_codes, ErrorSerializer)

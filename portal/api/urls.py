@@ -1,8 +1,15 @@
-"""Mounts each CloudLink service under /api/<service>/2017-09-01/."""
+"""Mounts each CloudLink service under /api/<service>/2017-09-01/ (see docs/api.md).
+
+A service's OpenAPI document (``<base>/_spec``) is mounted before its routes; /api/docs/ renders
+them all. Adding a service = one entry in ``portal.api.docs.SERVICES``.
+"""
 
 from django.urls import include, path
 
+from .docs import SERVICES, api_docs, spec_view
+
 urlpatterns = [
-    path("authentication/2017-09-01/", include("accounts.api.auth_urls")),
-    path("admin/2017-09-01/", include("accounts.api.admin_urls")),
+    path("docs/", api_docs, name="api-docs"),
+    *(path(f"{service.mount}_spec", spec_view(service), name=service.spec_url_name) for service in SERVICES),
+    *(path(service.mount, include(service.urlconf)) for service in SERVICES),
 ]

@@ -21,3 +21,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 PORTAL_SHOW_OUTBOX = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip,5/5m/key", "reset_password": "1000/m/ip,100/m/key"}
+
+# Serve static files straight from the app/static folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,195 @@
+"""Admin API (``/api/admin/2017-09-01/``): account resources.
+
+Thin views: resolve the account through ``accounts.access``, validate shape (serializer, then the
+console's form), call the services, shape the response. Tenancy: outside the caller's scope is
+404, in scope without the capability is 403 (raised by ``access`` and the services).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.collections import ODATA_PARAMETERS, collection_page
+from portal.api.errors import ApiError, error_responses, validation_error
+from portal.api.odata import QueryOptions
+
+from .. import access, selectors, services
+from ..access import Capability
+from ..forms import ACCOUNT_FORM_FIELDS, AccountCreateForm, AccountForm
+from ..models import Account
+from .serializers import (
+    ACCOUNT_DEFAULT_ORDERING,
+    ACCOUNT_EXPANDABLE,
+    ACCOUNT_FILTER_FIELDS,
+    API_FIELD_NAMES,
+    AccountCollectionOutputSerializer,
+    AccountInputSerializer,
+    AccountOutputSerializer,
+)
+
+ACCOUNT_ID = OpenApiParameter(
+    "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."
+)
+# Service errors about support contacts name the contact; the API calls the list supportContacts.
+_CONTACT_ERRORS = API_FIELD_NAMES | {"email": "supportContacts", "contact": "supportContacts"}
+
+
+def _form_data(form_class, data: dict[str, str]):
+    """Bind the console form to API data; a 400 with the form's errors (API names) when invalid."""
+    form = form_class(data=data)
+    if not form.is_valid():
+        raise validation_error(ValidationError(form.errors.as_data()), API_FIELD_NAMES)
+    return form.cleaned_data
+
+
+def _current_fields(account: Account) -> dict[str, str]:
+    return {name: getattr(account, name) for name in ACCOUNT_FORM_FIELDS}
+
+
+def _account_body(request: Request, account: Account) -> dict:
+    return AccountOutputSerializer(account, context={"request": request}).data
+
+
+class AccountCollectionApi(APIView):
+    @extend_schema(
+        operation_id="accounts_list",
+        summary="List the accounts you administer",
+        description="Partner admins: their customer accounts. Account admins: their own account.",
+        parameters=ODATA_PARAMETERS,
+        responses={200: AccountCollectionOutputSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        accounts = selectors.api_account_collection(actor=request.user)
+        options = QueryOptions.parse(
+            request.query_params,
+            fields=ACCOUNT_FILTER_FIELDS,
+            default_ordering=ACCOUNT_DEFAULT_ORDERING,
+            expandable=ACCOUNT_EXPANDABLE,
+        )
+        context = {"request": request, "expand": options.expand}
+        page = collection_page(
+            request, accounts, options, lambda rows: AccountOutputSerializer(rows, many=True, context=context).data
+        )
+        return Response(page)
+
+    @extend_schema(
+        operation_id="accounts_create",
+        summary="Create a customer account (partner admins)",
+        request=AccountInputSerializer,
+        responses={201: AccountOutputSerializer, **error_responses(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        partner = request.user.account
+        access.require(request.user, Capability.CREATE_CUSTOMER_ACCOUNTS, partner)
+        payload = AccountInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        defaults = {"default_language": Account.Language.EN_US, "support_contacts": ""}
+        contacts = ", ".join(payload.validated_data.get("supportContacts") or [])
+        cleaned = _form_data(
+            AccountCreateForm, defaults | payload.form_changes() | {"support_contacts": contacts}
+        )
+        try:
+            account = services.account_create(
+                actor=request.user,
+                partner=partner,
+                support_contacts=cleaned["support_contacts"],
+                **{name: cleaned[name] for name in ACCOUNT_FORM_FIELDS},
+            )
+        except ValidationError as exc:
+            raise validation_error(exc, API_FIELD_NAMES) from exc
+        location = request.build_absolute_uri(
+            reverse("admin-api:account-detail", kwargs={"accountId": account.account_id})
+        )
+        return Response(_account_body(request, account), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class AccountDetailApi(APIView):
+    @extend_schema(
+        operation_id="accounts_retrieve",
+        summary="Get one account",
+        parameters=[ACCOUNT_ID],
+        responses={200: AccountOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, accountId: str) -> Response:
+        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
+        return Response(_account_body(request, account))
+
+    @extend_schema(
+        operation_id="accounts_update",
+        summary="Update an account (only the fields sent)",
+        description=(
+            "Partner admins and the account's admins edit the customer information and support "
+            "contacts; `active: false|true` deactivates or activates (partner admins, customer "
+            "accounts only). Read-only fields sent back unchanged are ignored."
+        ),
+        parameters=[ACCOUNT_ID],
+        request=AccountInputSerializer,
+        responses={200: AccountOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def put(self, request: Request, accountId: str) -> Response:
+        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
+        payload = AccountInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        changes = payload.form_changes()
+        cleaned = _form_data(AccountForm, _current_fields(account) | changes) if changes else {}
+        policy = data.get("policy") or {}
+        current_policy = {
+            "allowGuestAccess": account.allow_guest_access,
+            "allowProxyAuthentication": account.delegated_authentication,
+        }
+        if any(current_policy[key] != value for key, value in policy.items()):
+            raise ApiError("ValidationError", "policy is read-only through this API.", 400)
+        try:
+            with transaction.atomic():
+                if changes:
+                    account = services.account_update(
+                        actor=request.user, account=account, **{name: cleaned[name] for name in changes}
+                    )
+                if "supportContacts" in data:
+                    _support_contacts_replace(request.user, account, data["supportContacts"])
+                if "active" in data and data["active"] != account.is_active:
+                    if data["active"]:
+                        services.account_activate(actor=request.user, account=account)
+                    else:
+                        services.account_deactivate(
+                            actor=request.user, account=account, confirmation="deactivate"
+                        )
+        except ValidationError as exc:
+            raise validation_error(exc, _CONTACT_ERRORS) from exc
+        account = access.get_account_or_404(request.user, account.account_id)
+        return Response(_account_body(request, account))
+
+    @extend_schema(
+        operation_id="accounts_destroy",
+        summary="Delete a customer account with its users (partner admins)",
+        description="Answers with the account as it was. A partner account cannot be deleted (400). "
+        "`?hard=true` is accepted; deletion is always permanent.",
+        parameters=[ACCOUNT_ID],
+        responses={200: AccountOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def delete(self, request: Request, accountId: str) -> Response:
+        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
+        body = _account_body(request, account)
+        services.account_delete(actor=request.user, account=account, confirmation="delete")
+        return Response(body)
+
+
+def _support_contacts_replace(actor, account: Account, emails: list[str]) -> None:
+    """Make the account's support contacts exactly ``emails`` (adds first, so the
+    at-least-one rule in ``support_contact_remove`` only fires for an empty list)."""
+    wanted = [email.strip().lower() for email in emails]
+    current = {contact.email.lower(): contact for contact in account.support_contacts.all()}
+    for email in wanted:
+        if email not in current:
+            services.support_contact_add(actor=actor, account=account, email=email)
+    for email, contact in current.items():
+        if email not in wanted:
+            services.support_contact_remove(actor=actor, account=account, contact_id=contact.pk)

@@ -1,0 +1,223 @@
+"""Admin API shapes of an account (CloudLink's ``Account`` object, docs/cloudlink-api.md 3.2).
+
+Input is validated for shape here and for content by the console's forms (``AccountCreateForm``,
+``AccountForm``); the rules themselves live in ``accounts.services``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models.functions import Lower
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.api.collections import collection_serializer, service_relative
+from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
+
+from ..models import Account
+
+# Form / model field -> API field name (used to rename validation error keys).
+API_FIELD_NAMES = {
+    "name": "name",
+    "country": "country",
+    "province_state": "stateOrProvince",
+    "address": "street",
+    "city": "city",
+    "postal_code": "zipCode",
+    "default_language": "languageCode",
+    "business_type": "businessType",
+    "support_contacts": "supportContacts",
+}
+
+# Flat API name -> form field; the nested ``location.address`` object uses the same names.
+_ADDRESS_FIELDS = {
+    "street": "address",
+    "city": "city",
+    "stateOrProvince": "province_state",
+    "zipCode": "postal_code",
+    "country": "country",
+}
+_TOP_LEVEL_FIELDS = {"name": "name", "languageCode": "default_language", "businessType": "business_type"}
+
+
+def _partner_id_q(suffix: str, value: Any):
+    from django.db.models import Q
+
+    return Q(**{f"parent__account_number__{suffix}": value}) | Q(
+        kind=Account.Kind.PARTNER, **{f"account_number__{suffix}": value}
+    )
+
+
+def _active_to_status(value: bool) -> str:
+    return Account.Status.ACTIVE if value else Account.Status.DEACTIVATED
+
+
+# What ``$filter`` and ``$orderby`` may name on GET /accounts (API name -> ORM lookup).
+ACCOUNT_FILTER_FIELDS: dict[str, FilterField] = {
+    "accountId": FilterField("account_id", GUID),
+    "accountNumber": FilterField("account_number"),
+    "name": FilterField("name", order=Lower("name")),
+    "partnerId": FilterField("parent__account_number", build=_partner_id_q),
+    "active": FilterField("status", BOOLEAN, to_db=_active_to_status),
+    "status": FilterField("status"),
+    "languageCode": FilterField("default_language"),
+    "businessType": FilterField("business_type"),
+    "pbxType": FilterField("pbx_type"),
+    "createdOn": FilterField("created_at", DATETIME),
+    "modifiedOn": FilterField("modified_at", DATETIME),
+    "street": FilterField("address"),
+    "city": FilterField("city"),
+    "stateOrProvince": FilterField("province_state"),
+    "zipCode": FilterField("postal_code"),
+    "country": FilterField("country"),
+}
+for _api_name in _ADDRESS_FIELDS:
+    ACCOUNT_FILTER_FIELDS[f"location/address/{_api_name}"] = ACCOUNT_FILTER_FIELDS[_api_name]
+ACCOUNT_DEFAULT_ORDERING = (Lower("name").asc(),)
+ACCOUNT_EXPANDABLE = frozenset({"tags"})
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class AddressOutputSerializer(serializers.Serializer):
+    street = serializers.CharField(source="address")
+    city = serializers.CharField()
+    stateOrProvince = serializers.CharField(source="province_state")
+    zipCode = serializers.CharField(source="postal_code")
+    country = serializers.CharField()
+
+
+class LocationOutputSerializer(serializers.Serializer):
+    address = AddressOutputSerializer(source="*")
+
+
+class PolicyOutputSerializer(serializers.Serializer):
+    allowGuestAccess = serializers.BooleanField(source="allow_guest_access")
+    allowProxyAuthentication = serializers.BooleanField(source="delegated_authentication")
+
+
+class SelfLinkSerializer(serializers.Serializer):
+    self = serializers.CharField()
+
+
+class AccountOutputSerializer(serializers.Serializer):
+    accountId = serializers.UUIDField(source="account_id")
+    accountNumber = serializers.CharField(source="account_number")
+    name = serializers.CharField()
+    partnerId = serializers.SerializerMethodField(help_text="Account number of the partner account.")
+    active = serializers.BooleanField(source="is_active")
+    status = serializers.CharField()
+    languageCode = serializers.CharField(source="default_language")
+    businessType = serializers.CharField(source="business_type")
+    policy = PolicyOutputSerializer(source="*")
+    location = LocationOutputSerializer(source="*")
+    supportContacts = serializers.SerializerMethodField()
+    pbxType = serializers.CharField(source="pbx_type")
+    createdOn = serializers.DateTimeField(source="created_at")
+    modifiedOn = serializers.DateTimeField(source="modified_at")
+    _links = serializers.SerializerMethodField()
+
+    def get_partnerId(self, account: Account) -> str:
+        return account.account_number if account.is_partner else account.parent.account_number
+
+    def get_supportContacts(self, account: Account) -> list[str]:
+        return [contact.email for contact in account.support_contacts.all()]
+
+    @extend_schema_field(SelfLinkSerializer)
+    def get__links(self, account: Account) -> dict[str, str]:
+        path = reverse("admin-api:account-detail", kwargs={"accountId": account.account_id})
+        return {"self": service_relative(path)}
+
+    def to_representation(self, account: Account) -> dict[str, Any]:
+        data = super().to_representation(account)
+        if "tags" in self.context.get("expand", ()):
+            data["tags"] = {}
+        return data
+
+
+AccountCollectionOutputSerializer = collection_serializer(AccountOutputSerializer, "AccountCollection")
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "email"}})
+class EmailListField(serializers.Field):
+    """A list of emails; also accepts one comma-separated string or ``[{"email": ...}]``."""
+
+    default_error_messages = {"invalid": "Expected a list of email addresses."}
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str):
+            return [part for part in re.split(r"[,;\s]+", data) if part]
+        if not isinstance(data, list):
+            self.fail("invalid")
+        emails = []
+        for item in data:
+            if isinstance(item, dict):
+                item = item.get("email")
+            if not isinstance(item, str):
+                self.fail("invalid")
+            if item.strip():
+                emails.append(item.strip())
+        return emails
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return list(value)
+
+
+def _text(**kwargs) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+
+class AddressInputSerializer(serializers.Serializer):
+    street = _text()
+    city = _text()
+    stateOrProvince = _text()
+    zipCode = _text()
+    country = _text()
+
+
+class LocationInputSerializer(serializers.Serializer):
+    address = AddressInputSerializer(required=False)
+
+
+class PolicyInputSerializer(serializers.Serializer):
+    allowGuestAccess = serializers.BooleanField(required=False)
+    allowProxyAuthentication = serializers.BooleanField(required=False)
+
+
+class AccountInputSerializer(serializers.Serializer):
+    """POST and PUT body: the nested CloudLink shape or the same names flat. Read-only fields of
+    the output (``accountId``, ``createdOn``, ``_links``...) are ignored, so a client may PUT back
+    what it got."""
+
+    name = _text()
+    languageCode = _text()
+    businessType = _text()
+    location = LocationInputSerializer(required=False)
+    street = _text()
+    city = _text()
+    stateOrProvince = _text()
+    zipCode = _text()
+    country = _text()
+    supportContacts = EmailListField(required=False)
+    policy = PolicyInputSerializer(required=False)
+    active = serializers.BooleanField(required=False)
+
+    def form_changes(self) -> dict[str, str]:
+        """The provided customer-information fields, keyed by form field name."""
+        data = self.validated_data
+        changes: dict[str, str] = {}
+        for api_name, form_name in (_TOP_LEVEL_FIELDS | _ADDRESS_FIELDS).items():
+            if api_name in data:
+                changes[form_name] = data[api_name] or ""
+        address = (data.get("location") or {}).get("address") or {}
+        for api_name, form_name in _ADDRESS_FIELDS.items():
+            if api_name in address:
+                changes[form_name] = address[api_name] or ""
+        return changes

@@ -1,0 +1,45 @@
+/* Small progressive enhancements for the console. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function announce(button, text) {
+    var label = button.querySelector(".copy-button-text");
+    if (!label) return;
+    label.textContent = text;
+    button.classList.add("is-done");
+    window.setTimeout(function () {
+      label.textContent = "Copy";
+      button.classList.remove("is-done");
+    }, 2000);
+  }
+
+  // Copy buttons: <button data-copy="value">; the button's label says "Copied" for a moment.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var value = button.getAttribute("data-copy");
+    if (!navigator.clipboard) {
+      announce(button, "Copy failed");
+      return;
+    }
+    navigator.clipboard.writeText(value).then(
+      function () { announce(button, "Copied"); },
+      function () { announce(button, "Copy failed"); }
+    );
+  });
+
+  // Menus made of <details class="menu">: close on Escape or on a click outside.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+})();

@@ -1,0 +1,223 @@
+"""Console sign-in through allauth: email + password, the account-number step, throttling,
+deactivated accounts, sign-out, forgotten password by email and changing one's own password."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts import services
+from portal.models import OutboxMessage
+from tests.accounts.factories import CustomerAccountFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/auth/login/"
+WRONG = "The email address or password you entered is not correct."
+MULTIPLE = "Multiple accounts located. Additional account information needed to proceed"
+THROTTLED = "Too many failed sign-in attempts"
+
+
+def sign_in(client: Client, email: str, password: str, **extra):
+    return client.post(LOGIN, {"login": email, "password": password, **extra})
+
+
+def signed_in_user_id(client: Client):
+    return client.session.get("_auth_user_id")
+
+
+def test_sign_in_page_uses_the_console_shell_and_has_labelled_fields():
+    response = Client().get(LOGIN)
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert '<label for="id_login">Email' in html and '<label for="id_password">Password' in html
+    assert 'class="skip-link"' in html and "css/portal.css" in html
+    assert 'name="account"' in html and 'type="hidden" name="account"' in html
+    assert "sign up" not in html.lower()
+
+
+def test_partner_signs_in_with_email_and_password_and_lands_on_the_accounts_list(partner_admin, password):
+    client = Client()
+
+    response = sign_in(client, "PAT@acme.example", password)
+
+    assert response.status_code == HTTPStatus.FOUND and response.url == reverse("home")
+    assert signed_in_user_id(client) == str(partner_admin.pk)
+    assert client.get(reverse("home")).url == reverse("accounts:account_list")
+
+
+@pytest.mark.parametrize(
+    ("email", "pw"),
+    [("ada@globex.example", "wrong-password"), ("nobody@globex.example", "correct-horse-battery")],
+    ids=["wrong-password", "unknown-email"],
+)
+def test_wrong_credentials_give_one_message_that_reveals_nothing(account_admin, email, pw):
+    client = Client()
+
+    response = sign_in(client, email, pw)
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].non_field_errors() == [WRONG]
+    html = response.content.decode()
+    assert html.count(WRONG) == 1 and MULTIPLE not in html and 'role="alert"' in html
+    assert signed_in_user_id(client) is None
+
+
+def test_email_in_two_accounts_asks_for_the_account_number_then_signs_in_to_that_account(
+    account_admin, partner, password
+):
+    other = CustomerAccountFactory(parent=partner, name="Other Co")
+    twin = UserFactory(account=other, email=account_admin.email)
+    client = Client()
+
+    asked = sign_in(client, account_admin.email, password)
+
+    html = asked.content.decode()
+    assert MULTIPLE in html
+    assert '<label for="id_account">Account number' in html and 'type="text" name="account"' in html
+    assert html.index('name="account"') < html.index('name="password"'), "asked between email and password"
+    assert signed_in_user_id(client) is None
+
+    signed_in = sign_in(client, account_admin.email, password, account=other.account_number)
+
+    assert signed_in.status_code == HTTPStatus.FOUND
+    assert signed_in_user_id(client) == str(twin.pk)
+
+
+def test_a_wrong_account_number_is_just_wrong_credentials(account_admin, partner, password):
+    UserFactory(account=CustomerAccountFactory(parent=partner), email=account_admin.email)
+    client = Client()
+
+    response = sign_in(client, account_admin.email, password, account="123456789")
+
+    assert response.context["form"].non_field_errors() == [WRONG]
+    assert signed_in_user_id(client) is None
+
+
+def test_the_account_number_is_not_asked_when_the_password_is_wrong(account_admin, partner):
+    UserFactory(account=CustomerAccountFactory(parent=partner), email=account_admin.email)
+
+    response = sign_in(Client(), account_admin.email, "wrong-password")
+
+    assert MULTIPLE not in response.content.decode()
+    assert 'type="hidden" name="account"' in response.content.decode()
+
+
+def test_repeated_failures_are_throttled_even_for_the_right_password(account_admin, password):
+    client = Client()
+    for _ in range(5):
+        assert WRONG in sign_in(client, account_admin.email, "wrong-password").content.decode()
+
+    throttled = sign_in(client, account_admin.email, password)
+
+    assert THROTTLED in throttled.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_users_of_a_deactivated_account_cannot_sign_in(partner_admin, customer, account_admin, password):
+    services.account_deactivate(actor=partner_admin, account=customer, confirmation="deactivate")
+    client = Client()
+
+    response = sign_in(client, account_admin.email, password)
+
+    assert "This account has been deactivated" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_deactivated_account_with_a_wrong_password_reveals_nothing(partner_admin, customer, account_admin):
+    services.account_deactivate(actor=partner_admin, account=customer, confirmation="deactivate")
+
+    response = sign_in(Client(), account_admin.email, "wrong-password")
+
+    assert response.context["form"].non_field_errors() == [WRONG]
+
+
+def test_an_open_session_ends_when_the_account_is_deactivated(
+    client_for, partner_admin, customer, account_admin
+):
+    client = client_for(account_admin)
+    detail = reverse("accounts:account_detail", args=[customer.account_number])
+    assert client.get(detail).status_code == HTTPStatus.OK
+
+    services.account_deactivate(actor=partner_admin, account=customer, confirmation="deactivate")
+    response = client.get(detail, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(LOGIN)
+    assert "Your account is no longer active" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(customer):
+    response = Client().get(reverse("accounts:account_detail", args=[customer.account_number]))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(f"{LOGIN}?next=/accounts/{customer.account_number}/")
+
+
+def test_sign_out_from_the_user_menu(client_for, partner_admin):
+    client = client_for(partner_admin)
+    page = client.get(reverse("accounts:account_list")).content.decode()
+    assert re.search(r'<form method="post" action="/auth/logout/">', page)
+
+    response = client.post("/auth/logout/")
+
+    assert response.status_code == HTTPStatus.FOUND and response.url == LOGIN
+    assert signed_in_user_id(client) is None
+
+
+def test_forgotten_password_is_reset_through_the_emailed_link(
+    account_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    client = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/auth/password/reset/", {"email": account_admin.email})
+    assert response.status_code == HTTPStatus.FOUND
+
+    email = OutboxMessage.objects.get(to=[account_admin.email])
+    link = re.search(r"https?://[^/\s]+(/auth/password/reset/key/\S+)", email.body_text).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == HTTPStatus.OK and 'name="password1"' in form_page.content.decode()
+
+    new_password = "a-brand-new-secret-42"
+    done = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": new_password, "password2": new_password},
+    )
+
+    assert done.status_code == HTTPStatus.FOUND
+    assert sign_in(Client(), account_admin.email, new_password).status_code == HTTPStatus.FOUND
+    assert WRONG in sign_in(Client(), account_admin.email, "correct-horse-battery").content.decode()
+
+
+def test_signed_in_user_changes_their_own_password(client_for, member, password):
+    client = client_for(member)
+    page = client.get("/auth/password/change/")
+    assert page.status_code == HTTPStatus.OK and 'aria-current="page"' in page.content.decode()
+
+    response = client.post(
+        "/auth/password/change/",
+        {"oldpassword": password, "password1": "another-good-secret-7", "password2": "another-good-secret-7"},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    member.refresh_from_db()
+    assert member.check_password("another-good-secret-7")
+
+
+def test_changing_the_password_needs_the_current_one(client_for, member):
+    client = client_for(member)
+
+    response = client.post(
+        "/auth/password/change/",
+        {"oldpassword": "not-my-password", "password1": "another-good-secret-7", "password2": "another-good-secret-7"},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "field--invalid" in response.content.decode()
+    member.refresh_from_db()
+    assert not member.check_password("another-good-secret-7")
