@@ -43,12 +43,15 @@ class TokenPair:
 def token_pair_issue(
     *, user: User, issuer: str, mitel_app: str = "", family: uuid.UUID | None = None
 ) -> TokenPair:
-    """An access token and a new refresh token (a new family unless ``family`` is given)."""
-    access, expires_in = tokens.access_token_issue(user, issuer=issuer)
+    """An access token and a new refresh token (a new family unless ``family`` is given).
+
+    The access token names its family in ``sid``, so revoking the family also ends it."""
+    family = family or uuid.uuid4()
+    access, expires_in = tokens.access_token_issue(user, issuer=issuer, extra={"sid": str(family)})
     now = timezone.now().replace(microsecond=0)
     row = RefreshToken.objects.create(
         user=user,
-        family=family or uuid.uuid4(),
+        family=family,
         issued_at=now,
         expires_at=now + timedelta(seconds=settings.PORTAL_REFRESH_TOKEN_SECONDS),
         mitel_app=(mitel_app or "")[:500],
@@ -61,6 +64,10 @@ def token_pair_issue(
         expires_at=int(row.expires_at.timestamp()),
     )
     return TokenPair(access_token=access, expires_in=expires_in, refresh_token=refresh)
+
+
+def refresh_family_is_revoked(family: str) -> bool:
+    return RefreshToken.objects.filter(family=family, revoked_at__isnull=False).exists()
 
 
 def refresh_family_revoke(family: uuid.UUID) -> int:

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import User
+from accounts.refresh import refresh_family_is_revoked
 from accounts.tokens import TokenError, access_token_decode
 
 
@@ -50,6 +51,8 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The user or account behind this token is no longer active."
             )
+        if claims.get("sid") and refresh_family_is_revoked(claims["sid"]):
+            raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:

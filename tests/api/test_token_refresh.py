@@ -118,6 +118,21 @@ def test_reusing_a_used_refresh_token_is_401_and_revokes_the_whole_family(member
     assert_error(refresh(second["refresh_token"]), 401, "InvalidLoginCredentials")
 
 
+def test_revoking_a_family_also_ends_its_access_tokens(member, password):
+    first = sign_in(member, password)
+    second = refresh(first["refresh_token"]).json()
+    other_device = sign_in(member, password)
+
+    refresh(first["refresh_token"])  # replay: the family is revoked
+
+    def whoami(access_token):
+        return APIClient().get(TOKEN_URL, HTTP_AUTHORIZATION=f"Bearer {access_token}")
+
+    assert whoami(first["access_token"]).status_code == 401
+    assert whoami(second["access_token"]).status_code == 401
+    assert whoami(other_device["access_token"]).status_code == 200
+
+
 def test_reuse_revokes_only_that_family(member, password):
     stolen = sign_in(member, password)
     other_device = sign_in(member, password)
