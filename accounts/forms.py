@@ -128,7 +128,9 @@ class AccountCreateForm(AccountForm):
 
 
 class SupportContactForm(forms.Form):
-    email = forms.EmailField(label="Support contact email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label="Support contact email", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -285,3 +285,42 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
+
+
+@transaction.atomic
+def support_contacts_set(*, actor: User, account: Account, emails: Iterable[str]) -> None:
+    """Make the account's support contacts exactly ``emails`` (one audit row per add/remove)."""
+    wanted = _clean_contacts(emails)
+    if not wanted:
+        raise ValidationError({"support_contacts": "Add at least one support contact email."})
+    current = {contact.email.lower(): contact for contact in SupportContact.objects.for_account(account)}
+    for email in wanted:
+        if email not in current:
+            support_contact_add(actor=actor, account=account, email=email)
+    for email, contact in current.items():
+        if email not in wanted:
+            support_contact_remove(actor=actor, account=account, contact_id=contact.pk)
+
+
+@transaction.atomic
+def account_change(
+    *,
+    actor: User,
+    account: Account,
+    fields: dict[str, Any] | None = None,
+    support_contacts: Iterable[str] | None = None,
+    active: bool | None = None,
+) -> Account:
+    """Apply an API-style partial update as one unit: fields, contact list and status all
+    succeed or none does (e.g. an account admin's ``active: false`` is refused with 403 and
+    their field edits in the same request are undone)."""
+    if fields:
+        account = account_update(actor=actor, account=account, **fields)
+    if support_contacts is not None:
+        support_contacts_set(actor=actor, account=account, emails=support_contacts)
+    if active is not None and active != account.is_active:
+        if active:
+            account = account_activate(actor=actor, account=account)
+        else:
+            account = account_deactivate(actor=actor, account=account, confirmation="deactivate")
+    return account

@@ -39,7 +39,9 @@ from .forms import (
 DETAIL = "accounts/account_detail.html"
 
 
-def _render(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, partial: str, context: dict, status: int = 200
+) -> HttpResponse:
     """The full page, or for an htmx request (not a history restore) just ``template#partial``."""
     htmx = request.htmx
     if htmx and not htmx.boosted and not htmx.history_restore_request:
@@ -165,7 +167,8 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 def account_update(request: HttpRequest, number: str) -> HttpResponse:
     form = AccountForm(request.POST, account=request.account)
     ok, account = _submit(
-        form, lambda data: services.account_update(actor=request.user, account=request.account, **form.changes)
+        form,
+        lambda data: services.account_update(actor=request.user, account=request.account, **form.changes),
     )
     request.account = account or request.account
     return _after_post(request, ok, "account-info", "Account information saved.", info_form=form)

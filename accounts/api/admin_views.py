@@ -8,7 +8,6 @@ console's form), call the services, shape the response. Tenancy: outside the cal
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -75,7 +74,10 @@ class AccountCollectionApi(APIView):
         )
         context = {"request": request, "expand": options.expand}
         page = collection_page(
-            request, accounts, options, lambda rows: AccountOutputSerializer(rows, many=True, context=context).data
+            request,
+            accounts,
+            options,
+            lambda rows: AccountOutputSerializer(rows, many=True, context=context).data,
         )
         return Response(page)
 
@@ -107,7 +109,9 @@ class AccountCollectionApi(APIView):
         location = request.build_absolute_uri(
             reverse("admin-api:account-detail", kwargs={"accountId": account.account_id})
         )
-        return Response(_account_body(request, account), status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(
+            _account_body(request, account), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class AccountDetailApi(APIView):
@@ -148,20 +152,13 @@ class AccountDetailApi(APIView):
         if any(current_policy[key] != value for key, value in policy.items()):
             raise ApiError("ValidationError", "policy is read-only through this API.", 400)
         try:
-            with transaction.atomic():
-                if changes:
-                    account = services.account_update(
-                        actor=request.user, account=account, **{name: cleaned[name] for name in changes}
-                    )
-                if "supportContacts" in data:
-                    _support_contacts_replace(request.user, account, data["supportContacts"])
-                if "active" in data and data["active"] != account.is_active:
-                    if data["active"]:
-                        services.account_activate(actor=request.user, account=account)
-                    else:
-                        services.account_deactivate(
-                            actor=request.user, account=account, confirmation="deactivate"
-                        )
+            account = services.account_change(
+                actor=request.user,
+                account=account,
+                fields={name: cleaned[name] for name in changes},
+                support_contacts=data.get("supportContacts"),
+                active=data.get("active"),
+            )
         except ValidationError as exc:
             raise validation_error(exc, _CONTACT_ERRORS) from exc
         account = access.get_account_or_404(request.user, account.account_id)
@@ -180,16 +177,3 @@ class AccountDetailApi(APIView):
         body = _account_body(request, account)
         services.account_delete(actor=request.user, account=account, confirmation="delete")
         return Response(body)
-
-
-def _support_contacts_replace(actor, account: Account, emails: list[str]) -> None:
-    """Make the account's support contacts exactly ``emails`` (adds first, so the
-    at-least-one rule in ``support_contact_remove`` only fires for an empty list)."""
-    wanted = [email.strip().lower() for email in emails]
-    current = {contact.email.lower(): contact for contact in account.support_contacts.all()}
-    for email in wanted:
-        if email not in current:
-            services.support_contact_add(actor=actor, account=account, email=email)
-    for email, contact in current.items():
-        if email not in wanted:
-            services.support_contact_remove(actor=actor, account=account, contact_id=contact.pk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -43,9 +44,8 @@ _ADDRESS_FIELDS = {
 _TOP_LEVEL_FIELDS = {"name": "name", "languageCode": "default_language", "businessType": "business_type"}
 
 
-def _partner_id_q(suffix: str, value: Any):
-    from django.db.models import Q
-
+def _partner_id_q(suffix: str, value: Any) -> Q:
+    """partnerId is the partner's account number: the parent's, or a partner account's own."""
     return Q(**{f"parent__account_number__{suffix}": value}) | Q(
         kind=Account.Kind.PARTNER, **{f"account_number__{suffix}": value}
     )

@@ -17,6 +17,7 @@ from django.urls import get_script_prefix, reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
@@ -92,6 +93,7 @@ class ServiceSpecView(SpectacularJSONAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         service = self.service
         self.urlconf = service.urlconf

@@ -204,7 +204,9 @@ class _Parser:
 
     def _expect(self, kind: str, what: str) -> Token:
         if self.current.kind != kind:
-            raise InvalidFilter(f"Expected {what} at position {self.current.pos + 1}, found {self._describe()}.")
+            raise InvalidFilter(
+                f"Expected {what} at position {self.current.pos + 1}, found {self._describe()}."
+            )
         return self._advance()
 
     def _describe(self, token: Token | None = None) -> str:
@@ -298,7 +300,9 @@ class _Parser:
             if token.kind == "name":
                 return Token("name", token.text, token.pos, token.text.lower())
             return token
-        raise InvalidFilter(f"Expected a field or a value at position {token.pos + 1}, found {self._describe()}.")
+        raise InvalidFilter(
+            f"Expected a field or a value at position {token.pos + 1}, found {self._describe()}."
+        )
 
     def _is_field(self, token: Token) -> bool:
         return token.kind == "name" and token.value not in _LITERAL_NAMES
@@ -470,6 +474,8 @@ class QueryOptions:
             unknown = {name for name in names if name.lower() not in expandable}
             if unknown:
                 allowed = ", ".join(sorted(expandable)) or "nothing"
-                raise InvalidQueryOption(f"Cannot expand {', '.join(sorted(unknown))}; expandable: {allowed}.")
+                raise InvalidQueryOption(
+                    f"Cannot expand {', '.join(sorted(unknown))}; expandable: {allowed}."
+                )
             options.expand = frozenset(name.lower() for name in names)
         return options

@@ -158,3 +158,20 @@ def test_outsider_cannot_touch_another_partners_account(other_partner_admin, cus
     with pytest.raises(Http404):
         services.account_delete(actor=other_partner_admin, account=customer, confirmation="delete")
     assert Account.objects.filter(pk=customer.pk).exists()
+
+
+def test_support_contacts_set_makes_the_list_exact(partner_admin, customer):
+    services.support_contacts_set(actor=partner_admin, account=customer, emails=["B@x.example", "c@x.example"])
+
+    assert sorted(customer.support_contacts.values_list("email", flat=True)) == ["b@x.example", "c@x.example"]
+    with pytest.raises(ValidationError):
+        services.support_contacts_set(actor=partner_admin, account=customer, emails=[])
+
+
+def test_account_change_is_all_or_nothing(account_admin, customer):
+    with pytest.raises(PermissionDenied):
+        services.account_change(actor=account_admin, account=customer, fields={"city": "Malmo"}, active=False)
+
+    customer.refresh_from_db()
+    assert customer.city == "Stockholm" and customer.is_active
+    assert not AuditEvent.objects.filter(action="account.updated").exists()

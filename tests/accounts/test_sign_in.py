@@ -214,7 +214,11 @@ def test_changing_the_password_needs_the_current_one(client_for, member):
 
     response = client.post(
         "/auth/password/change/",
-        {"oldpassword": "not-my-password", "password1": "another-good-secret-7", "password2": "another-good-secret-7"},
+        {
+            "oldpassword": "not-my-password",
+            "password1": "another-good-secret-7",
+            "password2": "another-good-secret-7",
+        },
     )
 
     assert response.status_code == HTTPStatus.OK

@@ -42,7 +42,10 @@ def test_partner_sees_the_events_newest_first_with_actor_changes_and_correlation
 def test_events_of_other_accounts_are_not_listed(client_for, partner_admin, customer, outsider_customer):
     services.account_update(actor=partner_admin, account=customer, city="Malmö")
     AuditEvent.objects.create(
-        account=outsider_customer, account_ref=outsider_customer.account_id, actor_label="x", action="secret.action",
+        account=outsider_customer,
+        account_ref=outsider_customer.account_id,
+        actor_label="x",
+        action="secret.action",
         target_type="account",
     )
 
@@ -53,8 +56,13 @@ def test_events_of_other_accounts_are_not_listed(client_for, partner_admin, cust
 
 def test_activity_is_paginated_and_htmx_gets_the_table_fragment(client_for, partner_admin, customer):
     AuditEvent.objects.bulk_create(
-        AuditEvent(account=customer, account_ref=customer.account_id, actor_label="bot", action=f"test.{i}",
-                   target_type="account")
+        AuditEvent(
+            account=customer,
+            account_ref=customer.account_id,
+            actor_label="bot",
+            action=f"test.{i}",
+            target_type="account",
+        )
         for i in range(30)
     )
     client = client_for(partner_admin)

@@ -71,7 +71,11 @@ def test_partner_creates_an_account_and_lands_on_its_account_information(client_
         ({"country": "XX"}, "country", "Select a valid choice."),
         ({"default_language": "tlh"}, "default_language", "Select a valid choice."),
         ({"support_contacts": ""}, "support_contacts", "Add at least one support contact email."),
-        ({"support_contacts": "ops@x.example, not-an-email"}, "support_contacts", "not-an-email is not a valid"),
+        (
+            {"support_contacts": "ops@x.example, not-an-email"},
+            "support_contacts",
+            "not-an-email is not a valid",
+        ),
     ],
     ids=["no-name", "bad-country", "bad-language", "no-contact", "bad-contact"],
 )

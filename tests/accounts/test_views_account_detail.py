@@ -143,7 +143,9 @@ def test_htmx_edit_returns_the_fragment_with_the_heading_and_flash_out_of_band(
     assert response.status_code == HTTPStatus.OK and "<html" not in html
     assert html.lstrip().startswith('<section id="account-info"')
     assert 'id="account-heading" class="page-header" hx-swap-oob="true"' in html
-    assert 'id="messages" class="messages" hx-swap-oob="true"' in html and "Account information saved." in html
+    assert (
+        'id="messages" class="messages" hx-swap-oob="true"' in html and "Account information saved." in html
+    )
     assert 'id="current-account" class="topbar-account" hx-swap-oob="true"' in html
     assert html.count("Globex Corporation") >= 3
 
@@ -160,7 +162,9 @@ def test_htmx_invalid_edit_returns_the_fragment_with_errors(client_for, partner_
 
 
 def test_add_a_support_contact(client_for, partner_admin, customer):
-    response = client_for(partner_admin).post(url("support_contact_add", customer), {"email": "Noc@Globex.example"})
+    response = client_for(partner_admin).post(
+        url("support_contact_add", customer), {"email": "Noc@Globex.example"}
+    )
 
     assert response.status_code == HTTPStatus.FOUND
     assert customer.support_contacts.filter(email="noc@globex.example").exists()
@@ -227,7 +231,9 @@ def test_plain_user_cannot_touch_contacts(client_for, member, customer):
 
 
 def test_deactivate_needs_the_typed_word(client_for, partner_admin, customer):
-    response = client_for(partner_admin).post(url("account_deactivate", customer), {"deactivate-confirmation": "yes"})
+    response = client_for(partner_admin).post(
+        url("account_deactivate", customer), {"deactivate-confirmation": "yes"}
+    )
 
     assert response.status_code == HTTPStatus.OK
     assert "Type deactivate to confirm." in response.content.decode()
@@ -250,7 +256,9 @@ def test_deactivate_then_activate(client_for, partner_admin, customer):
     assert activated.status_code == HTTPStatus.FOUND and customer.is_active
 
 
-def test_htmx_deactivate_returns_the_lifecycle_fragment_and_the_new_status(client_for, partner_admin, customer):
+def test_htmx_deactivate_returns_the_lifecycle_fragment_and_the_new_status(
+    client_for, partner_admin, customer
+):
     response = client_for(partner_admin).post(
         url("account_deactivate", customer), {"deactivate-confirmation": "Deactivate"}, **HX
     )
@@ -261,7 +269,9 @@ def test_htmx_deactivate_returns_the_lifecycle_fragment_and_the_new_status(clien
 
 
 def test_delete_needs_the_typed_word(client_for, partner_admin, customer):
-    response = client_for(partner_admin).post(url("account_delete", customer), {"delete-confirmation": "deactivate"}, **HX)
+    response = client_for(partner_admin).post(
+        url("account_delete", customer), {"delete-confirmation": "deactivate"}, **HX
+    )
 
     assert "Type delete to confirm." in response.content.decode()
     assert Account.objects.filter(pk=customer.pk).exists()
@@ -278,7 +288,9 @@ def test_delete_goes_back_to_the_accounts_list_with_a_flash(client_for, partner_
 
 
 def test_htmx_delete_redirects_the_browser(client_for, partner_admin, customer):
-    response = client_for(partner_admin).post(url("account_delete", customer), {"delete-confirmation": "delete"}, **HX)
+    response = client_for(partner_admin).post(
+        url("account_delete", customer), {"delete-confirmation": "delete"}, **HX
+    )
 
     assert response["HX-Redirect"] == reverse("accounts:account_list")
 
@@ -287,14 +299,22 @@ def test_the_partner_account_itself_cannot_be_deleted_or_deactivated(client_for,
     client = client_for(partner_admin)
 
     assert client.post(url("account_delete", partner), {"delete-confirmation": "delete"}).status_code == 403
-    assert client.post(url("account_deactivate", partner), {"deactivate-confirmation": "deactivate"}).status_code == 403
+    assert (
+        client.post(url("account_deactivate", partner), {"deactivate-confirmation": "deactivate"}).status_code
+        == 403
+    )
     assert Account.objects.get(pk=partner.pk).is_active
 
 
 def test_account_admin_cannot_deactivate_activate_or_delete(client_for, account_admin, customer):
     client = client_for(account_admin)
 
-    assert client.post(url("account_deactivate", customer), {"deactivate-confirmation": "deactivate"}).status_code == 403
+    assert (
+        client.post(
+            url("account_deactivate", customer), {"deactivate-confirmation": "deactivate"}
+        ).status_code
+        == 403
+    )
     assert client.post(url("account_activate", customer)).status_code == 403
     assert client.post(url("account_delete", customer), {"delete-confirmation": "delete"}).status_code == 403
     assert Account.objects.get(pk=customer.pk).is_active

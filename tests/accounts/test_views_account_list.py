@@ -25,7 +25,9 @@ def accounts(partner, customer):
     """Globex Corp (from the personas) plus three more customer accounts of the same partner."""
     return {
         "globex": customer,
-        "umbrella": CustomerAccountFactory(parent=partner, name="Umbrella Health", account_number="811111111"),
+        "umbrella": CustomerAccountFactory(
+            parent=partner, name="Umbrella Health", account_number="811111111"
+        ),
         "acme_retail": CustomerAccountFactory(parent=partner, name="Acme Retail", account_number="822222222"),
         "zeta": CustomerAccountFactory(
             parent=partner, name="Zeta Labs", account_number="833333333", status=Account.Status.DEACTIVATED
@@ -96,7 +98,9 @@ def test_pages_hold_25_accounts(client_for, partner_admin, partner):
     first, second = client.get(URL), client.get(URL, {"page": 2})
 
     assert len(first.context["page"].object_list) == 25 and len(second.context["page"].object_list) == 5
-    assert "Page 1 of 2" in first.content.decode() and "<strong>30</strong> accounts" in first.content.decode()
+    assert (
+        "Page 1 of 2" in first.content.decode() and "<strong>30</strong> accounts" in first.content.decode()
+    )
 
 
 def test_htmx_search_returns_only_the_account_table_fragment(client_for, partner_admin, accounts):

@@ -213,7 +213,9 @@ def test_select_and_count_are_accepted(api_client_for, partner_admin, customer):
         ({"$orderby": "password"}, "BadRequest", "Unknown field 'password'"),
     ],
 )
-def test_malformed_odata_is_400_with_name_and_message(api_client_for, partner_admin, customer, query, name, says):
+def test_malformed_odata_is_400_with_name_and_message(
+    api_client_for, partner_admin, customer, query, name, says
+):
     response = api_client_for(partner_admin).get(ACCOUNTS, query)
     assert response.status_code == 400
     body = response.json()
@@ -223,7 +225,9 @@ def test_malformed_odata_is_400_with_name_and_message(api_client_for, partner_ad
 
 def _bulk_customers(partner: Account, count: int, start: int) -> None:
     accounts = Account.objects.bulk_create(
-        Account(kind="customer", parent=partner, name=f"Bulk {i:04d}", country="US", account_number=f"{start + i}")
+        Account(
+            kind="customer", parent=partner, name=f"Bulk {i:04d}", country="US", account_number=f"{start + i}"
+        )
         for i in range(count)
     )
     SupportContact.objects.bulk_create(
@@ -271,7 +275,10 @@ def test_partner_admin_creates_a_customer_account(api_client_for, partner_admin,
         "en-GB",
         "technology",
     )
-    assert sorted(c.email for c in account.support_contacts.all()) == ["help@hooli.example", "ops@hooli.example"]
+    assert sorted(c.email for c in account.support_contacts.all()) == [
+        "help@hooli.example",
+        "ops@hooli.example",
+    ]
     assert body["partnerId"] == partner.account_number
     assert len(body["accountNumber"]) == 9
     assert response["Location"].endswith(f"{ACCOUNTS}/{account.account_id}")
@@ -402,13 +409,17 @@ def test_account_admin_edits_its_own_account(api_client_for, account_admin, cust
 
 
 def test_account_admin_cannot_deactivate_and_nothing_is_half_done(api_client_for, account_admin, customer):
-    response = api_client_for(account_admin).put(detail(customer), {"name": "Sneaky", "active": False}, format="json")
+    response = api_client_for(account_admin).put(
+        detail(customer), {"name": "Sneaky", "active": False}, format="json"
+    )
     assert response.status_code == 403
     customer.refresh_from_db()
     assert (customer.name, customer.status) == ("Globex Corp", "active")
 
 
-def test_partner_deactivates_and_activates_through_active(api_client_for, partner_admin, account_admin, customer):
+def test_partner_deactivates_and_activates_through_active(
+    api_client_for, partner_admin, account_admin, customer
+):
     partner_client = api_client_for(partner_admin)
     admin_client = api_client_for(account_admin)
     response = partner_client.put(detail(customer), {"active": False}, format="json")

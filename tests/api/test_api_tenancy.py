@@ -44,7 +44,9 @@ def test_the_sweep_covers_the_account_routes():
 
 @pytest.mark.parametrize("route, method", ROUTES, ids=[f"{m.upper()} {r}" for r, m in ROUTES])
 @pytest.mark.parametrize("ref", ["account_id", "account_number"])
-def test_outsider_gets_404_on_every_account_route(api_client_for, outsider, customer, account_admin, route, method, ref):
+def test_outsider_gets_404_on_every_account_route(
+    api_client_for, outsider, customer, account_admin, route, method, ref
+):
     url = BASE + route.replace("<str:accountId>", str(getattr(customer, ref)))
     # Fill any other path parameter with something that would exist if the account were reachable.
     assert "<" not in url, f"add a value for the other parameters of {route}"

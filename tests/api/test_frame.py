@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import path
 from rest_framework.permissions import AllowAny
@@ -67,7 +68,9 @@ def failing_client():
 
 @pytest.mark.urls("tests.api.test_frame")
 @override_settings(PORTAL_API_RATE_LIMIT="")
-def test_every_response_carries_a_correlation_id(api_client_for, partner_admin, member, customer, failing_client):
+def test_every_response_carries_a_correlation_id(
+    api_client_for, partner_admin, member, customer, failing_client
+):
     partner = api_client_for(partner_admin)
     responses = {
         200: partner.get(ACCOUNTS),
@@ -126,7 +129,9 @@ def test_the_correlation_id_is_in_every_log_line_of_the_request(caplog, api_clie
 def test_the_correlation_id_is_logged_with_a_500(caplog, failing_client):
     caplog.set_level(logging.INFO)
     caplog.handler.addFilter(CorrelationIdFilter())
-    response = failing_client.get("/api/admin/2017-09-01/boom", HTTP_X_MITEL_CORRELATION_ID="boom-correlation-1")
+    response = failing_client.get(
+        "/api/admin/2017-09-01/boom", HTTP_X_MITEL_CORRELATION_ID="boom-correlation-1"
+    )
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors and all(r.correlation_id == "boom-correlation-1" for r in errors)
     assert response[CID] == "boom-correlation-1"
@@ -163,7 +168,9 @@ def test_x_mitel_app_is_never_required(api_client_for, partner_admin):
 # --- JSON errors ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/api/admin/2017-09-01/nope", "/api/unknown-service/", "/api/admin/2017-09-01/"])
+@pytest.mark.parametrize(
+    "url", ["/api/admin/2017-09-01/nope", "/api/unknown-service/", "/api/admin/2017-09-01/"]
+)
 def test_unknown_api_routes_are_json_404(client, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -334,3 +341,16 @@ def test_docs_page_service_picker_preselects(db):
 
 def test_correlation_ids_are_uuid4_when_generated(client):
     assert uuid.UUID(client.get("/api/admin/2017-09-01/_spec")[CID]).version == 4
+
+
+@pytest.mark.parametrize("urlconf", ["accounts.api.admin_urls"])
+def test_spec_generates_without_warnings_and_validates(tmp_path, urlconf):
+    call_command(
+        "spectacular",
+        urlconf=urlconf,
+        fail_on_warn=True,
+        validate=True,
+        format="openapi-json",
+        file=str(tmp_path / "s.json"),
+    )
+    assert json.loads((tmp_path / "s.json").read_text())["openapi"].startswith("3.")

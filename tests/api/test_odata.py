@@ -231,7 +231,13 @@ def test_bad_top_or_skip_is_a_bad_request(query):
 def test_orderby_orders_by_whitelisted_fields(accounts):
     options = parse("$orderby=country desc, accountNumber")
     rows = Account.objects.customers().order_by(*options.ordering)
-    assert [a.name for a in rows] == ["Alpha", "alphabet", "Gamma", "O'Brien Ltd", "Beta Co"]  # US, SE, IE, DE
+    assert [a.name for a in rows] == [
+        "Alpha",
+        "alphabet",
+        "Gamma",
+        "O'Brien Ltd",
+        "Beta Co",
+    ]  # US, SE, IE, DE
 
 
 def test_default_ordering_applies_when_none_is_given(accounts):

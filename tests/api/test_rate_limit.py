@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from portal.middleware import parse_rate
 
@@ -79,7 +78,9 @@ print(statuses)
 """
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: the count is shared through Redis")
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: the count is shared through Redis"
+)
 @override_settings(PORTAL_API_RATE_LIMIT=f"3/{NEVER_ENDING}")
 def test_the_count_is_shared_across_processes_through_redis(client):
     """Another process (same settings, same Redis) spends the budget; this process is then refused."""
