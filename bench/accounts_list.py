@@ -6,6 +6,7 @@ requests go through Django's test client, so the figures are server-side time on
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
+    logging.disable(logging.INFO)  # per-request log lines would dominate the timings
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -35,11 +35,12 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies): ``new_page()``; closed after the test."""
+    """Open a page in a fresh browser context (its own cookies): ``new_page(**context_options)``."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 860})
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

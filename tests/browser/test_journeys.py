@@ -223,3 +223,26 @@ def test_accounts_list_keeps_sort_and_status_while_searching(page, partner_admin
     page.wait_for_url(re.compile(r"q=north"))
     assert "sort=-name" in page.url and "status=active" in page.url
     expect(page.get_by_role("button", name="Apply")).to_be_hidden()  # only needed without JavaScript
+
+
+def test_without_javascript_search_edit_and_deactivate_still_work(
+    new_page, partner_admin, customer, password
+):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, partner_admin.email, password)
+
+    page.get_by_label("Search").fill("globex")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"q=globex"))
+    page.get_by_role("link", name="Globex Corp").click()
+
+    page.get_by_label("City/Town").fill("Uppsala")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Account information saved.")).to_be_visible()
+
+    page.get_by_text("Deactivate…").click()
+    page.get_by_label("Type deactivate to confirm").fill("deactivate")
+    page.get_by_role("button", name="Deactivate account").click()
+    expect(page.get_by_role("button", name="Activate account")).to_be_visible()
+    customer.refresh_from_db()
+    assert (customer.city, customer.is_active) == ("Uppsala", False)
