@@ -80,15 +80,23 @@ def user_authenticate(*, email: str, password: str, account_ref: str | None = No
     if len(matching) > 1 or (len(users) > 1 and not account_ref):
         raise MultipleAccountsMatch()
     user = matching[0]
-    if not user.account.is_active:
-        raise AccountDeactivated()
-    if not user.is_active:
-        raise UserNotActive()
-    if not user.is_registered:
-        raise UserNotRegistered()
+    blocked = sign_in_blocker(user)
+    if blocked is not None:
+        raise blocked
     return user
+
+
+def sign_in_blocker(user: User) -> SignInError | None:
+    """Why this user may not sign in or get tokens now, or None."""
+    if not user.account.is_active:
+        return AccountDeactivated()
+    if not user.is_active:
+        return UserNotActive()
+    if not user.is_registered:
+        return UserNotRegistered()
+    return None
 
 
 def user_may_stay_signed_in(user: User) -> bool:
     """Checked on every request: deactivating an account or user ends their sessions and tokens."""
-    return user.is_active and user.is_registered and user.account.is_active
+    return sign_in_blocker(user) is None

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import tokens
-from .authn import AccountDeactivated, SignInError, UserNotActive, UserNotRegistered
+from .authn import SignInError, sign_in_blocker
 from .models import RefreshToken, User
 
 
@@ -77,17 +77,6 @@ def refresh_family_revoke(family: uuid.UUID) -> int:
     )
 
 
-def _blocked(user: User) -> SignInError | None:
-    """Why this user may no longer get tokens (same order as ``authn.user_authenticate``)."""
-    if not user.account.is_active:
-        return AccountDeactivated()
-    if not user.is_active:
-        return UserNotActive()
-    if not user.is_registered:
-        return UserNotRegistered()
-    return None
-
-
 def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> TokenPair:
     """Exchange a refresh token for a new pair, or raise a ``SignInError``.
 
@@ -113,7 +102,7 @@ def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> Tok
             refresh_family_revoke(row.family)
             error = RefreshTokenReused()
         else:
-            error = _blocked(row.user)
+            error = sign_in_blocker(row.user)
             if error is None:
                 row.used_at = now
                 row.save(update_fields=["used_at"])

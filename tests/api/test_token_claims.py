@@ -1,7 +1,5 @@
 """Access-token contents (CloudLink's claims, RS256 with kid, issuer) and GET /token ("who am I")."""
 
-from urllib.parse import urlencode
-
 import jwt
 import pytest
 from django.test import Client
@@ -11,23 +9,11 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import SigningKey
 from accounts.tokens import access_token_issue, current_signing_key
+from tests.api.token_helpers import TOKEN_URL, sign_in
 
-TOKEN_URL = "/api/authentication/2017-09-01/token"
 CLAIM_ROLES = {"GLOBAL_ADMIN", "PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER", "GUEST"}
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(user, password, client=None, **extra) -> dict:
-    client = client or Client()
-    response = client.post(
-        TOKEN_URL,
-        urlencode({"grant_type": "password", "username": user.email, "password": password}),
-        content_type="application/x-www-form-urlencoded",
-        **extra,
-    )
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def unverified(token: str) -> dict:

@@ -4,40 +4,14 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import RefreshToken
 from accounts.tokens import access_token_decode, access_token_issue
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
-
-TOKEN_URL = "/api/authentication/2017-09-01/token"
+from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, post_json
 
 pytestmark = pytest.mark.django_db
-
-
-def post_form(data, **headers):
-    return Client().post(
-        TOKEN_URL, urlencode(data), content_type="application/x-www-form-urlencoded", **headers
-    )
-
-
-def post_json(data, **headers):
-    return APIClient().post(TOKEN_URL, data, format="json", **headers)
-
-
-@pytest.fixture(params=["form", "json"])
-def post(request):
-    """Each test using it runs once with a form body and once with a JSON body."""
-    return post_form if request.param == "form" else post_json
-
-
-def assert_error(response, status, name):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["name"] == name
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def test_password_grant_answers_201_with_the_token_schema(post, account_admin, password):

@@ -1,42 +1,18 @@
 """POST /token with grant_type=refresh_token: rotation, reuse detection, expiry, account state."""
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import jwt
 import pytest
-from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import RefreshToken
 from accounts.tokens import access_token_decode
-
-TOKEN_URL = "/api/authentication/2017-09-01/token"
+from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def post_form(data, **headers):
-    return Client().post(
-        TOKEN_URL, urlencode(data), content_type="application/x-www-form-urlencoded", **headers
-    )
-
-
-def post_json(data, **headers):
-    return APIClient().post(TOKEN_URL, data, format="json", **headers)
-
-
-@pytest.fixture(params=["form", "json"])
-def post(request):
-    return post_form if request.param == "form" else post_json
-
-
-def sign_in(user, password, **headers) -> dict:
-    response = post_form({"grant_type": "password", "username": user.email, "password": password}, **headers)
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def refresh(token, key="refresh_token", post=post_form, **headers):
@@ -45,13 +21,6 @@ def refresh(token, key="refresh_token", post=post_form, **headers):
 
 def row_of(refresh_token: str) -> RefreshToken:
     return RefreshToken.objects.get(jti=jwt.decode(refresh_token, options={"verify_signature": False})["jti"])
-
-
-def assert_error(response, status, name):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["name"] == name and body["message"]
-    return body
 
 
 @pytest.mark.parametrize("key", ["refresh_token", "token"])
