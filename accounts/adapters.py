@@ -15,6 +15,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def set_password(self, user, password: str) -> None:
+        """Password change and forgotten-password reset both land here: go through the service
+        so the change is audited like every other."""
+        from .services import user_password_change
+
+        user_password_change(actor=user, user=user, new_password=password)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         from portal.mail import email_queue
 

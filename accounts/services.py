@@ -278,7 +278,8 @@ def user_create(
 
 @transaction.atomic
 def user_password_change(*, actor: User, user: User, new_password: str) -> None:
-    """A signed-in person changes their own password (validators run in the form)."""
+    """A person sets their own password: change while signed in, or a reset link (the form
+    ran the password validators). Audited without the password, of course."""
     if actor.pk != user.pk:
         raise ValidationError("You can only change your own password.")
     user.set_password(new_password)

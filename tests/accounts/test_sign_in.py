@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
+from accounts.models import AuditEvent
 from portal.models import OutboxMessage
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 
@@ -192,6 +193,7 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
     assert done.status_code == HTTPStatus.FOUND
     assert sign_in(Client(), account_admin.email, new_password).status_code == HTTPStatus.FOUND
     assert WRONG in sign_in(Client(), account_admin.email, "correct-horse-battery").content.decode()
+    assert AuditEvent.objects.filter(action="user.password_changed", actor=account_admin).exists()
 
 
 def test_signed_in_user_changes_their_own_password(client_for, member, password):
@@ -207,6 +209,8 @@ def test_signed_in_user_changes_their_own_password(client_for, member, password)
     assert response.status_code == HTTPStatus.FOUND
     member.refresh_from_db()
     assert member.check_password("another-good-secret-7")
+    event = AuditEvent.objects.get(action="user.password_changed")
+    assert event.actor == member and event.account == member.account and event.correlation_id
 
 
 def test_changing_the_password_needs_the_current_one(client_for, member):
