@@ -288,3 +288,23 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.jti)
+
+
+class WelcomeLink(models.Model):
+    """A single-use "Finish building your account" link. Only the token's SHA-256 is stored.
+
+    A link stops working when it is used, expires, is superseded by a newer one, or its user is
+    deleted (cascade)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="welcome_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"welcome link for {self.user_id}"

@@ -54,9 +54,75 @@ def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(account=account).order_by("-created_at", "-pk")
 
 
-def account_user_list(*, actor: User, account: Account) -> QuerySet[User]:
+USER_FILTERS = {
+    "admins": Q(role__in=[User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN]),
+    "users": Q(role=User.Role.USER),
+    "registered": Q(is_registered=True),
+    "unregistered": Q(is_registered=False),
+    "pbx": Q(source=User.Source.PBX),
+}
+
+USER_ORDERINGS = {
+    "name": (Lower("name"), Lower("first_name"), Lower("last_name"), "pk"),
+    "-name": (Lower("name").desc(), Lower("first_name").desc(), Lower("last_name").desc(), "-pk"),
+    "email": (Lower("email"), "pk"),
+    "-email": (Lower("email").desc(), "-pk"),
+    "extension": ("extension", "pk"),
+    "-extension": ("-extension", "-pk"),
+    "role": ("role", Lower("email")),
+    "-role": ("-role", Lower("email")),
+    "modified": ("modified_at", "pk"),
+    "-modified": ("-modified_at", "-pk"),
+}
+
+
+def user_list(
+    *,
+    actor: User,
+    account: Account,
+    search: str = "",
+    filters: list[str] | tuple = (),
+    ordering: str = "email",
+) -> QuerySet[User]:
+    """Users of an account for the Users page and GET users: type-ahead search on name, email
+    and extension; property filters (admins, users, registered, unregistered, pbx) combined with AND."""
     access.require(actor, Capability.MANAGE_USERS, account)
-    return User.objects.for_account(account).order_by(Lower("email"))
+    qs = User.objects.for_account(account).select_related("modified_by")
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(extension__startswith=search)
+        )
+    for key in filters:
+        if key in USER_FILTERS:
+            qs = qs.filter(USER_FILTERS[key])
+    return qs.order_by(*USER_ORDERINGS.get(ordering, USER_ORDERINGS["email"]))
+
+
+def account_user_list(*, actor: User, account: Account) -> QuerySet[User]:
+    return user_list(actor=actor, account=account)
+
+
+def user_get_or_404(*, actor: User, account: Account, user_ref: object) -> User:
+    """A user of ``account`` by userId (GUID) or, failing that, by email; 404 otherwise."""
+    import uuid
+
+    from django.http import Http404
+
+    access.require(actor, Capability.MANAGE_USERS, account)
+    users = User.objects.for_account(account).select_related("account")
+    text = str(user_ref or "").strip()
+    try:
+        user = users.filter(user_id=uuid.UUID(text)).first()
+    except ValueError:
+        user = users.filter(email__iexact=text).first() if "@" in text else None
+    if user is None:
+        raise Http404("No such user in this account.")
+    return user
 
 
 def account_switch_search(*, actor: User, search: str = "", limit: int = 10) -> list[Account]:

@@ -71,3 +71,19 @@ def email_queue(*, message: EmailMessage) -> None:
         message.extra_headers.setdefault("X-Mitel-Correlation-Id", current_correlation_id())
     payload = message_to_payload(message)
     transaction.on_commit(lambda: email_send_task.delay(payload))
+
+
+def email_render(name: str, *, to: list[str], context: dict) -> EmailMultiAlternatives:
+    """Render ``emails/<name>_subject.txt``, ``_body.txt`` and ``_body.html`` into one message."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{name}_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    return message

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import registration_views
 from portal import views
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox, name="outbox"),
     path("auth/", include("allauth.urls")),
+    path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
     path("accounts/<str:number>/integrations/", include("integrations.urls")),
     path("accounts/<str:number>/gateway/", include("gateways.urls")),

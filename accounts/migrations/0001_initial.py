@@ -10,170 +10,422 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=64, unique=True)),
-                ('private_key_pem', models.TextField()),
-                ('public_jwk', models.JSONField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kid", models.CharField(max_length=64, unique=True)),
+                ("private_key_pem", models.TextField()),
+                ("public_jwk", models.JSONField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('user_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='User ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('name', models.CharField(blank=True, max_length=150)),
-                ('first_name', models.CharField(blank=True, max_length=150)),
-                ('last_name', models.CharField(blank=True, max_length=150)),
-                ('role', models.CharField(choices=[('PARTNER_ADMIN', 'Partner Admin'), ('ACCOUNT_ADMIN', 'Account Admin'), ('USER', 'User')], default='USER', max_length=20)),
-                ('extension', models.CharField(blank=True, max_length=30)),
-                ('mobile', models.CharField(blank=True, max_length=30)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('is_registered', models.BooleanField(default=False, verbose_name='Registered')),
-                ('email_verified', models.BooleanField(default=False)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('import', 'Bulk import'), ('pbx', 'PBX'), ('api', 'API')], default='manual', max_length=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, verbose_name='Platform operator')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "user_id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name="User ID"),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("name", models.CharField(blank=True, max_length=150)),
+                ("first_name", models.CharField(blank=True, max_length=150)),
+                ("last_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("PARTNER_ADMIN", "Partner Admin"),
+                            ("ACCOUNT_ADMIN", "Account Admin"),
+                            ("USER", "User"),
+                        ],
+                        default="USER",
+                        max_length=20,
+                    ),
+                ),
+                ("extension", models.CharField(blank=True, max_length=30)),
+                ("mobile", models.CharField(blank=True, max_length=30)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("is_registered", models.BooleanField(default=False, verbose_name="Registered")),
+                ("email_verified", models.BooleanField(default=False)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("import", "Bulk import"),
+                            ("pbx", "PBX"),
+                            ("api", "API"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False, verbose_name="Platform operator")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email', 'pk'],
+                "ordering": ["email", "pk"],
             },
             managers=[
-                ('objects', accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='Account ID')),
-                ('account_number', models.CharField(default=accounts.models.generate_account_number, editable=False, max_length=9, unique=True, verbose_name='Account number')),
-                ('kind', models.CharField(choices=[('partner', 'Partner account'), ('customer', 'Customer account')], default='customer', max_length=10)),
-                ('name', models.CharField(max_length=200, verbose_name='Customer name')),
-                ('country', models.CharField(max_length=2)),
-                ('province_state', models.CharField(blank=True, max_length=100, verbose_name='Province/State')),
-                ('address', models.CharField(blank=True, max_length=255)),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='City/Town')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='Postal/ZIP code')),
-                ('default_language', models.CharField(choices=[('en-US', 'English (US)'), ('en-GB', 'English (UK)'), ('en-CA', 'English (Canada)'), ('fr-FR', 'French (France)'), ('fr-CA', 'French (Canada)'), ('de-DE', 'German'), ('es-ES', 'Spanish'), ('it-IT', 'Italian'), ('nl-NL', 'Dutch'), ('pt-BR', 'Portuguese (Brazil)'), ('sv-SE', 'Swedish')], default='en-US', max_length=10)),
-                ('business_type', models.CharField(blank=True, choices=[('', 'Not specified'), ('education', 'Education'), ('finance', 'Finance and insurance'), ('government', 'Government'), ('healthcare', 'Healthcare'), ('hospitality', 'Hospitality'), ('manufacturing', 'Manufacturing'), ('professional_services', 'Professional services'), ('retail', 'Retail'), ('technology', 'Technology'), ('transport', 'Transport and logistics'), ('other', 'Other')], max_length=40)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('deactivated', 'Deactivated')], default='active', max_length=12)),
-                ('pbx_type', models.CharField(blank=True, max_length=60, verbose_name='PBX type')),
-                ('allow_guest_access', models.BooleanField(default=False, verbose_name='Allow Guest Access')),
-                ('delegated_authentication', models.BooleanField(default=False, verbose_name='Delegated Authentication')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "account_id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="Account ID"
+                    ),
+                ),
+                (
+                    "account_number",
+                    models.CharField(
+                        default=accounts.models.generate_account_number,
+                        editable=False,
+                        max_length=9,
+                        unique=True,
+                        verbose_name="Account number",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("partner", "Partner account"), ("customer", "Customer account")],
+                        default="customer",
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="Customer name")),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "province_state",
+                    models.CharField(blank=True, max_length=100, verbose_name="Province/State"),
+                ),
+                ("address", models.CharField(blank=True, max_length=255)),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="City/Town")),
+                ("postal_code", models.CharField(blank=True, max_length=20, verbose_name="Postal/ZIP code")),
+                (
+                    "default_language",
+                    models.CharField(
+                        choices=[
+                            ("en-US", "English (US)"),
+                            ("en-GB", "English (UK)"),
+                            ("en-CA", "English (Canada)"),
+                            ("fr-FR", "French (France)"),
+                            ("fr-CA", "French (Canada)"),
+                            ("de-DE", "German"),
+                            ("es-ES", "Spanish"),
+                            ("it-IT", "Italian"),
+                            ("nl-NL", "Dutch"),
+                            ("pt-BR", "Portuguese (Brazil)"),
+                            ("sv-SE", "Swedish"),
+                        ],
+                        default="en-US",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "business_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not specified"),
+                            ("education", "Education"),
+                            ("finance", "Finance and insurance"),
+                            ("government", "Government"),
+                            ("healthcare", "Healthcare"),
+                            ("hospitality", "Hospitality"),
+                            ("manufacturing", "Manufacturing"),
+                            ("professional_services", "Professional services"),
+                            ("retail", "Retail"),
+                            ("technology", "Technology"),
+                            ("transport", "Transport and logistics"),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("deactivated", "Deactivated")],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("pbx_type", models.CharField(blank=True, max_length=60, verbose_name="PBX type")),
+                ("allow_guest_access", models.BooleanField(default=False, verbose_name="Allow Guest Access")),
+                (
+                    "delegated_authentication",
+                    models.BooleanField(default=False, verbose_name="Delegated Authentication"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='users', to='accounts.account'),
+            model_name="user",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="users", to="accounts.account"
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_ref', models.UUIDField(db_index=True)),
-                ('actor_label', models.CharField(max_length=255)),
-                ('action', models.CharField(max_length=60)),
-                ('target_type', models.CharField(max_length=40)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('target_label', models.CharField(blank=True, max_length=255)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('correlation_id', models.CharField(blank=True, max_length=128)),
-                ('mitel_app', models.CharField(blank=True, max_length=500, verbose_name='x-mitel-app')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='accounts.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_ref", models.UUIDField(db_index=True)),
+                ("actor_label", models.CharField(max_length=255)),
+                ("action", models.CharField(max_length=60)),
+                ("target_type", models.CharField(max_length=40)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("target_label", models.CharField(blank=True, max_length=255)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                ("correlation_id", models.CharField(blank=True, max_length=128)),
+                ("mitel_app", models.CharField(blank=True, max_length=500, verbose_name="x-mitel-app")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RefreshToken',
+            name="RefreshToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('jti', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('family', models.UUIDField(db_index=True, default=uuid.uuid4)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('mitel_app', models.CharField(blank=True, max_length=500)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refresh_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("jti", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("family", models.UUIDField(db_index=True, default=uuid.uuid4)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("mitel_app", models.CharField(blank=True, max_length=500)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refresh_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at', '-pk'],
+                "ordering": ["-issued_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SupportContact',
+            name="SupportContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_contacts', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_contacts",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email', 'pk'],
+                "ordering": ["email", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(django.db.models.functions.text.Lower('name'), name='account_name_lower_idx'),
+            model_name="account",
+            index=models.Index(django.db.models.functions.text.Lower("name"), name="account_name_lower_idx"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('account_number__regex', '^[0-9]{9}$')), name='account_number_is_nine_digits'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("account_number__regex", "^[0-9]{9}$")),
+                name="account_number_is_nine_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'partner'), ('parent__isnull', True)), models.Q(('kind', 'customer'), ('parent__isnull', False)), _connector='OR'), name='customer_has_partner_parent'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "partner"), ("parent__isnull", True)),
+                    models.Q(("kind", "customer"), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="customer_has_partner_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('account'), name='user_email_unique_per_account'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                models.F("account"),
+                name="user_email_unique_per_account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['account', '-created_at'], name='audit_account_recent_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["account", "-created_at"], name="audit_account_recent_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supportcontact',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('account'), name='support_contact_unique_per_account'),
+            model_name="supportcontact",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                models.F("account"),
+                name="support_contact_unique_per_account",
+            ),
         ),
     ]

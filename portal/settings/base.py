@@ -202,6 +202,9 @@ PORTAL_REFRESH_TOKEN_SECONDS = env_int("PORTAL_REFRESH_TOKEN_SECONDS", 14 * 24 *
 # Opt-in API rate limit, "<requests>/<seconds>" per client (token subject or IP); empty = off.
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")
 PORTAL_PAGE_SIZE = 25
+# Absolute base of links in emails (welcome, password reset); services have no request to ask.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
 
 # --- SECURITY ----------------------------------------------------------------------------

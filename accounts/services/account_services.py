@@ -1,5 +1,5 @@
-"""Every state change of accounts and their users. Called by the HTML views, the API,
-management commands and tasks alike; each re-checks permission and writes its audit row."""
+"""Accounts and their support contacts. Called by the HTML views, the API, management
+commands and tasks alike; each re-checks permission and writes its audit row."""
 
 from __future__ import annotations
 
@@ -9,12 +9,24 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from . import access
-from .access import Capability
-from .audit import audit_record
-from .models import Account, SupportContact, User, generate_account_number
+from .. import access
+from ..access import Capability
+from ..audit import audit_record
+from ..models import Account, SupportContact, User, generate_account_number
+
+__all__ = [
+    "account_activate",
+    "account_change",
+    "account_create",
+    "account_deactivate",
+    "account_delete",
+    "account_update",
+    "partner_create",
+    "support_contact_add",
+    "support_contact_remove",
+    "support_contacts_set",
+]
 
 ACCOUNT_FIELDS = (
     "name",
@@ -231,61 +243,6 @@ def account_delete(*, actor: User, account: Account, confirmation: str) -> None:
         actor=actor, account=partner, action="customer_account.deleted", target=account, before=snapshot
     )
     account.delete()
-
-
-@transaction.atomic
-def user_create(
-    *,
-    actor: User | None,
-    account: Account,
-    email: str,
-    role: str = User.Role.USER,
-    password: str | None = None,
-    source: str = User.Source.MANUAL,
-    **fields: Any,
-) -> User:
-    """Add a user to an account. With a password the user is registered at once
-    (createpartner, demo seed); otherwise registration happens through the welcome email."""
-    if actor is not None:
-        access.require(actor, Capability.MANAGE_USERS, account)
-    email = (email or "").strip().lower()
-    if role == User.Role.PARTNER_ADMIN and not account.is_partner:
-        raise ValidationError({"role": "Partner admins belong to a partner account."})
-    if User.objects.for_account(account).filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"email": "One or more of the attribute values are already in use"}, code="duplicate"
-        )
-    user = User(
-        account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
-    )
-    if password:
-        user.set_password(password)
-        user.is_registered = True
-        user.email_verified = True
-    else:
-        user.set_unusable_password()
-    _full_clean(user, exclude=["password"])
-    user.save()
-    audit_record(
-        actor=actor,
-        account=account,
-        action="user.created",
-        target=user,
-        after={"email": user.email, "role": user.role, "source": user.source},
-    )
-    return user
-
-
-@transaction.atomic
-def user_password_change(*, actor: User, user: User, new_password: str) -> None:
-    """A person sets their own password: change while signed in, or a reset link (the form
-    ran the password validators). Audited without the password, of course."""
-    if actor.pk != user.pk:
-        raise ValidationError("You can only change your own password.")
-    user.set_password(new_password)
-    user.modified_at = timezone.now()
-    user.save(update_fields=["password", "modified_at"])
-    audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
 
 
 @transaction.atomic

@@ -1,0 +1,9 @@
+"""Every state change of accounts and their users, called by pages, the API, commands and tasks.
+
+``account_services`` holds accounts and support contacts; ``user_services`` users, their welcome
+links and registration. Import from here: ``from accounts import services``.
+"""
+
+from .account_services import *  # noqa: F403
+from .account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
+from .user_services import *  # noqa: F403

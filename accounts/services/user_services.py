@@ -1,0 +1,338 @@
+"""Users of an account: add, edit, role, welcome email and registration, password reset, delete.
+
+Rules that are the product (console-features.md 2.9-2.10): only User <-> Account Admin role
+changes; nobody withdraws their own admin rights or deletes themselves; an account always keeps at
+least one admin; welcome links are single-use, expire, and die when superseded."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.mail import email_queue, email_render
+
+from .. import access
+from ..access import Capability
+from ..audit import audit_record
+from ..models import Account, User, WelcomeLink
+
+__all__ = [
+    "USER_FIELDS",
+    "RegistrationLinkInvalid",
+    "user_create",
+    "user_delete",
+    "user_password_change",
+    "user_password_reset_send",
+    "user_register",
+    "user_role_set",
+    "user_update",
+    "user_welcome_resend",
+    "welcome_link_resolve",
+]
+
+USER_FIELDS = ("email", "name", "first_name", "last_name", "extension", "mobile", "phone")
+ADMIN_ROLES = (User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN)
+DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
+
+
+def _snapshot(user: User, keys) -> dict[str, Any]:
+    return {key: getattr(user, key) for key in keys}
+
+
+def _check_email_free(account: Account, email: str, *, exclude_pk: int | None = None) -> None:
+    taken = User.objects.for_account(account).filter(email__iexact=email)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"email": DUPLICATE_EMAIL}, code="duplicate")
+
+
+def _full_clean(user: User) -> None:
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+
+
+# --- welcome links ---------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def welcome_url(token: str) -> str:
+    return settings.PORTAL_BASE_URL + reverse("register", args=[token])
+
+
+def _welcome_link_issue(user: User) -> str:
+    """Supersede the user's open links and issue a new one; returns the raw token."""
+    now = timezone.now()
+    WelcomeLink.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    WelcomeLink.objects.create(
+        user=user,
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS),
+    )
+    return token
+
+
+def _welcome_email_queue(user: User, token: str) -> None:
+    message = email_render(
+        "welcome",
+        to=[user.email],
+        context={
+            "user": user,
+            "account": user.account,
+            "link": welcome_url(token),
+            "days": settings.PORTAL_WELCOME_LINK_DAYS,
+        },
+    )
+    email_queue(message=message)
+
+
+@dataclass
+class RegistrationLinkInvalid(Exception):
+    """Why a welcome link cannot be used: ``unknown``, ``used``, ``expired``, ``superseded``, ``registered``."""
+
+    reason: str
+
+
+def welcome_link_resolve(token: str) -> WelcomeLink:
+    """The usable link behind ``token``, or RegistrationLinkInvalid saying why not."""
+    link = WelcomeLink.objects.select_related("user__account").filter(token_hash=_hash(token or "")).first()
+    if link is None:
+        raise RegistrationLinkInvalid("unknown")
+    if link.used_at is not None:
+        raise RegistrationLinkInvalid("used")
+    if link.revoked_at is not None:
+        raise RegistrationLinkInvalid("superseded")
+    if link.user.is_registered:
+        raise RegistrationLinkInvalid("registered")
+    if link.expires_at <= timezone.now():
+        raise RegistrationLinkInvalid("expired")
+    return link
+
+
+@transaction.atomic
+def user_register(*, token: str, password: str) -> User:
+    """Finish registration through a welcome link: set the password, verify the email, use up
+    the link. The caller validated the password against Django's validators."""
+    link = welcome_link_resolve(token)
+    link = WelcomeLink.objects.select_for_update().select_related("user__account").get(pk=link.pk)
+    if link.used_at is not None or link.revoked_at is not None:  # lost a race with another request
+        raise RegistrationLinkInvalid("used")
+    user = link.user
+    if not user.account.is_active:
+        raise RegistrationLinkInvalid("account_deactivated")
+    now = timezone.now()
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    WelcomeLink.objects.filter(user=user, used_at__isnull=True).exclude(pk=link.pk).update(revoked_at=now)
+    user.set_password(password)
+    user.is_registered = True
+    user.email_verified = True
+    user.save(update_fields=["password", "is_registered", "email_verified", "modified_at"])
+    audit_record(actor=user, account=user.account, action="user.registered", target=user)
+    return user
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    account: Account,
+    email: str,
+    role: str = User.Role.USER,
+    password: str | None = None,
+    source: str = User.Source.MANUAL,
+    send_welcome: bool = True,
+    **fields: Any,
+) -> User:
+    """Add a user to an account and queue their welcome email.
+
+    With ``password`` the user is registered at once and no email is sent (createpartner,
+    createuser, the demo seed). ``actor=None`` is the system (commands, PBX sync)."""
+    if actor is not None:
+        access.require(actor, Capability.MANAGE_USERS, account)
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown user fields: {', '.join(sorted(unknown))}.")
+    email = (email or "").strip().lower()
+    if role not in User.Role.values:
+        raise ValidationError({"role": f"Role must be one of {', '.join(User.Role.values)}."})
+    if role == User.Role.PARTNER_ADMIN and not account.is_partner:
+        raise ValidationError({"role": "Partner admins belong to a partner account."})
+    user = User(
+        account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
+    )
+    if password:
+        user.set_password(password)
+        user.is_registered = True
+        user.email_verified = True
+    else:
+        user.set_unusable_password()
+    _full_clean(user)
+    _check_email_free(account, email)
+    user.save()
+    audit_record(
+        actor=actor,
+        account=account,
+        action="user.created",
+        target=user,
+        after={"email": user.email, "role": user.role, "source": user.source},
+    )
+    if not password and send_welcome:
+        _welcome_email_queue(user, _welcome_link_issue(user))
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
+    """Edit a user's contact fields. Role changes go through ``user_role_set``."""
+    if actor is not None:
+        access.require(actor, Capability.MANAGE_USERS, user.account)
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationError(f"These user fields cannot be changed: {', '.join(sorted(unknown))}.")
+    user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
+    if "email" in changes:
+        changes["email"] = (changes["email"] or "").strip().lower()
+    before = _snapshot(user, changes)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    _full_clean(user)
+    changed = [k for k in changes if before[k] != getattr(user, k)]
+    if not changed:
+        return user
+    if "email" in changed:
+        _check_email_free(user.account, user.email, exclude_pk=user.pk)
+    user.modified_by = actor
+    user.save()
+    audit_record(
+        actor=actor,
+        account=user.account,
+        action="user.updated",
+        target=user,
+        before={k: before[k] for k in changed},
+        after=_snapshot(user, changed),
+    )
+    return user
+
+
+def _lock_admins(account: Account) -> int:
+    """Lock the account's admin rows and count them, so two concurrent removals cannot both
+    leave the account without an admin."""
+    Account.objects.select_for_update().get(pk=account.pk)
+    return User.objects.for_account(account).filter(role__in=ADMIN_ROLES, is_active=True).count()
+
+
+@transaction.atomic
+def user_role_set(*, actor: User, user: User, role: str) -> User:
+    """Grant or withdraw Account Admin: the only role change there is (User <-> Account Admin)."""
+    access.require(actor, Capability.MANAGE_USERS, user.account)
+    allowed = {User.Role.USER, User.Role.ACCOUNT_ADMIN}
+    if role not in allowed or user.role not in allowed:
+        raise ValidationError({"role": "Only User and Account Admin can be exchanged for each other."})
+    if role == user.role:
+        return user
+    if role == User.Role.USER:
+        if user.pk == actor.pk:
+            raise PermissionDenied("You cannot withdraw your own admin rights.")
+        if _lock_admins(user.account) <= 1:
+            raise ValidationError(
+                {"role": "This is the account's last admin; make someone else admin first."}
+            )
+    before = user.role
+    user.role = role
+    user.modified_by = actor
+    user.save(update_fields=["role", "modified_by", "modified_at"])
+    audit_record(
+        actor=actor,
+        account=user.account,
+        action="user.role_changed",
+        target=user,
+        before={"role": before},
+        after={"role": role},
+    )
+    return user
+
+
+@transaction.atomic
+def user_delete(*, actor: User, user: User) -> None:
+    """Delete a user (their welcome links die with them); never yourself, never the last admin."""
+    access.require(actor, Capability.MANAGE_USERS, user.account)
+    if user.pk == actor.pk:
+        raise PermissionDenied("You cannot delete yourself.")
+    if user.role in ADMIN_ROLES and _lock_admins(user.account) <= 1:
+        raise ValidationError("This is the account's last admin; make someone else admin first.")
+    audit_record(
+        actor=actor,
+        account=user.account,
+        action="user.deleted",
+        target=user,
+        before={"email": user.email, "role": user.role, "source": user.source},
+    )
+    user.delete()
+
+
+@transaction.atomic
+def user_welcome_resend(*, actor: User, user: User) -> None:
+    """Send a new welcome email; the previous link stops working. Unregistered users only."""
+    access.require(actor, Capability.MANAGE_USERS, user.account)
+    if user.is_registered:
+        raise ValidationError("This user is already registered; send a password reset instead.")
+    _welcome_email_queue(user, _welcome_link_issue(user))
+    audit_record(actor=actor, account=user.account, action="user.welcome_sent", target=user)
+
+
+@transaction.atomic
+def user_password_reset_send(*, actor: User, user: User) -> None:
+    """Email a registered user a password-reset link (the admin never sees or sets a password)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    access.require(actor, Capability.MANAGE_USERS, user.account)
+    if not user.is_registered:
+        raise ValidationError("This user has not registered yet; resend the welcome email instead.")
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+    )
+    message = email_render(
+        "password_reset_by_admin",
+        to=[user.email],
+        context={
+            "user": user,
+            "account": user.account,
+            "link": settings.PORTAL_BASE_URL + path,
+            "actor": actor,
+        },
+    )
+    email_queue(message=message)
+    audit_record(actor=actor, account=user.account, action="user.password_reset_sent", target=user)
+
+
+@transaction.atomic
+def user_password_change(*, actor: User, user: User, new_password: str) -> None:
+    """A person sets their own password: change while signed in, or a reset link (the form
+    ran the password validators). Audited without the password, of course."""
+    if actor.pk != user.pk:
+        raise ValidationError("You can only change your own password.")
+    user.set_password(new_password)
+    user.modified_at = timezone.now()
+    user.save(update_fields=["password", "modified_at"])
+    audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
