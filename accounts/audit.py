@@ -27,10 +27,37 @@ def audit_record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Write one audit event. Must run inside the transaction that makes the change."""
+    _require_atomic()
+    event = audit_event_build(
+        actor=actor, account=account, action=action, target=target, before=before, after=after
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write events made by ``audit_event_build`` in one query (batch services, e.g. bulk import)."""
+    _require_atomic()
+    return AuditEvent.objects.bulk_create(events)
+
+
+def _require_atomic() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the change's transaction")
+
+
+def audit_event_build(
+    *,
+    actor: User | None,
+    account: Account,
+    action: str,
+    target: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """An unsaved audit event; ``audit_record`` saves one, ``audit_record_many`` a batch."""
     target = account if target is None else target
-    return AuditEvent.objects.create(
+    return AuditEvent(
         account=account,
         account_ref=account.account_id,
         actor=actor,

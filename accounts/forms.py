@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django_countries import countries
 
-from .models import Account
+from .models import Account, User
 
 
 class SignInForm(LoginForm):
@@ -163,9 +163,147 @@ class AccountFilterForm(forms.Form):
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: keyed errors on their fields, the rest on top."""
+    """Put a service's ValidationError on the form: keyed errors on their fields (a form may rename
+    them with ``service_fields``, e.g. ``role`` -> ``account_admin``), the rest on top."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
+    renames = getattr(form, "service_fields", {})
     for field, errors in error.message_dict.items():
+        field = renames.get(field, field)
         form.add_error(field if field in form.fields else None, errors)
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+USER_FORM_FIELDS = ("name", "first_name", "last_name", "email", "extension", "mobile", "phone")
+NAME_REQUIRED = "Enter at least one of Name, First Name or Last Name."
+
+
+class UserForm(forms.Form):
+    """Add user and the User page: the person's fields and the Account Admin toggle.
+
+    "At least one of Name, First Name, Last Name" is the console's rule (the API needs only an
+    email); uniqueness, roles and the admin rules are the services'. With ``person`` the form
+    starts from their values; the toggle is fixed for partner admins (their role never changes)
+    and for the actor's own admin rights (nobody withdraws their own)."""
+
+    service_fields = {"role": "account_admin"}
+
+    name = forms.CharField(label="Name", max_length=150, required=False)
+    first_name = forms.CharField(label="First Name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last Name", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="The user signs in with this address; it must be unique within the account.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    extension = forms.CharField(label="Extension", max_length=30, required=False)
+    mobile = forms.CharField(
+        label="Mobile", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    phone = forms.CharField(
+        label="Phone", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    account_admin = forms.BooleanField(
+        label="Account Admin",
+        required=False,
+        help_text="Account admins manage this account's information, users and integrations.",
+        widget=forms.CheckboxInput(attrs={"role": "switch", "class": "toggle"}),
+    )
+
+    def __init__(self, *args, person: User | None = None, actor: User | None = None, **kwargs) -> None:
+        if person is not None:
+            initial = {name: getattr(person, name) for name in USER_FORM_FIELDS}
+            initial["account_admin"] = person.role != User.Role.USER
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["extension"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.person = person
+        toggle = self.fields["account_admin"]
+        if person is not None and person.role == User.Role.PARTNER_ADMIN:
+            toggle.disabled = True
+            toggle.help_text = "Partner admins keep their role; it cannot be changed here."
+        elif person is not None and actor is not None and person.pk == actor.pk and person.is_account_admin:
+            toggle.disabled = True
+            toggle.help_text = "You cannot withdraw your own admin rights; another admin can."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(name) for name in ("name", "first_name", "last_name")):
+            raise ValidationError(NAME_REQUIRED, code="name_required")
+        return data
+
+    @property
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in USER_FORM_FIELDS}
+
+    @property
+    def role(self) -> str | None:
+        """The role the toggle asks for; None where the role cannot change (a partner admin)."""
+        if self.person is not None and self.person.role == User.Role.PARTNER_ADMIN:
+            return None
+        return User.Role.ACCOUNT_ADMIN if self.cleaned_data.get("account_admin") else User.Role.USER
+
+
+class UserFilterForm(forms.Form):
+    """The Users page's type-ahead search, property filters and sort order (never invalid)."""
+
+    FILTERS = [
+        ("admins", "Admins"),
+        ("users", "Users"),
+        ("registered", "Registered"),
+        ("unregistered", "Unregistered"),
+        ("pbx", "PBX Users"),
+    ]
+    SORTS = (
+        "name",
+        "-name",
+        "email",
+        "-email",
+        "extension",
+        "-extension",
+        "role",
+        "-role",
+        "registered",
+        "-registered",
+        "source",
+        "-source",
+        "modified",
+        "-modified",
+    )
+
+    q = forms.CharField(label="Search users", required=False, max_length=200)
+    filter = forms.MultipleChoiceField(
+        label="Show only", required=False, choices=FILTERS, widget=forms.CheckboxSelectMultiple
+    )
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS], widget=forms.HiddenInput)
+
+    def value(self, name: str):
+        """The cleaned value; invalid input (an unknown filter or sort) is ignored, field by field."""
+        self.is_valid()
+        empty = [] if name == "filter" else ""
+        return self.cleaned_data.get(name) or empty
+
+    @property
+    def sort_key(self) -> str:
+        return self.value("sort") or "name"
+
+    @property
+    def ordering(self) -> str:
+        """The selector's ordering for ``sort``: the Name column sorts by the name shown."""
+        return {"name": "display_name", "-name": "-display_name"}.get(self.sort_key, self.sort_key)
+
+
+class UserDeleteForm(ConfirmForm):
+    """Delete a user: type ``delete`` (the typed word is the page's confirmation, not a rule)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, word="delete", **kwargs)
+
+    def clean_confirmation(self) -> str:
+        value = self.cleaned_data["confirmation"].strip()
+        if value.lower() != self.word:
+            raise ValidationError(f"Type {self.word} to confirm.", code="confirmation")
+        return value

@@ -308,3 +308,91 @@ class WelcomeLink(models.Model):
 
     def __str__(self) -> str:
         return f"welcome link for {self.user_id}"
+
+
+class UserImportJob(models.Model):
+    """One CSV bulk import of users into an account: uploaded (preview), then run as a Celery job.
+
+    The rows live in ``UserImportRow``; the counters say how far the job got. Running a job again
+    only touches rows that have no outcome yet, which makes the job safe to retry or resume."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Preview"  # uploaded and validated, waiting for the admin to import
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="user_import_jobs")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    correlation_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import {self.job_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE or not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+
+class UserImportRow(models.Model):
+    """One data row of an import file as read, what was wrong with it, and what became of it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Not imported yet"
+        CREATED = "created", "Created"
+        SKIPPED = "skipped", "Skipped"
+
+    job = models.ForeignKey(UserImportJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(help_text="The row in the spreadsheet (the header is row 1).")
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    name = models.CharField(max_length=150, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    role_text = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    is_valid = models.BooleanField(default=True)  # no errors when the file was read
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint("job", "number", name="user_import_row_unique_number")]
+        indexes = [
+            models.Index(fields=["job", "outcome", "is_valid", "number"], name="user_import_row_todo_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.number}: {self.email}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or " ".join(part for part in (self.first_name, self.last_name) if part)

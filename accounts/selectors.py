@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 
 from . import access
 from .access import Capability
@@ -73,6 +73,21 @@ USER_ORDERINGS = {
     "-role": ("-role", Lower("email")),
     "modified": ("modified_at", "pk"),
     "-modified": ("-modified_at", "-pk"),
+}
+
+# The name the console shows (Name, else First + Last, else the email), for the Users page's Name column.
+_DISPLAY_NAME = Coalesce(
+    NullIf(Lower("name"), Value("")),
+    NullIf(Lower(Trim(Concat("first_name", Value(" "), "last_name"))), Value("")),
+    Lower("email"),
+)
+USER_ORDERINGS |= {
+    "display_name": (_DISPLAY_NAME.asc(), "pk"),
+    "-display_name": (_DISPLAY_NAME.desc(), "-pk"),
+    "registered": ("is_registered", Lower("email")),
+    "-registered": ("-is_registered", Lower("email")),
+    "source": ("source", Lower("email")),
+    "-source": ("-source", Lower("email")),
 }
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -21,5 +21,16 @@ urlpatterns = [
     path("<str:number>/activate/", views.account_activate, name="account_activate"),
     path("<str:number>/delete/", views.account_delete, name="account_delete"),
     path("<str:number>/users/", views.user_list, name="user_list"),
+    path("<str:number>/users/import/", include("accounts.import_urls")),
+    path("<str:number>/users/new/", views.user_create, name="user_create"),
+    path("<str:number>/users/<uuid:user_id>/", views.user_detail, name="user_detail"),
+    path("<str:number>/users/<uuid:user_id>/edit/", views.user_update, name="user_update"),
+    path("<str:number>/users/<uuid:user_id>/welcome/", views.user_welcome_resend, name="user_welcome_resend"),
+    path(
+        "<str:number>/users/<uuid:user_id>/password-reset/",
+        views.user_password_reset_send,
+        name="user_password_reset_send",
+    ),
+    path("<str:number>/users/<uuid:user_id>/delete/", views.user_delete, name="user_delete"),
     path("<str:number>/activity/", views.account_activity, name="account_activity"),
 ]

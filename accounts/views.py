@@ -1,5 +1,6 @@
 """Console pages for accounts: the partner's Accounts list, Add account and account switcher, and
-inside an account its Account Information (edit, support contacts, lifecycle), Users and Activity.
+inside an account its Account Information (edit, support contacts, lifecycle), Users (list, Add
+user, the User page with its actions) and Activity.
 
 Every page is one URL that renders the full page or, for htmx, the named fragment whose name is
 also its DOM id. Every POST works without JavaScript (redirect after success) and with htmx
@@ -15,11 +16,12 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -33,6 +35,9 @@ from .forms import (
     AccountForm,
     ConfirmForm,
     SupportContactForm,
+    UserDeleteForm,
+    UserFilterForm,
+    UserForm,
     add_service_errors,
 )
 
@@ -56,14 +61,20 @@ def _navigate(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _submit(form: forms.Form, call: Callable[[dict], Any]) -> tuple[bool, Any]:
-    """Validate the form's shape, then call one service; its ValidationErrors land on the form."""
+    """Validate the form's shape, then call one service; its ValidationErrors land on the form.
+
+    So does a PermissionDenied: ``@account_view`` already required the page's capability, so
+    one raised by the service is one of its rules ("you cannot delete yourself"), which the
+    person should read on the page rather than on a bare 403."""
     if not form.is_valid():
         return False, None
     try:
         return True, call(form.cleaned_data)
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return False, None
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return False, None
 
 
 def _page(request: HttpRequest, items) -> Any:
@@ -244,17 +255,137 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
 # --- Other account pages -------------------------------------------------------------------
 
 
-@account_view(need=Capability.MANAGE_USERS)
-@require_GET
-def user_list(request: HttpRequest, number: str) -> HttpResponse:
-    users = selectors.account_user_list(actor=request.user, account=request.account)
-    context = {"account": request.account, "page": _page(request, users)}
-    return _render(request, "accounts/user_list.html", "user-table", context)
-
-
 @account_view(need=Capability.VIEW_ACTIVITY)
 @require_GET
 def account_activity(request: HttpRequest, number: str) -> HttpResponse:
     events = selectors.audit_event_list(actor=request.user, account=request.account)
     context = {"account": request.account, "page": _page(request, events)}
     return _render(request, "accounts/account_activity.html", "activity-table", context)
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+USER_DETAIL = "accounts/user_detail.html"
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_list(request: HttpRequest, number: str) -> HttpResponse:
+    filters = UserFilterForm(request.GET)
+    users = selectors.user_list(
+        actor=request.user,
+        account=request.account,
+        search=filters.value("q"),
+        filters=filters.value("filter"),
+        ordering=filters.ordering,
+    )
+    context = {
+        "account": request.account,
+        "filters": filters,
+        "sort": filters.sort_key,
+        "page": _page(request, users),
+    }
+    return _render(request, "accounts/user_list.html", "user-table", context)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest, number: str) -> HttpResponse:
+    form = UserForm(request.POST if request.method == "POST" else None)
+    ok, person = _submit(
+        form,
+        lambda data: services.user_create(
+            actor=request.user, account=request.account, role=form.role, **form.changes
+        ),
+    )
+    if ok:
+        messages.success(
+            request, f"{person.display_name} was added; a welcome email is on its way to {person.email}."
+        )
+        return _navigate(request, reverse("accounts:user_detail", args=[number, person.user_id]))
+    context = {"account": request.account, "form": form}
+    return _render(request, "accounts/user_form.html", "user-create-form", context)
+
+
+def _person(request: HttpRequest, user_id) -> Any:
+    """The user the URL names, inside the page's account (404 otherwise)."""
+    return selectors.user_get_or_404(actor=request.user, account=request.account, user_ref=user_id)
+
+
+def _user_context(request: HttpRequest, person, **forms_: forms.Form) -> dict:
+    return {
+        "account": request.account,
+        "person": person,
+        "is_self": person.pk == request.user.pk,
+        "form": UserForm(person=person, actor=request.user),
+        "access_form": forms.Form(),
+        "delete_form": UserDeleteForm(),
+        "now": timezone.now(),
+        "oob": bool(request.htmx),
+    } | forms_
+
+
+def _after_user_post(
+    request: HttpRequest, person, ok: bool, partial: str, message: str = "", **forms_
+) -> HttpResponse:
+    """Like ``_after_post`` for the User page: PRG on success, else (or for htmx) the fragment."""
+    if ok:
+        messages.success(request, message)
+        if not request.htmx:
+            return redirect(
+                "accounts:user_detail", number=request.account.account_number, user_id=person.user_id
+            )
+    return _render(request, USER_DETAIL, partial, _user_context(request, person, **({} if ok else forms_)))
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_detail(request: HttpRequest, number: str, user_id) -> HttpResponse:
+    return render(request, USER_DETAIL, _user_context(request, _person(request, user_id)))
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_update(request: HttpRequest, number: str, user_id) -> HttpResponse:
+    person = _person(request, user_id)
+    form = UserForm(request.POST, person=person, actor=request.user)
+    ok, changed = _submit(
+        form,
+        lambda data: services.user_change(actor=request.user, user=person, role=form.role, **form.changes),
+    )
+    person = changed or person
+    return _after_user_post(
+        request, person, ok, "user-info", f"Changes to {person.display_name} saved.", form=form
+    )
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_welcome_resend(request: HttpRequest, number: str, user_id) -> HttpResponse:
+    person = _person(request, user_id)
+    form = forms.Form(request.POST)
+    ok, _ = _submit(form, lambda data: services.user_welcome_resend(actor=request.user, user=person))
+    message = f"A new welcome email is on its way to {person.email}; the previous link no longer works."
+    return _after_user_post(request, person, ok, "user-access", message, access_form=form)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_password_reset_send(request: HttpRequest, number: str, user_id) -> HttpResponse:
+    person = _person(request, user_id)
+    form = forms.Form(request.POST)
+    ok, _ = _submit(form, lambda data: services.user_password_reset_send(actor=request.user, user=person))
+    message = f"A password reset email is on its way to {person.email}."
+    return _after_user_post(request, person, ok, "user-access", message, access_form=form)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_delete(request: HttpRequest, number: str, user_id) -> HttpResponse:
+    person = _person(request, user_id)
+    form = UserDeleteForm(request.POST)
+    ok, _ = _submit(form, lambda data: services.user_delete(actor=request.user, user=person))
+    if not ok:
+        return _after_user_post(request, person, False, "user-delete", delete_form=form)
+    messages.success(request, f"{person.display_name} ({person.email}) was deleted.")
+    return _navigate(request, reverse("accounts:user_list", args=[number]))

@@ -47,6 +47,13 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
             for label, name, need in ACCOUNT_PAGES
             if access.can(user, need, account)
         ]
+        if (
+            access.can(user, Capability.MANAGE_INTEGRATIONS, account)
+            and integration_flags(request, account)["customer_care"]
+        ):
+            items.append(
+                NavItem("Customer Care", reverse("integrations:customer_care", args=[account.account_number]))
+            )
         if items:
             sections.append(NavSection(account.name, items))
     sections.append(NavSection("You", [NavItem("Change password", reverse("account_change_password"))]))
@@ -55,6 +62,26 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
     if candidates:
         max(candidates, key=lambda item: len(item.url)).active = True
     return sections
+
+
+def integration_flags(request: HttpRequest, account) -> dict[str, bool]:
+    """What the account's enabled integrations add to the shell (Customer Care, Contact Center
+    Admin), read once per request and account."""
+    from integrations.selectors import console_flags
+
+    cache = request.__dict__.setdefault("_integration_flags", {})
+    if account.pk not in cache:
+        cache[account.pk] = console_flags(account)
+    return cache[account.pk]
+
+
+def _contact_center_admin_url(request: HttpRequest, account) -> str | None:
+    """The Chat Overlays page, reached from the header's Contact Center Admin icon (MiCC)."""
+    if not access.can(request.user, Capability.MANAGE_INTEGRATIONS, account):
+        return None
+    if not integration_flags(request, account)["contact_center_admin"]:
+        return None
+    return reverse("integrations:chat_overlay_list", args=[account.account_number])
 
 
 def console(request: HttpRequest) -> dict:
@@ -66,8 +93,10 @@ def console(request: HttpRequest) -> dict:
     is_partner_admin = user.account.is_partner and access.has_capability(
         user, Capability.LIST_CUSTOMER_ACCOUNTS
     )
+    current_account = getattr(request, "account", None) or user.account
     return context | {
-        "current_account": getattr(request, "account", None) or user.account,
+        "current_account": current_account,
         "is_partner_admin": is_partner_admin,
         "nav_sections": _navigation(request, is_partner_admin),
+        "contact_center_admin_url": _contact_center_admin_url(request, current_account),
     }

@@ -6,4 +6,5 @@ links and registration. Import from here: ``from accounts import services``.
 
 from .account_services import *  # noqa: F403
 from .account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
+from .import_services import *  # noqa: F403
 from .user_services import *  # noqa: F403

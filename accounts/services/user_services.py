@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,9 +28,11 @@ from ..models import Account, User, WelcomeLink
 __all__ = [
     "USER_FIELDS",
     "RegistrationLinkInvalid",
+    "user_change",
     "user_create",
     "user_delete",
     "user_password_change",
+    "user_password_forgot",
     "user_password_reset_send",
     "user_register",
     "user_role_set",
@@ -60,6 +62,16 @@ def _full_clean(user: User) -> None:
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
 
 
+def _save_unique(user: User, **kwargs: Any) -> None:
+    """Save; a concurrent request that took the same email first loses with the duplicate error,
+    not a 500 (the database's per-account unique constraint is the final judge)."""
+    try:
+        with transaction.atomic():
+            user.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError({"email": DUPLICATE_EMAIL}, code="duplicate") from None
+
+
 # --- welcome links ---------------------------------------------------------------------------
 
 
@@ -73,18 +85,7 @@ def welcome_url(token: str) -> str:
 
 def _welcome_link_issue(user: User) -> str:
     """Supersede the user's open links and issue a new one; returns the raw token."""
-    now = timezone.now()
-    WelcomeLink.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    token = secrets.token_urlsafe(32)
-    WelcomeLink.objects.create(
-        user=user,
-        token_hash=_hash(token),
-        created_at=now,
-        expires_at=now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS),
-    )
-    return token
+    return welcome_links_issue([user])[0]
 
 
 def _welcome_email_queue(user: User, token: str) -> None:
@@ -121,6 +122,8 @@ def welcome_link_resolve(token: str) -> WelcomeLink:
         raise RegistrationLinkInvalid("registered")
     if link.expires_at <= timezone.now():
         raise RegistrationLinkInvalid("expired")
+    if not link.user.account.is_active:
+        raise RegistrationLinkInvalid("account_deactivated")
     return link
 
 
@@ -187,7 +190,7 @@ def user_create(
         user.set_unusable_password()
     _full_clean(user)
     _check_email_free(account, email)
-    user.save()
+    _save_unique(user)
     audit_record(
         actor=actor,
         account=account,
@@ -221,7 +224,7 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
     if "email" in changed:
         _check_email_free(user.account, user.email, exclude_pk=user.pk)
     user.modified_by = actor
-    user.save()
+    _save_unique(user)
     audit_record(
         actor=actor,
         account=user.account,
@@ -230,6 +233,19 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
         before={k: before[k] for k in changed},
         after=_snapshot(user, changed),
     )
+    return user
+
+
+@transaction.atomic
+def user_change(*, actor: User, user: User, role: str | None = None, **changes: Any) -> User:
+    """Edit fields and, if ``role`` differs, grant or withdraw Account Admin, as one unit: the
+    User page's Save and the API's partial PUT. A refused role change undoes the field edits."""
+    if changes:
+        user = user_update(actor=actor, user=user, **changes)
+    else:
+        access.require(actor, Capability.MANAGE_USERS, user.account)
+    if role is not None and role != user.role:
+        user = user_role_set(actor=actor, user=user, role=role)
     return user
 
 
@@ -336,3 +352,130 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
+
+
+# --- batches (bulk import) ---------------------------------------------------------------------
+
+
+def welcome_links_issue(users: list[User]) -> list[str]:
+    """Supersede the users' open links and issue one new link each, in two queries; returns the
+    raw tokens in the order of ``users``."""
+    now = timezone.now()
+    WelcomeLink.objects.filter(user__in=users, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    tokens = [secrets.token_urlsafe(32) for _ in users]
+    expires_at = now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS)
+    WelcomeLink.objects.bulk_create(
+        [
+            WelcomeLink(user=user, token_hash=_hash(token), created_at=now, expires_at=expires_at)
+            for user, token in zip(users, tokens, strict=True)
+        ]
+    )
+    return tokens
+
+
+@dataclass
+class UserBatchResult:
+    """What ``user_create_many`` did with each person, by position in its input."""
+
+    created: dict[int, User]
+    rejected: dict[int, str]  # position -> why (e.g. DUPLICATE_EMAIL)
+
+
+@transaction.atomic
+def user_create_many(
+    *,
+    actor: User | None,
+    account: Account,
+    people: list[dict[str, Any]],
+    source: str = User.Source.IMPORT,
+) -> UserBatchResult:
+    """``user_create`` for a batch (bulk import): the same rules, unregistered users with a welcome
+    email each, in a constant number of queries whatever the batch size (one lookup of taken
+    emails, then one insert each for users, welcome links and audit events).
+
+    Each person is a dict with ``email``, optional ``role`` and ``USER_FIELDS``. People whose
+    email is already used in the account (or earlier in the batch), or who break a field rule,
+    are not created but rejected with the reason."""
+    from django.db.models.functions import Lower
+
+    from ..audit import audit_event_build, audit_record_many
+
+    if actor is not None:
+        access.require(actor, Capability.MANAGE_USERS, account)
+    emails = [(person.get("email") or "").strip().lower() for person in people]
+    taken = set(
+        User.objects.for_account(account)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=set(emails))
+        .values_list("email_lower", flat=True)
+    )
+    result = UserBatchResult(created={}, rejected={})
+    for position, (person, email) in enumerate(zip(people, emails, strict=True)):
+        fields = {key: value for key, value in person.items() if key in USER_FIELDS and key != "email"}
+        role = person.get("role") or User.Role.USER
+        if email in taken:
+            result.rejected[position] = DUPLICATE_EMAIL
+            continue
+        if role not in (User.Role.USER, User.Role.ACCOUNT_ADMIN):
+            result.rejected[position] = "Role must be User or Account Admin."
+            continue
+        user = User(
+            account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
+        )
+        user.set_unusable_password()
+        try:
+            user.full_clean(
+                exclude=["password", "account", "created_by", "modified_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            result.rejected[position] = "; ".join(exc.messages)
+            continue
+        taken.add(email)
+        result.created[position] = user
+    users = User.objects.bulk_create(list(result.created.values()))
+    if not users:
+        return result
+    tokens = welcome_links_issue(users)
+    audit_record_many(
+        [
+            audit_event_build(
+                actor=actor,
+                account=account,
+                action="user.created",
+                target=user,
+                after={"email": user.email, "role": user.role, "source": user.source},
+            )
+            for user in users
+        ]
+    )
+    for user, token in zip(users, tokens, strict=True):
+        _welcome_email_queue(user, token)
+    return result
+
+
+def user_password_forgot(*, request, email: str, account_ref: str = "") -> int:
+    """Self-service "forgot password" (the API's ``PUT /users/{email}/password``): email a reset
+    link, through allauth's reset flow (the console's forgot-password email), to every active,
+    registered user with this email in an active account; only that account's user when
+    ``account_ref`` (GUID or number) is given. Needs the HTTP request (allauth builds the link from
+    it). Returns how many were sent, which callers must not reveal."""
+    from allauth.account.forms import ResetPasswordForm
+
+    users = User.objects.filter(
+        email__iexact=(email or "").strip(),
+        is_active=True,
+        is_registered=True,
+        account__status=Account.Status.ACTIVE,
+    ).select_related("account")
+    if account_ref:
+        users = users.filter(account__in=Account.objects.by_ref(account_ref))
+    users = list(users)
+    form = ResetPasswordForm(data={"email": email})
+    if users and form.is_valid():
+        form.users = users
+        form.save(request)
+    return len(users)

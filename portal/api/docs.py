@@ -30,6 +30,11 @@ class Service:
     title: str
     urlconf: str
     description: str
+    spec_urlconf: str = ""  # when the service's routes come from several urlconfs
+
+    @property
+    def spec_routes(self) -> str:
+        return self.spec_urlconf or self.urlconf
 
     @property
     def mount(self) -> str:
@@ -52,7 +57,8 @@ SERVICES = [
         "admin",
         "CloudLink Admin API",
         "accounts.api.admin_urls",
-        "Accounts of a partner and of its customers.",
+        "Accounts of a partner and of its customers, and their users.",
+        spec_urlconf="portal.api.admin_spec_urls",
     ),
 ]
 
@@ -96,7 +102,7 @@ class ServiceSpecView(SpectacularJSONAPIView):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         service = self.service
-        self.urlconf = service.urlconf
+        self.urlconf = service.spec_routes
         self.custom_settings = {
             "TITLE": service.title,
             "DESCRIPTION": service.description

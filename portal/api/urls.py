@@ -12,4 +12,7 @@ urlpatterns = [
     path("docs/", api_docs, name="api-docs"),
     *(path(f"{service.mount}_spec", spec_view(service), name=service.spec_url_name) for service in SERVICES),
     *(path(service.mount, include(service.urlconf)) for service in SERVICES),
+    # An account's integrations (issue 4), in the Admin service; its _spec lists them too
+    # (portal/api/admin_spec_urls.py).
+    path("admin/2017-09-01/", include("integrations.api.urls")),
 ]

@@ -1,0 +1,388 @@
+"""Admin API (``/api/admin/2017-09-01/``): user resources.
+
+Thin views, as for accounts: resolve the account through ``accounts.access`` (404 outside the
+caller's scope, 403 in scope without ``MANAGE_USERS``), check the body's shape with a serializer,
+call the user services, shape the answer. The single routes and the bulk ``PATCH`` run the same
+operations (``_create``, ``_update``, ``_delete``), so both answer alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.collections import ODATA_PARAMETERS, collection_page
+from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
+from portal.api.odata import QueryOptions
+from portal.context import correlation_id_var, new_correlation_id
+from portal.middleware import CORRELATION_HEADER
+
+from .. import access, selectors, services
+from ..access import Capability
+from ..models import Account, User
+from ..services.user_services import DUPLICATE_EMAIL
+from .admin_views import ACCOUNT_ID
+from .user_serializers import (
+    OP_CREATE,
+    OP_DELETE,
+    USER_API_FIELD_NAMES,
+    USER_DEFAULT_ORDERING,
+    USER_FILTER_FIELDS,
+    BulkOperationSerializer,
+    BulkRequestSerializer,
+    BulkResponseSerializer,
+    PasswordForgotResultSerializer,
+    PasswordForgotSerializer,
+    UserCollectionOutputSerializer,
+    UserCreateSerializer,
+    UserOutputSerializer,
+    UsersBulkRequestSerializer,
+    UserUpdateSerializer,
+)
+
+logger = logging.getLogger("portal.request")
+
+USER_ID = OpenApiParameter(
+    "userId", str, OpenApiParameter.PATH, description="The user's userId (GUID), or their email."
+)
+EMAIL = OpenApiParameter("email", str, OpenApiParameter.PATH, description="The email address.")
+USER_EXPANDABLE = frozenset({"tags"})
+
+
+# --- the operations (single routes and bulk PATCH) ------------------------------------------------
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """Service errors in API terms: a duplicate email is 409, other ValidationErrors 400 keyed by
+    API field names (PermissionDenied / Http404 pass through to the exception handler)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if DUPLICATE_EMAIL in getattr(exc, "message_dict", {}).get("email", []):
+            raise ApiError("Conflict", DUPLICATE_EMAIL, status.HTTP_409_CONFLICT) from exc
+        raise validation_error(exc, USER_API_FIELD_NAMES) from exc
+    except IntegrityError as exc:  # lost a race with a concurrent create of the same email
+        raise ApiError("Conflict", DUPLICATE_EMAIL, status.HTTP_409_CONFLICT) from exc
+
+
+def _body(user: User, account: Account | None = None, expand: frozenset[str] = frozenset()) -> dict:
+    data = UserOutputSerializer(user, context={"account": account}).data
+    if "tags" in expand:
+        data["tags"] = {}
+    return data
+
+
+def _create(actor: User, account: Account, data: Any) -> User:
+    payload = UserCreateSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    with _service_errors():
+        return services.user_create(
+            actor=actor,
+            account=account,
+            role=payload.validated_data["role"],
+            source=User.Source.API,
+            **payload.contact_changes(),  # with the email
+        )
+
+
+def _update(actor: User, user: User, data: Any) -> User:
+    """Partial update: the contact fields sent (``user_update``) and a role change
+    (``user_role_set``), all or nothing."""
+    payload = UserUpdateSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    changes = payload.contact_changes()
+    role = payload.validated_data.get("role")
+    with _service_errors(), transaction.atomic():
+        if changes:
+            user = services.user_update(actor=actor, user=user, **changes)
+        if role and role != user.role:
+            user = services.user_role_set(actor=actor, user=user, role=role)
+    return user
+
+
+def _delete(actor: User, user: User) -> dict:
+    """Delete; answers with the user as they were."""
+    body = _body(user)
+    with _service_errors():
+        services.user_delete(actor=actor, user=user)
+    return body
+
+
+def _managed_account(request: Request, account_ref: str) -> Account:
+    return access.get_account_or_404(request.user, account_ref, need=Capability.MANAGE_USERS)
+
+
+def _managed_user(request: Request, account: Account, user_ref: str) -> User:
+    return selectors.user_get_or_404(actor=request.user, account=account, user_ref=user_ref)
+
+
+# --- /accounts/{accountId}/users ------------------------------------------------------------------
+
+
+class UserCollectionApi(APIView):
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Each bulk operation commits on its own, even if ATOMIC_REQUESTS is ever turned on.
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    @extend_schema(
+        operation_id="users_list",
+        summary="List an account's users",
+        description="`$filter` and `$orderby` fields: userId, email, name, firstName, lastName, "
+        "extension, mobile, phone, role, source, registered (= userVerified), emailVerified, "
+        "createdOn, modifiedOn. Default order: email.",
+        parameters=[ACCOUNT_ID, *ODATA_PARAMETERS],
+        responses={200: UserCollectionOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, accountId: str) -> Response:
+        account = _managed_account(request, accountId)
+        users = selectors.user_list(actor=request.user, account=account).select_related(
+            "created_by", "modified_by"
+        )
+        options = QueryOptions.parse(
+            request.query_params,
+            fields=USER_FILTER_FIELDS,
+            default_ordering=USER_DEFAULT_ORDERING,
+            expandable=USER_EXPANDABLE,
+        )
+        page = collection_page(
+            request, users, options, lambda rows: [_body(user, account, options.expand) for user in rows]
+        )
+        return Response(page)
+
+    @extend_schema(
+        operation_id="users_create",
+        summary="Add a user (the welcome email is queued)",
+        description="Only `email` is required; `role` is USER (default) or ACCOUNT_ADMIN. The user "
+        "gets the welcome email to choose a password, as when added on the console. 409 when the "
+        "email is already used in this account.",
+        parameters=[ACCOUNT_ID],
+        request=UserCreateSerializer,
+        responses={201: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, accountId: str) -> Response:
+        account = _managed_account(request, accountId)
+        user = _create(request.user, account, request.data)
+        location = request.build_absolute_uri(
+            reverse("admin-api:user-detail", kwargs={"accountId": account.account_id, "userId": user.user_id})
+        )
+        return Response(_body(user, account), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @extend_schema(
+        operation_id="users_bulk",
+        summary="Create, update and delete users in one request",
+        description="`{operations: [{op, id, body}]}` with `op` create (alias add), update (replace) "
+        "or delete (remove); `id` (userId or email) for update and delete; `body` the user fields. "
+        "Each operation runs and commits on its own: one failing does not undo the others. The "
+        "answer (200) lists, in order, each operation's `statusCode`, `headers` "
+        "(`x-mitel-correlation-id`) and `body` (the user, or `{name, message}`). At most 100 "
+        "operations per request.",
+        parameters=[ACCOUNT_ID],
+        request=UsersBulkRequestSerializer,
+        responses={200: BulkResponseSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, accountId: str) -> Response:
+        account = _managed_account(request, accountId)
+        payload = BulkRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        operations = payload.validated_data["operations"]
+        return Response(
+            {"operations": [self._run(request, account, n, raw) for n, raw in enumerate(operations)]}
+        )
+
+    def _run(self, request: Request, account: Account, index: int, raw: dict) -> dict:
+        """One operation under its own correlation id (on its audit events, emails and log line)."""
+        correlation_id = new_correlation_id()
+        token = correlation_id_var.set(correlation_id)
+        try:
+            try:
+                status_code, body = self._apply(request, account, raw)
+            except Exception as exc:  # one failing operation must not stop the others
+                response = exception_handler(exc, {"view": self, "request": request})
+                if response is None:
+                    logger.exception("Bulk users operation %d failed", index)
+                    response = error_response(
+                        "InternalServerError",
+                        f"The operation failed unexpectedly; quote correlation id {correlation_id}.",
+                        status.HTTP_500_INTERNAL_SERVER_ERROR,
+                    )
+                status_code, body = response.status_code, response.data
+            logger.info(
+                "PATCH users operation %d (%s) -> %s; request %s",
+                index,
+                raw.get("op"),
+                status_code,
+                request._request.correlation_id,
+            )
+        finally:
+            correlation_id_var.reset(token)
+        return {"statusCode": status_code, "headers": {CORRELATION_HEADER: correlation_id}, "body": body}
+
+    def _apply(self, request: Request, account: Account, raw: dict) -> tuple[int, dict]:
+        operation = BulkOperationSerializer(data=raw)
+        operation.is_valid(raise_exception=True)
+        op, user_ref, data = (operation.validated_data[key] for key in ("op", "id", "body"))
+        if op == OP_CREATE:
+            return status.HTTP_201_CREATED, _body(_create(request.user, account, data), account)
+        user = _managed_user(request, account, user_ref)
+        if op == OP_DELETE:
+            return status.HTTP_200_OK, _delete(request.user, user)
+        return status.HTTP_200_OK, _body(_update(request.user, user, data), account)
+
+
+class UserDetailApi(APIView):
+    @extend_schema(
+        operation_id="users_retrieve",
+        summary="Get one user",
+        parameters=[ACCOUNT_ID, USER_ID],
+        responses={200: UserOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, accountId: str, userId: str) -> Response:
+        account = _managed_account(request, accountId)
+        return Response(_body(_managed_user(request, account, userId), account))
+
+    @extend_schema(
+        operation_id="users_update",
+        summary="Update a user (only the fields sent)",
+        description="Contact fields (email, name, firstName, lastName, extension, mobile, phone) and "
+        "`role` USER <-> ACCOUNT_ADMIN. You cannot withdraw your own admin rights (403) nor the "
+        "account's last admin's (400). Read-only fields sent back unchanged are ignored.",
+        parameters=[ACCOUNT_ID, USER_ID],
+        request=UserUpdateSerializer,
+        responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def put(self, request: Request, accountId: str, userId: str) -> Response:
+        account = _managed_account(request, accountId)
+        user = _update(request.user, _managed_user(request, account, userId), request.data)
+        return Response(_body(user, account))
+
+    @extend_schema(
+        operation_id="users_destroy",
+        summary="Delete a user",
+        description="Answers with the user as they were. Not yourself (403), not the account's last "
+        "admin (400).",
+        parameters=[ACCOUNT_ID, USER_ID],
+        responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def delete(self, request: Request, accountId: str, userId: str) -> Response:
+        account = _managed_account(request, accountId)
+        return Response(_delete(request.user, _managed_user(request, account, userId)))
+
+
+# --- /users/{userId}: the caller's own account ------------------------------------------------------
+
+
+def _is_caller(request: Request, user_ref: str) -> bool:
+    actor = request.user
+    text = (user_ref or "").strip()
+    try:
+        return uuid.UUID(text) == actor.user_id
+    except ValueError:
+        return "@" in text and text.lower() == actor.email.lower()
+
+
+class OwnAccountUserDetailApi(APIView):
+    @extend_schema(
+        operation_id="own_account_users_retrieve",
+        summary="Get a user of your own account (anyone: yourself)",
+        description="Admins get any user of their account; every signed-in user may get themselves.",
+        parameters=[USER_ID],
+        responses={200: UserOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, userId: str) -> Response:
+        if _is_caller(request, userId):
+            return Response(_body(request.user))
+        account = request.user.account
+        return Response(_body(_managed_user(request, account, userId), account))
+
+    @extend_schema(
+        operation_id="own_account_users_update",
+        summary="Update a user of your own account (admins)",
+        description="As `PUT /accounts/{accountId}/users/{userId}` with your own account.",
+        parameters=[USER_ID],
+        request=UserUpdateSerializer,
+        responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def put(self, request: Request, userId: str) -> Response:
+        account = request.user.account
+        user = _update(request.user, _managed_user(request, account, userId), request.data)
+        return Response(_body(user, account))
+
+
+# --- /users/{email}/password: forgotten password ----------------------------------------------------
+
+FORGOT_MESSAGE = "If this email belongs to a registered user, a password reset email is on its way."
+
+
+def _reset_password_window_ms() -> int:
+    """The longest window of allauth's ``reset_password`` rates ("20/m/ip,5/m/key"): a safe retry-after."""
+    from allauth.account import app_settings
+
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    longest = 0.0
+    for rate in (app_settings.RATE_LIMITS.get("reset_password") or "").split(","):
+        parts = rate.strip().split("/")
+        if len(parts) >= 2 and parts[1] and parts[1][-1] in units:
+            longest = max(longest, float(parts[1][:-1] or 1) * units[parts[1][-1]])
+    return int((longest or 60) * 1000)
+
+
+class UserPasswordApi(APIView):
+    """No token: anyone may ask. The answer is the same whether or not the email exists."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="users_password_forgot",
+        summary="Forgotten password: email a reset link",
+        description='Body `{email, action: "forgot", accountId}`; no token needed. With `accountId` '
+        "(GUID or number) only that account's user gets the email, otherwise every account's user "
+        "with this email. The answer is 200 and the same whether or not such a user exists. Rate "
+        "limited with the console's password-reset budget (per address and per email): 429 with "
+        "`retry-after` in milliseconds.",
+        parameters=[EMAIL],
+        request=PasswordForgotSerializer,
+        responses={200: PasswordForgotResultSerializer, **error_responses(400, 429)},
+        auth=[],
+    )
+    def put(self, request: Request, email: str) -> Response:
+        from allauth.core import ratelimit
+
+        payload = PasswordForgotSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise validation_error(ValidationError({"email": exc.messages})) from exc
+        if data.get("email") and data["email"].lower() != email.lower():
+            raise ApiError("ValidationError", "The email in the body differs from the one in the path.", 400)
+        email = email.strip().lower()
+        if not ratelimit.consume(request._request, action="reset_password", key=email):
+            response = error_response(
+                "TooManyRequests",
+                "Too many password reset requests. Wait a minute and try again.",
+                status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+            response["retry-after"] = str(_reset_password_window_ms())
+            return response
+        services.user_password_forgot(
+            request=request._request, email=email, account_ref=(data.get("accountId") or "").strip()
+        )
+        return Response({"email": email, "action": "forgot", "message": FORGOT_MESSAGE})

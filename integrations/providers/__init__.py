@@ -1,0 +1,1 @@
+"""One module per integration kind; ``integrations.registry`` maps each type key to its provider."""

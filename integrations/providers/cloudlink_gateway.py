@@ -1,0 +1,13 @@
+"""CloudLink Gateway: connects the account's PBX; its setup is the gateway wizard, not a dialog."""
+
+from .base import Provider
+
+PROVIDER = Provider(
+    type="cloudlink-gateway",
+    label="CloudLink Gateway",
+    summary=(
+        "Connects the account's PBX to CloudLink: associate a gateway, configure and connect the PBX, "
+        "and deploy apps to all users."
+    ),
+    card_template="integrations/cards/_cloudlink_gateway.html",
+)

@@ -1,0 +1,13 @@
+"""MiTeam Meetings: meetings for the account's users (licensed per user), with guest participants."""
+
+from .base import Privilege, Provider
+
+PROVIDER = Provider(
+    type="miteam-meetings",
+    label="MiTeam Meetings",
+    summary=(
+        "Gives the account's users MiTeam Meetings (licensed per user through Orders); meetings can "
+        "invite guest participants."
+    ),
+    privileges=frozenset({Privilege.ALLOW_GUEST_ACCESS}),
+)

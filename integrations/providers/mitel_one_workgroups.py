@@ -1,0 +1,13 @@
+"""Mitel One Workgroups: access to the Workgroups portal; adds Customer Care to the navigation."""
+
+from .base import Provider
+
+PROVIDER = Provider(
+    type="mitel-one-workgroups",
+    label="Mitel One Workgroups",
+    summary=(
+        "Gives the account access to the Workgroups portal for customer-care teams and adds "
+        "Customer Care to the navigation."
+    ),
+    card_template="integrations/cards/_mitel_one_workgroups.html",
+)

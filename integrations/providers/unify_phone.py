@@ -1,0 +1,69 @@
+"""Unify Phone: two modes, chosen in its Complete setup dialog.
+
+* Link an existing Unify Phone tenant (already working with an OpenScape PBX) with its API key,
+  to enable CloudLink Chat inside Unify Phone.
+* Create a new tenant for a MiVoice PBX, so that the account's users can use Unify Phone.
+"""
+
+from django import forms
+
+from .base import Provider
+
+MODES = {
+    "existing": "Link an existing Unify Phone tenant",
+    "new": "Create a new Unify Phone tenant",
+}
+
+
+class UnifyPhoneConfigForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="Mode",
+        choices=list(MODES.items()),
+        widget=forms.RadioSelect,
+        help_text=(
+            "Link an existing tenant when Unify Phone already works with an OpenScape PBX (this "
+            "enables CloudLink Chat in Unify Phone). Create a new tenant when the customer uses a "
+            "MiVoice PBX."
+        ),
+    )
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        max_length=200,
+        help_text="Existing tenant: from the Telephony connector tab of the Unify Phone administration app.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    tenant_name = forms.CharField(label="Tenant name", required=False, max_length=100)
+    admin_email = forms.EmailField(
+        label="Tenant administrator email",
+        required=False,
+        help_text="New tenant: receives the Unify Phone administrator invitation.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == "existing":
+            if not data.get("api_key"):
+                self.add_error("api_key", "Enter the API key of the existing tenant.")
+            data["tenant_name"] = data["admin_email"] = ""
+        elif mode == "new":
+            for name in ("tenant_name", "admin_email"):
+                if not data.get(name):
+                    self.add_error(name, "This field is required for a new tenant.")
+            data["api_key"] = ""
+        return data
+
+
+PROVIDER = Provider(
+    type="unify-phone",
+    label="Unify Phone",
+    summary=(
+        "Unify Phone for the account's users, in one of two modes: link an existing Unify Phone "
+        "tenant (OpenScape PBX) to enable CloudLink Chat, or create a new tenant for a MiVoice PBX."
+    ),
+    config_form=UnifyPhoneConfigForm,
+    needs_setup=True,
+    card_template="integrations/cards/_unify_phone.html",
+    secret_fields=frozenset({"api_key"}),
+)
