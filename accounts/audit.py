@@ -11,6 +11,15 @@ from portal.context import current_correlation_id, mitel_app_var
 from .models import Account, AuditEvent, User
 
 
+def public_id(target: Any) -> str:
+    """The id people and the API know a target by: GUIDs for accounts and users, else the pk."""
+    if isinstance(target, Account):
+        return str(target.account_id)
+    if isinstance(target, User):
+        return str(target.user_id)
+    return str(target.pk)
+
+
 def actor_label(actor: User | None) -> str:
     if actor is None:
         return "system"
@@ -64,7 +73,7 @@ def audit_event_build(
         actor_label=actor_label(actor),
         action=action,
         target_type=type(target).__name__.lower(),
-        target_id=str(getattr(target, "account_id", None) or getattr(target, "user_id", None) or target.pk),
+        target_id=public_id(target),
         target_label=str(target)[:255],
         before=before or {},
         after=after or {},

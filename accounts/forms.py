@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -307,3 +307,17 @@ class UserDeleteForm(ConfirmForm):
         if value.lower() != self.word:
             raise ValidationError(f"Type {self.word} to confirm.", code="confirmation")
         return value
+
+
+class PortalResetPasswordForm(ResetPasswordForm):
+    """allauth's forgotten-password form, sending links only to users who may sign in:
+    registered, active, in an active account (unregistered users need their welcome email)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [
+            user
+            for user in self.users
+            if getattr(user, "is_registered", False) and user.is_active and user.account.is_active
+        ]
+        return email

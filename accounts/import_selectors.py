@@ -32,5 +32,7 @@ def import_row_list(*, job: UserImportJob, problems_only: bool = False) -> Query
     """The job's rows in file order; ``problems_only``: rows with errors or skipped."""
     rows = job.rows.order_by("number")
     if problems_only:
-        rows = rows.exclude(is_valid=True, outcome__in=[UserImportRow.Outcome.PENDING, UserImportRow.Outcome.CREATED])
+        rows = rows.exclude(
+            is_valid=True, outcome__in=[UserImportRow.Outcome.PENDING, UserImportRow.Outcome.CREATED]
+        )
     return rows

@@ -167,7 +167,9 @@ def _decode(data: bytes, max_bytes: int) -> str:
     if not data.strip():
         raise _empty()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(f"The file is UTF-16 text; save it as UTF-8 instead. {SAVE_AS_UTF8}", "encoding")
+        raise ImportFileError(
+            f"The file is UTF-16 text; save it as UTF-8 instead. {SAVE_AS_UTF8}", "encoding"
+        )
     for signature, what in _BINARY_SIGNATURES:
         if data.startswith(signature):
             raise ImportFileError(

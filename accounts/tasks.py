@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from celery.exceptions import Retry
 
 from . import services
 
@@ -26,8 +25,6 @@ def user_import_run_task(self, job_id: int) -> dict | None:
     retries are used up the job is marked failed, and the page offers to start it again."""
     try:
         job = services.import_job_run(job_id)
-    except Retry:
-        raise
     except Exception as exc:
         if self.request.retries >= self.max_retries:
             logger.exception("user import job %s failed", job_id)

@@ -28,8 +28,12 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 def seed(n_accounts: int):
     from accounts.models import Account, SupportContact, User
 
-    partner = Account.objects.create(kind="partner", name="Bench Partner", country="US", account_number="100000001")
-    admin = User.objects.create(account=partner, email="bench@partner.example", role="PARTNER_ADMIN", is_registered=True)
+    partner = Account.objects.create(
+        kind="partner", name="Bench Partner", country="US", account_number="100000001"
+    )
+    admin = User.objects.create(
+        account=partner, email="bench@partner.example", role="PARTNER_ADMIN", is_registered=True
+    )
     customers = [
         Account(
             kind="customer",
@@ -43,7 +47,10 @@ def seed(n_accounts: int):
     ]
     Account.objects.bulk_create(customers, batch_size=500)
     SupportContact.objects.bulk_create(
-        [SupportContact(account=a, email=f"support{a.account_number}@x.example") for a in Account.objects.customers()],
+        [
+            SupportContact(account=a, email=f"support{a.account_number}@x.example")
+            for a in Account.objects.customers()
+        ],
         batch_size=500,
     )
     return admin

@@ -100,7 +100,7 @@ def _preview(account: Account, provider: Provider, remaining_types: list[str]) -
             for type_ in remaining_types
             if (other := registry.get(type_)) is not None and privilege in other.privileges
         ]
-        if False:
+        if holders:
             preview.stay_on.append((privilege, holders))
         else:
             preview.switch_off.append(privilege)
@@ -313,12 +313,14 @@ def integration_configure(
 
 @transaction.atomic
 def privilege_set(*, actor: User, account: Account, privilege: Privilege | str, enabled: bool) -> Account:
-    """Switch one account privilege on or off by hand. Integrations are never touched."""
+    """Switch one account privilege on or off by hand. Integrations are never touched.
+    ``privilege`` may be a ``Privilege``, its field name, its URL slug or its API policy name
+    (``allowGuestAccess``, ``allowProxyAuthentication``)."""
     access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
-    try:
-        privilege = Privilege(privilege)
-    except ValueError:
-        raise ValidationError({"privilege": f"There is no privilege called “{privilege}”."}) from None
+    resolved = privilege if isinstance(privilege, Privilege) else Privilege.from_slug(str(privilege))
+    if resolved is None:
+        raise ValidationError({"privilege": f"There is no privilege called “{privilege}”."})
+    privilege = resolved
     account = _lock(account)
     if bool(getattr(account, privilege.value)) == enabled:
         return account
@@ -331,8 +333,9 @@ def privilege_set(*, actor: User, account: Account, privilege: Privilege | str, 
 
 @transaction.atomic
 def privileges_set(*, actor: User, account: Account, values: Mapping[Privilege | str, bool]) -> Account:
-    """Set several privileges at once (the Admin API's account ``policy``), all or none; one
-    ``privilege_set`` (and audit row) per privilege that actually changes."""
+    """Set several privileges at once, all or none; one ``privilege_set`` (and audit row) per
+    privilege that actually changes. For the Admin API's account ``policy``:
+    ``privileges_set(actor=..., account=..., values=payload["policy"])`` (API names accepted)."""
     access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
     for privilege, enabled in values.items():
         account = privilege_set(actor=actor, account=account, privilege=privilege, enabled=enabled)

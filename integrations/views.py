@@ -63,6 +63,7 @@ def _provider(type_: str) -> Provider:
 
 def _panel(request: HttpRequest) -> HttpResponse:
     """The re-rendered panel (htmx) with the flash, navigation and header icon out of band."""
+    request.account.refresh_from_db()  # the service changed its privileges
     context = selectors.panel_context(actor=request.user, account=request.account)
     context |= {"return_to": _return_to(request), "oob": True}
     return render(request, PANEL, context)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_responses, validation_error
+from portal.api.errors import error_responses, validation_error
 from portal.api.odata import QueryOptions
 
 from .. import access, selectors, services
@@ -144,13 +144,6 @@ class AccountDetailApi(APIView):
         data = payload.validated_data
         changes = payload.form_changes()
         cleaned = _form_data(AccountForm, _current_fields(account) | changes) if changes else {}
-        policy = data.get("policy") or {}
-        current_policy = {
-            "allowGuestAccess": account.allow_guest_access,
-            "allowProxyAuthentication": account.delegated_authentication,
-        }
-        if any(current_policy[key] != value for key, value in policy.items()):
-            raise ApiError("ValidationError", "policy is read-only through this API.", 400)
         try:
             account = services.account_change(
                 actor=request.user,
@@ -158,6 +151,7 @@ class AccountDetailApi(APIView):
                 fields={name: cleaned[name] for name in changes},
                 support_contacts=data.get("supportContacts"),
                 active=data.get("active"),
+                policy=data.get("policy"),
             )
         except ValidationError as exc:
             raise validation_error(exc, _CONTACT_ERRORS) from exc

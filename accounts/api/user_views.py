@@ -227,7 +227,7 @@ class UserCollectionApi(APIView):
                 index,
                 raw.get("op"),
                 status_code,
-                request._request.correlation_id,
+                getattr(request._request, "correlation_id", "-"),
             )
         finally:
             correlation_id_var.reset(token)

@@ -268,14 +268,27 @@ def account_change(
     fields: dict[str, Any] | None = None,
     support_contacts: Iterable[str] | None = None,
     active: bool | None = None,
+    policy: dict[str, bool] | None = None,
 ) -> Account:
-    """Apply an API-style partial update as one unit: fields, contact list and status all
-    succeed or none does (e.g. an account admin's ``active: false`` is refused with 403 and
-    their field edits in the same request are undone)."""
+    """Apply an API-style partial update as one unit: fields, contact list, privileges
+    (``policy`` with the API names ``allowGuestAccess`` / ``allowProxyAuthentication``, through
+    the integrations privilege rules) and status all succeed or none does (e.g. an account admin's
+    ``active: false`` is refused with 403 and their field edits in the same request are undone).
+    Unchanged values are no-ops, so a client may send back what it read."""
     if fields:
         account = account_update(actor=actor, account=account, **fields)
     if support_contacts is not None:
         support_contacts_set(actor=actor, account=account, emails=support_contacts)
+    if policy:
+        from integrations.services import privileges_set
+
+        current = {
+            "allowGuestAccess": account.allow_guest_access,
+            "allowProxyAuthentication": account.delegated_authentication,
+        }
+        changed = {key: value for key, value in policy.items() if current.get(key) != value}
+        if changed:
+            account = privileges_set(actor=actor, account=account, values=changed)
     if active is not None and active != account.is_active:
         if active:
             account = account_activate(actor=actor, account=account)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -112,7 +113,12 @@ def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
         actor=actor,
         account=job.account,
         action="user_import.restarted" if restart else "user_import.started",
-        after={"job": str(job.job_id), "file": job.file_name, "rows": job.total_rows, "valid": job.valid_rows},
+        after={
+            "job": str(job.job_id),
+            "file": job.file_name,
+            "rows": job.total_rows,
+            "valid": job.valid_rows,
+        },
     )
     transaction.on_commit(lambda: user_import_run_task.delay(job.pk))
     return job
@@ -231,14 +237,21 @@ def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
         ],
         source=User.Source.IMPORT,
     )
-    for position, row in enumerate(rows):
-        if position in result.created:
-            row.outcome, row.user = Outcome.CREATED, result.created[position]
-        else:
-            reason = result.rejected[position]
-            row.outcome = Outcome.SKIPPED
-            row.detail = (imports.ALREADY_IN_ACCOUNT if reason == DUPLICATE_EMAIL else reason)[:255]
-    UserImportRow.objects.bulk_update(rows, ["outcome", "detail", "user"])
+    created = [rows[position].pk for position in result.created]
+    if created:
+        new_user = (
+            User.objects.for_account(job.account)
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=OuterRef("email"))
+            .values("pk")[:1]
+        )
+        UserImportRow.objects.filter(pk__in=created).update(outcome=Outcome.CREATED, user=Subquery(new_user))
+    skipped: dict[str, list[int]] = defaultdict(list)  # why -> rows: a few reasons, one query each
+    for position, reason in result.rejected.items():
+        detail = imports.ALREADY_IN_ACCOUNT if reason == DUPLICATE_EMAIL else reason
+        skipped[detail[:255]].append(rows[position].pk)
+    for detail, pks in skipped.items():
+        UserImportRow.objects.filter(pk__in=pks).update(outcome=Outcome.SKIPPED, detail=detail)
     UserImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + len(rows),
         created_count=F("created_count") + len(result.created),

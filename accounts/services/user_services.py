@@ -360,10 +360,15 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
 def welcome_links_issue(users: list[User]) -> list[str]:
     """Supersede the users' open links and issue one new link each, in two queries; returns the
     raw tokens in the order of ``users``."""
-    now = timezone.now()
     WelcomeLink.objects.filter(user__in=users, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
+        revoked_at=timezone.now()
     )
+    return _welcome_links_add(users)
+
+
+def _welcome_links_add(users: list[User]) -> list[str]:
+    """One new link per user (who has no open link: new users) in one query; the raw tokens."""
+    now = timezone.now()
     tokens = [secrets.token_urlsafe(32) for _ in users]
     expires_at = now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS)
     WelcomeLink.objects.bulk_create(
@@ -422,7 +427,13 @@ def user_create_many(
             result.rejected[position] = "Role must be User or Account Admin."
             continue
         user = User(
-            account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
+            account=account,
+            email=email,
+            role=role,
+            source=source,
+            created_by=actor,
+            modified_by=actor,
+            **fields,
         )
         user.set_unusable_password()
         try:
@@ -439,7 +450,7 @@ def user_create_many(
     users = User.objects.bulk_create(list(result.created.values()))
     if not users:
         return result
-    tokens = welcome_links_issue(users)
+    tokens = _welcome_links_add(users)  # new users have no link to supersede
     audit_record_many(
         [
             audit_event_build(

@@ -29,7 +29,11 @@ INTEGRATION_FILTER_FIELDS: dict[str, FilterField] = {
 INTEGRATION_DEFAULT_ORDERING = ("created_at",)
 
 _privilege_list = extend_schema_field(
-    {"type": "array", "items": {"type": "string", "enum": PRIVILEGE_NAMES}}
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Account privileges by their `policy` names: " + ", ".join(PRIVILEGE_NAMES) + ".",
+    }
 )
 
 

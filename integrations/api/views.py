@@ -79,7 +79,9 @@ class IntegrationCollectionApi(APIView):
     def get(self, request: Request, accountId: str) -> Response:
         account = _account(request, accountId)
         options = QueryOptions.parse(
-            request.query_params, fields=INTEGRATION_FILTER_FIELDS, default_ordering=INTEGRATION_DEFAULT_ORDERING
+            request.query_params,
+            fields=INTEGRATION_FILTER_FIELDS,
+            default_ordering=INTEGRATION_DEFAULT_ORDERING,
         )
         integrations = selectors.integration_list(actor=request.user, account=account)
         context = {"request": request, "account": account}
@@ -122,7 +124,9 @@ class IntegrationCollectionApi(APIView):
             )
         )
         return Response(
-            _item(request, account, integration), status=status.HTTP_201_CREATED, headers={"Location": location}
+            _item(request, account, integration),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
         )
 
 

@@ -59,8 +59,8 @@ PROVIDER = Provider(
     type="unify-phone",
     label="Unify Phone",
     summary=(
-        "Unify Phone for the account's users, in one of two modes: link an existing Unify Phone "
-        "tenant (OpenScape PBX) to enable CloudLink Chat, or create a new tenant for a MiVoice PBX."
+        "Unify Phone for the account's users, in one of two modes chosen in its setup: an existing "
+        "tenant (OpenScape PBX) or a new tenant (MiVoice PBX)."
     ),
     config_form=UnifyPhoneConfigForm,
     needs_setup=True,

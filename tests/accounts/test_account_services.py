@@ -161,7 +161,9 @@ def test_outsider_cannot_touch_another_partners_account(other_partner_admin, cus
 
 
 def test_support_contacts_set_makes_the_list_exact(partner_admin, customer):
-    services.support_contacts_set(actor=partner_admin, account=customer, emails=["B@x.example", "c@x.example"])
+    services.support_contacts_set(
+        actor=partner_admin, account=customer, emails=["B@x.example", "c@x.example"]
+    )
 
     assert sorted(customer.support_contacts.values_list("email", flat=True)) == ["b@x.example", "c@x.example"]
     with pytest.raises(ValidationError):
@@ -175,3 +177,12 @@ def test_account_change_is_all_or_nothing(account_admin, customer):
     customer.refresh_from_db()
     assert customer.city == "Stockholm" and customer.is_active
     assert not AuditEvent.objects.filter(action="account.updated").exists()
+
+
+def test_audit_rows_name_users_and_accounts_by_their_public_ids(partner_admin, customer):
+    user = services.user_create(actor=partner_admin, account=customer, email="new@globex.example", name="New")
+
+    event = AuditEvent.objects.get(action="user.created")
+    assert event.target_id == str(user.user_id) and event.target_type == "user"
+    services.account_update(actor=partner_admin, account=customer, city="Lund")
+    assert AuditEvent.objects.get(action="account.updated").target_id == str(customer.account_id)

@@ -56,7 +56,9 @@ def eager_retries_run(monkeypatch) -> None:
 
 
 def imported_emails(account) -> Counter:
-    return Counter(User.objects.filter(account=account, source=User.Source.IMPORT).values_list("email", flat=True))
+    return Counter(
+        User.objects.filter(account=account, source=User.Source.IMPORT).values_list("email", flat=True)
+    )
 
 
 def welcome_emails() -> Counter:
@@ -80,7 +82,12 @@ def test_upload_stores_a_preview_with_each_rows_status(account_admin, customer, 
         ),
     )
 
-    assert (job.status, job.total_rows, job.valid_rows, job.created_by) == (Status.PREVIEW, 6, 1, account_admin)
+    assert (job.status, job.total_rows, job.valid_rows, job.created_by) == (
+        Status.PREVIEW,
+        6,
+        1,
+        account_admin,
+    )
     rows = {row.number: row for row in job.rows.all()}
     assert rows[2].is_valid and rows[2].role == User.Role.ACCOUNT_ADMIN and rows[2].outcome == ""
     assert rows[3].errors == ["Invalid email: “bob@” is not an email address"]
@@ -174,29 +181,39 @@ def test_import_creates_the_valid_rows_and_skips_and_reports_the_others(
     assert actions == Counter({"user.created": 2, "user_import.started": 1, "user_import.finished": 1})
 
 
-def test_the_welcome_email_links_to_registration(account_admin, customer, django_capture_on_commit_callbacks, client):
+def test_the_welcome_email_links_to_registration(
+    account_admin, customer, django_capture_on_commit_callbacks, client
+):
     with django_capture_on_commit_callbacks(execute=True):
         started(account_admin, customer, "Ada,,,ada@example.com,")
 
     message = OutboxMessage.objects.get()
-    assert "Finish building your account" in message.body_text and customer.account_number in message.body_text
+    assert (
+        "Finish building your account" in message.body_text and customer.account_number in message.body_text
+    )
     link = next(word for word in message.body_text.split() if "/welcome/" in word)
     assert client.get(link[link.index("/welcome/") :]).status_code == 200
 
 
-def test_running_a_finished_job_again_creates_nothing(account_admin, customer, django_capture_on_commit_callbacks):
+def test_running_a_finished_job_again_creates_nothing(
+    account_admin, customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = started(account_admin, customer, *people(3))
         run_to_the_end(job)
         user_import_run_task.delay(job.pk)
 
     job.refresh_from_db()
-    assert job.created_count == 3 and imported_emails(customer) == Counter({f"person{i}@example.com": 1 for i in range(3)})
+    assert job.created_count == 3 and imported_emails(customer) == Counter(
+        {f"person{i}@example.com": 1 for i in range(3)}
+    )
     assert sum(welcome_emails().values()) == 3
     assert AuditEvent.objects.filter(action="user_import.finished").count() == 1
 
 
-def test_importing_the_same_file_again_creates_nothing_new(account_admin, customer, django_capture_on_commit_callbacks):
+def test_importing_the_same_file_again_creates_nothing_new(
+    account_admin, customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         started(account_admin, customer, *people(3))
 
@@ -411,7 +428,9 @@ def test_user_create_many_applies_user_create_rules(account_admin, customer, mem
     )
 
     assert list(result.created) == [0]
-    assert result.rejected[1] == result.rejected[2] == "One or more of the attribute values are already in use"
+    assert (
+        result.rejected[1] == result.rejected[2] == "One or more of the attribute values are already in use"
+    )
     assert result.rejected[3] == "Role must be User or Account Admin."
     assert "valid email" in result.rejected[4]
 
@@ -424,7 +443,9 @@ def test_the_real_celery_worker_runs_the_import(celery_worker, account_admin, cu
 
     done = wait_until(lambda: UserImportJob.objects.filter(pk=job.pk, status=Status.DONE).first(), timeout=60)
 
-    assert done is not None, f"the worker did not finish the import: {UserImportJob.objects.get(pk=job.pk).status}"
+    assert done is not None, (
+        f"the worker did not finish the import: {UserImportJob.objects.get(pk=job.pk).status}"
+    )
     assert (done.created_count, done.skipped_count) == (3, 1)
     assert imported_emails(customer) == Counter({f"person{i}@example.com": 1 for i in range(3)})
     assert wait_until(lambda: sum(welcome_emails().values()) == 3, timeout=30)

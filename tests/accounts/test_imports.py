@@ -51,7 +51,11 @@ def test_the_template_filled_in_is_accepted():
 
 def test_a_clean_file_has_no_errors_and_spreadsheet_row_numbers():
     parsed = parse_csv(
-        csv_bytes("Ada,Lovelace,,ada@example.com,User", ",,Grace Hopper,grace@example.com,", "Alan,,,alan@example.com,")
+        csv_bytes(
+            "Ada,Lovelace,,ada@example.com,User",
+            ",,Grace Hopper,grace@example.com,",
+            "Alan,,,alan@example.com,",
+        )
     )
 
     assert [row.number for row in parsed.rows] == [2, 3, 4]
@@ -162,7 +166,9 @@ def test_already_in_the_account_is_marked_from_the_accounts_emails():
 
 
 def test_semicolons_are_detected():
-    parsed = parse_csv(csv_bytes("Ada;Lovelace;;ada@example.com;Account Admin", header=HEADER.replace(",", ";")))
+    parsed = parse_csv(
+        csv_bytes("Ada;Lovelace;;ada@example.com;Account Admin", header=HEADER.replace(",", ";"))
+    )
 
     assert parsed.delimiter == ";" and parsed.rows[0].last_name == "Lovelace" and parsed.rows[0].is_valid
 
@@ -292,7 +298,9 @@ def test_any_input_is_read_or_refused_never_crashes(data):
 
 def test_report_lines_are_csv_with_formulas_defused():
     text = "".join(
-        report_lines([(2, "ada@example.com", "created", ""), (3, "=HYPERLINK(1)", "skipped", "Invalid email")])
+        report_lines(
+            [(2, "ada@example.com", "created", ""), (3, "=HYPERLINK(1)", "skipped", "Invalid email")]
+        )
     )
 
     assert text.startswith("\ufeff")

@@ -229,3 +229,20 @@ def test_changing_the_password_needs_the_current_one(client_for, member):
     assert "field--invalid" in response.content.decode()
     member.refresh_from_db()
     assert not member.check_password("another-good-secret-7")
+
+
+def test_forgotten_password_form_sends_nothing_to_unregistered_users(
+    customer, settings, django_capture_on_commit_callbacks
+):
+    from tests.accounts.factories import UserFactory
+
+    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    pending = UserFactory(account=customer, is_registered=False, password=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/auth/password/reset/", {"email": pending.email})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert not any(
+        "/auth/password/reset/key/" in m.body_text for m in OutboxMessage.objects.filter(to=[pending.email])
+    )

@@ -94,7 +94,8 @@ def test_account_admin_adds_an_unregistered_user_and_queues_one_welcome_email(
     assert token_in(message) in html
     assert WelcomeLink.objects.filter(user=user, used_at=None, revoked_at=None).count() == 1
     event = AuditEvent.objects.get(account=customer, action="user.created")
-    assert event.actor == account_admin and event.target_label == "Nia Novak <nia.novak@globex.example>"
+    assert event.actor == account_admin and event.target_id == str(user.user_id)
+    assert event.target_label == "Nia Novak <nia.novak@globex.example>"
     assert event.after == {"email": "nia.novak@globex.example", "role": "USER", "source": "manual"}
 
 

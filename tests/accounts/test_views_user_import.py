@@ -16,7 +16,11 @@ from accounts.services import import_services
 pytestmark = pytest.mark.django_db
 
 HEADER = "FIRST NAME,LAST NAME,NAME,EMAIL,ROLE"
-GOOD = ["Ada,Lovelace,,ada@example.com,Account Admin", ",,Grace Hopper,grace@example.com,", "Alan,,,alan@example.com,user"]
+GOOD = [
+    "Ada,Lovelace,,ada@example.com,Account Admin",
+    ",,Grace Hopper,grace@example.com,",
+    "Alan,,,alan@example.com,user",
+]
 BAD = ["Bob,,,not-an-email,", "Cy,,,cy@example.com,Boss"]
 
 
@@ -104,7 +108,9 @@ def test_a_clean_file_says_no_errors_found(client_for, account_admin, customer):
         (b"FIRST NAME,LAST NAME,NAME,EMAIL,ROLE\n", "no users"),
     ],
 )
-def test_a_refused_file_shows_what_to_fix_and_nothing_is_stored(client_for, account_admin, customer, content, message):
+def test_a_refused_file_shows_what_to_fix_and_nothing_is_stored(
+    client_for, account_admin, customer, content, message
+):
     response = client_for(account_admin).post(
         url("user_import", customer), {"file": SimpleUploadedFile("people.csv", content)}
     )
@@ -130,7 +136,9 @@ def test_upload_without_a_file_is_an_error(client_for, account_admin, customer):
     assert response.status_code == HTTPStatus.OK and "This field is required." in response.content.decode()
 
 
-def test_preview_can_show_only_the_problem_rows_and_htmx_gets_the_rows_fragment(client_for, account_admin, customer):
+def test_preview_can_show_only_the_problem_rows_and_htmx_gets_the_rows_fragment(
+    client_for, account_admin, customer
+):
     job = previewed(account_admin, customer, *GOOD, *BAD)
 
     response = client_for(account_admin).get(
@@ -177,7 +185,9 @@ def test_import_creates_the_users_and_the_page_shows_the_result(
     assert url("user_import_report", customer, job) in html
 
 
-def test_report_lists_every_row_with_its_outcome(client_for, account_admin, customer, django_capture_on_commit_callbacks):
+def test_report_lists_every_row_with_its_outcome(
+    client_for, account_admin, customer, django_capture_on_commit_callbacks
+):
     client = client_for(account_admin)
     job = previewed(account_admin, customer, *GOOD, *BAD)
     import_(client, customer, job, django_capture_on_commit_callbacks)
@@ -241,7 +251,9 @@ def test_the_status_url_without_htmx_goes_to_the_job_page(client_for, account_ad
     assert response.status_code == HTTPStatus.FOUND and response.url == url("user_import_job", customer, job)
 
 
-def test_starting_twice_shows_why_not(client_for, account_admin, customer, django_capture_on_commit_callbacks):
+def test_starting_twice_shows_why_not(
+    client_for, account_admin, customer, django_capture_on_commit_callbacks
+):
     client = client_for(account_admin)
     job = previewed(account_admin, customer, *GOOD)
     import_(client, customer, job, django_capture_on_commit_callbacks)
@@ -252,7 +264,9 @@ def test_starting_twice_shows_why_not(client_for, account_admin, customer, djang
     assert User.objects.filter(source="import").count() == 3
 
 
-def test_a_failed_import_can_be_started_again(client_for, account_admin, customer, django_capture_on_commit_callbacks):
+def test_a_failed_import_can_be_started_again(
+    client_for, account_admin, customer, django_capture_on_commit_callbacks
+):
     client = client_for(account_admin)
     job = previewed(account_admin, customer, *GOOD)
     services.import_job_start(actor=account_admin, job=job)

@@ -463,11 +463,32 @@ def test_put_with_invalid_values_is_400_and_changes_nothing(api_client_for, part
     assert customer.name == "Globex Corp"
 
 
-def test_policy_is_read_only(api_client_for, partner_admin, customer):
-    data = {"policy": {"allowGuestAccess": True}}
-    response = api_client_for(partner_admin).put(detail(customer), data, format="json")
-    assert response.status_code == 400
-    assert "policy" in response.json()["message"]
+def test_policy_is_writable_through_the_privilege_rules(api_client_for, account_admin, customer):
+    from accounts.models import AuditEvent
+
+    client = api_client_for(account_admin)
+    response = client.put(detail(customer), {"policy": {"allowGuestAccess": True}}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["policy"] == {"allowGuestAccess": True, "allowProxyAuthentication": False}
+    customer.refresh_from_db()
+    assert customer.allow_guest_access and not customer.delegated_authentication
+    assert AuditEvent.objects.filter(account=customer, action__startswith="privilege").count() == 1
+
+    same = client.put(detail(customer), response.json(), format="json")  # sending back what was read
+    assert same.status_code == 200
+    assert AuditEvent.objects.filter(account=customer, action__startswith="privilege").count() == 1
+
+
+def test_policy_change_and_a_refused_change_in_one_request_apply_nothing(
+    api_client_for, account_admin, customer
+):
+    data = {"policy": {"allowProxyAuthentication": True}, "active": False}
+    response = api_client_for(account_admin).put(detail(customer), data, format="json")
+
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert not customer.delegated_authentication and customer.is_active
 
 
 def test_user_role_cannot_update(api_client_for, member, customer):

@@ -43,7 +43,10 @@ def test_admin_imports_three_good_rows_and_gets_two_bad_ones_reported(
     # The template is the header row.
     with page.expect_download() as template:
         page.get_by_role("link", name="Download template").click()
-    assert Path(template.value.path()).read_bytes().decode("utf-8-sig") == "FIRST NAME,LAST NAME,NAME,EMAIL,ROLE\r\n"
+    assert (
+        Path(template.value.path()).read_bytes().decode("utf-8-sig")
+        == "FIRST NAME,LAST NAME,NAME,EMAIL,ROLE\r\n"
+    )
 
     # Upload: the preview shows a status per row; nothing is imported yet.
     page.get_by_role("link", name="Import users").click()
@@ -100,13 +103,17 @@ def test_admin_imports_three_good_rows_and_gets_two_bad_ones_reported(
         expect(page.get_by_text(email).first).to_be_visible()
 
 
-def test_progress_bar_follows_a_running_import_by_polling(page, account_admin, customer, password, monkeypatch):
+def test_progress_bar_follows_a_running_import_by_polling(
+    page, account_admin, customer, password, monkeypatch
+):
     monkeypatch.setattr(import_services, "BATCH_SIZE", 1)
     job = services.import_job_create(
         actor=account_admin, account=customer, upload=SimpleUploadedFile("people.csv", FILE)
     )
     # Queued as import_job_start would, but the "worker" is this test: one batch now, the rest later.
-    UserImportJob.objects.filter(pk=job.pk).update(status=UserImportJob.Status.PENDING, started_by=account_admin)
+    UserImportJob.objects.filter(pk=job.pk).update(
+        status=UserImportJob.Status.PENDING, started_by=account_admin
+    )
     import_services.import_job_run(job.pk, max_batches=1)
     sign_in(page, account_admin.email, password)
     polls = []

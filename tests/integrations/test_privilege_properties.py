@@ -98,7 +98,9 @@ class PrivilegeRules(RuleBasedStateMachine):
         before, integrations = self._snapshot()
         row = Integration.objects.filter(account=self.account, type=type_).first()
         try:
-            services.integration_set_enabled(actor=self.actor, account=self.account, type=type_, enabled=value)
+            services.integration_set_enabled(
+                actor=self.actor, account=self.account, type=type_, enabled=value
+            )
         except ValidationError:
             assert row is None or (value and not row.setup_complete)
             assert self._snapshot() == (before, integrations)
@@ -119,8 +121,8 @@ def test_random_sequences_of_add_remove_and_toggles_keep_the_privilege_rules(db)
     run_state_machine_as_test(
         PrivilegeRules,
         settings=settings(
-            max_examples=40,
-            stateful_step_count=25,
+            max_examples=30,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),

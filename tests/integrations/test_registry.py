@@ -57,7 +57,10 @@ def test_unify_phone_needs_setup_and_its_form_checks_each_mode():
     assert not provider.form(data={"mode": "new", "tenant_name": "Globex"}).is_valid()
     existing = provider.form(data={"mode": "existing", "api_key": "k-123", "tenant_name": "ignored"})
     assert existing.is_valid() and existing.cleaned_data["tenant_name"] == ""
-    assert provider.masked({"api_key": "k-123", "mode": "existing"}) == {"api_key": "********", "mode": "existing"}
+    assert provider.masked({"api_key": "k-123", "mode": "existing"}) == {
+        "api_key": "********",
+        "mode": "existing",
+    }
 
 
 def test_unknown_types_and_privilege_slugs():

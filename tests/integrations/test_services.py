@@ -81,7 +81,9 @@ def test_integrations_cannot_be_added_to_a_partners_own_account(partner_admin, p
     assert added(partner) == set() and on(partner) == set()
 
 
-def test_an_integration_that_needs_setup_is_added_disabled_until_its_setup_is_complete(account_admin, customer):
+def test_an_integration_that_needs_setup_is_added_disabled_until_its_setup_is_complete(
+    account_admin, customer
+):
     integration = services.integration_add(actor=account_admin, account=customer, type="unify-phone")
     assert not integration.enabled and not integration.setup_complete
 
@@ -105,7 +107,10 @@ def test_an_integration_that_needs_setup_is_added_disabled_until_its_setup_is_co
 
 def test_adding_with_its_config_completes_the_setup_at_once(account_admin, customer):
     integration = services.integration_add(
-        actor=account_admin, account=customer, type="unify-phone", config={"mode": "existing", "api_key": "k-1"}
+        actor=account_admin,
+        account=customer,
+        type="unify-phone",
+        config={"mode": "existing", "api_key": "k-1"},
     )
 
     assert integration.enabled and integration.setup_complete
@@ -227,8 +232,14 @@ def test_privileges_set_applies_several_at_once(account_admin, customer):
     services.privileges_set(
         actor=account_admin, account=customer, values={"allow_guest_access": True, DELEGATED: True}
     )
-
     assert on(customer) == {DELEGATED, GUEST}
+
+    services.privileges_set(
+        actor=account_admin,
+        account=customer,
+        values={"allowGuestAccess": False, "allowProxyAuthentication": True},
+    )
+    assert on(customer) == {DELEGATED}
 
 
 def test_an_unknown_privilege_is_refused(account_admin, customer):
@@ -282,7 +293,10 @@ def test_configuring_is_audited_with_secrets_masked(account_admin, customer):
     add(account_admin, customer, "unify-phone")
 
     services.integration_configure(
-        actor=account_admin, account=customer, type="unify-phone", config={"mode": "existing", "api_key": "s3cret"}
+        actor=account_admin,
+        account=customer,
+        type="unify-phone",
+        config={"mode": "existing", "api_key": "s3cret"},
     )
 
     event = AuditEvent.objects.get(account=customer, action="integration.configured")
@@ -348,7 +362,9 @@ def test_chat_overlay_names_are_unique_per_account_and_colours_are_checked(accou
     assert "text_colour" in error.value.message_dict
 
 
-def test_chat_overlays_are_deleted_only_through_their_own_account(account_admin, customer, partner_admin, partner):
+def test_chat_overlays_are_deleted_only_through_their_own_account(
+    account_admin, customer, partner_admin, partner
+):
     from tests.accounts.factories import CustomerAccountFactory
 
     add(account_admin, customer, "micc")
