@@ -31,6 +31,7 @@ class Capability(enum.StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"
     MANAGE_GATEWAY = "manage_gateway"
     VIEW_ACTIVITY = "view_activity"
+    MANAGE_APPLICATIONS = "manage_applications"  # the partner's Developer page
 
 
 _ADMIN_CAPABILITIES = frozenset(
@@ -51,7 +52,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 # Capabilities that only make sense on one kind of account.
-_PARTNER_ACCOUNT_ONLY = {Capability.CREATE_CUSTOMER_ACCOUNTS, Capability.LIST_CUSTOMER_ACCOUNTS}
+_PARTNER_ACCOUNT_ONLY = {
+    Capability.CREATE_CUSTOMER_ACCOUNTS,
+    Capability.LIST_CUSTOMER_ACCOUNTS,
+    Capability.MANAGE_APPLICATIONS,
+}
 _CUSTOMER_ACCOUNT_ONLY = {Capability.MANAGE_ACCOUNT_LIFECYCLE}
 
 
@@ -112,6 +117,12 @@ def get_account_or_404(actor: User | None, ref: object, *, need: Capability | No
     if need is not None:
         require(actor, need, account)
     return account
+
+
+def require_operator(actor: User | None) -> None:
+    """Platform operators (Django staff) approve, reject and block third-party applications."""
+    if not (_is_signed_in(actor) and actor.is_staff):
+        raise PermissionDenied("Only platform operators can do this.")
 
 
 def home_account(actor: User) -> Account:
