@@ -24,7 +24,19 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: seed  ## install, migrate, seed the demo and serve on http://$(HOST):$(PORT)
+# The demo PBX (manage.py pbx_simulator): PBX_PORT if free, else any free port; stopped when `make run` ends.
+PBX_PORT ?= 8882
+FREE_PBX_PORT = import socket; s = socket.socket(); busy = s.connect_ex(("127.0.0.1", $(PBX_PORT))) == 0; s.close(); \
+	t = socket.socket(); t.bind(("127.0.0.1", 0 if busy else $(PBX_PORT))); print(t.getsockname()[1]); t.close()
+WAIT_PBX = import socket, sys, time; port = int(sys.argv[1]); \
+	any(socket.socket().connect_ex(("127.0.0.1", port)) == 0 or time.sleep(0.2) for _ in range(50))
+
+run: migrate  ## install, migrate, start the demo PBX simulator, seed the demo and serve on http://$(HOST):$(PORT)
+	@pbx_port=$$($(BIN)/python -c '$(FREE_PBX_PORT)'); \
+	$(BIN)/python manage.py pbx_simulator --host 127.0.0.1 --port $$pbx_port & pbx_pid=$$!; \
+	trap 'kill $$pbx_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -c '$(WAIT_PBX)' $$pbx_port; \
+	$(BIN)/python manage.py seed_demo --pbx-port $$pbx_port && \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install

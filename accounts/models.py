@@ -396,3 +396,28 @@ class UserImportRow(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class AuthorizationCode(models.Model):
+    """A single-use OAuth authorization code (``POST /authorize`` and the browser flow).
+
+    Only the code's SHA-256 is stored. Exchanging it records the refresh-token ``family`` it
+    issued, so presenting it a second time revokes that family (and its access tokens)."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    client_id = models.CharField(max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    redirect_uri = models.CharField(max_length=2000, blank=True)
+    scope = models.CharField(max_length=500, blank=True)
+    code_challenge = models.CharField(max_length=128, blank=True)
+    code_challenge_method = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    family = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"code for {self.client_id} ({self.created_at:%Y-%m-%d %H:%M:%S})"

@@ -117,9 +117,24 @@ def user_claims(user: User) -> dict[str, Any]:
     }
 
 
+_loaded_keys: dict[str, Any] = {}
+
+
+def _private_key(key: SigningKey):
+    """The parsed private key, cached by ``kid`` (a hash of the PEM): parsing and validating an
+    RSA key costs ~40 ms, far more than signing, and would otherwise happen for every token."""
+    loaded = _loaded_keys.get(key.kid)
+    if loaded is None:
+        loaded = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
+        if len(_loaded_keys) > 16:
+            _loaded_keys.clear()
+        _loaded_keys[key.kid] = loaded
+    return loaded
+
+
 def _sign(payload: dict[str, Any]) -> str:
     key = current_signing_key()
-    return jwt.encode(payload, key.private_key_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    return jwt.encode(payload, _private_key(key), algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
 def access_token_issue(
@@ -138,6 +153,94 @@ def access_token_issue(
     }
     payload |= extra or {}
     return _sign(payload), lifetime
+
+
+# Access-token kinds besides a user's own token (the ``type`` claim; user tokens have none).
+CLIENT = "client"  # client_credentials: the principal is the application
+GUEST = "guest"  # POST /guest/token: an anonymous guest of an account
+DELEGATED = "delegated"  # token exchange: a user's token obtained by an application
+TOKEN_EXCHANGE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def _account_claims(account: Account) -> dict[str, Any]:
+    partner_number = account.account_number if account.is_partner else account.parent.account_number
+    return {
+        "accountId": str(account.account_id),
+        "accountNumber": account.account_number,
+        "partnerId": partner_number,
+        "domain": f"{account.account_id}.api.local",
+        "languageCode": account.default_language,
+    }
+
+
+def _principal_token(claims: dict[str, Any], *, issuer: str | None) -> tuple[str, int]:
+    now = int(time.time())
+    lifetime = settings.PORTAL_ACCESS_TOKEN_SECONDS
+    payload = claims | {
+        "iss": issuer or issuer_for(),
+        "sub": claims["principalId"],
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": str(uuid.uuid4()),
+        "typ": "access",
+    }
+    return _sign(payload), lifetime
+
+
+def client_token_issue(
+    *, client_id: str, name: str, account: Account, issuer: str | None = None
+) -> tuple[str, int]:
+    """An application's own token in an account (client_credentials). Its principal is the
+    application (``principalId`` = ``clientId``) and its role is at most ACCOUNT_ADMIN."""
+    claims = _account_claims(account) | {
+        "principalId": client_id,
+        "clientId": client_id,
+        "azp": client_id,
+        "name": name,
+        "role": "ACCOUNT_ADMIN",
+        "type": CLIENT,
+    }
+    return _principal_token(claims, issuer=issuer)
+
+
+def guest_token_issue(
+    *,
+    account: Account,
+    principal_id: str,
+    name: str,
+    email: str = "",
+    client_id: str = "",
+    issuer: str | None = None,
+) -> tuple[str, int]:
+    """An anonymous guest's token (role GUEST) in an account that allows guest access."""
+    claims = _account_claims(account) | {
+        "principalId": principal_id,
+        "uniqueUserId": principal_id,
+        "name": name,
+        "role": "GUEST",
+        "type": GUEST,
+    }
+    if email:
+        claims["email"] = email
+    if client_id:
+        claims["clientId"] = client_id
+    return _principal_token(claims, issuer=issuer)
+
+
+def delegated_token_issue(user: User, *, client_id: str, issuer: str | None = None) -> tuple[str, int]:
+    """A user's access token obtained by an application through Delegated Authentication:
+    the user's claims plus ``act`` (RFC 8693: who acts), ``azp`` and ``clientId``."""
+    return access_token_issue(
+        user,
+        issuer=issuer,
+        extra={"act": {"sub": client_id}, "azp": client_id, "clientId": client_id, "type": DELEGATED},
+    )
+
+
+def token_kind(claims: dict[str, Any]) -> str:
+    """``client``, ``guest``, ``delegated`` or ``user``."""
+    kind = claims.get("type")
+    return kind if kind in (CLIENT, GUEST, DELEGATED) else "user"
 
 
 def refresh_token_encode(user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int) -> str:

@@ -3,6 +3,7 @@ secret, deploy into a customer account. Secrets are shown once and stored hashed
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -12,6 +13,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import access
@@ -19,20 +22,39 @@ from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
 
-from .models import Application, ApplicationDeployment
+from .models import Application, ApplicationDeployment, ApplicationUsage
 
 __all__ = [
+    "ApplicationNotAllowed",
+    "MitelAppTaken",
     "application_approve",
     "application_block",
     "application_deploy",
     "application_for_client",
+    "application_for_mitel_app",
     "application_register",
     "application_reject",
+    "application_resolve",
     "application_secret_rotate",
     "application_secret_verify",
+    "application_usage_count",
+    "mitel_app_name",
 ]
 
 _validate_url = URLValidator(schemes=["http", "https"])
+
+# What an application may register as its x-mitel-app name: the part before ``/<version>``.
+MITEL_APP_NAME = re.compile(r"^[A-Za-z0-9@][A-Za-z0-9@._+ -]{0,99}$")
+MITEL_APP_NAME_HELP = (
+    "Letters, digits, spaces and . _ - + @ (no / ; or =): the name before /<version> in x-mitel-app."
+)
+
+
+class MitelAppTaken(ValidationError):
+    """Another application already registered this x-mitel-app name (the API's 409)."""
+
+    def __init__(self):
+        super().__init__({"mitel_app": "Another application already sends this x-mitel-app value."})
 
 
 def _clean_redirect_uris(uris: Iterable[str]) -> list[str]:
@@ -88,15 +110,15 @@ def application_register(
         created_by=actor,
     )
     app.full_clean(exclude=["client_id"], validate_unique=False, validate_constraints=False)
-    if Application.objects.filter(mitel_app__iexact=app.mitel_app).exists():
-        raise ValidationError({"mitel_app": "Another application already sends this x-mitel-app value."})
+    if not MITEL_APP_NAME.match(app.mitel_app):
+        raise ValidationError({"mitel_app": MITEL_APP_NAME_HELP})
+    if Application.objects.alias(key=Lower("mitel_app")).filter(key=app.mitel_app.lower()).exists():
+        raise MitelAppTaken()
     try:
         with transaction.atomic():
             app.save()
     except IntegrityError as exc:
-        raise ValidationError(
-            {"mitel_app": "Another application already sends this x-mitel-app value."}
-        ) from exc
+        raise MitelAppTaken() from exc
     audit_record(
         actor=actor, account=partner, action="application.registered", target=app, after=_snapshot(app)
     )
@@ -114,9 +136,14 @@ def _new_secret(app: Application) -> str | None:
 
 
 @transaction.atomic
-def application_approve(*, actor: User | None, application: Application) -> tuple[Application, str | None]:
-    """Operator approval: issues the client ID and, for confidential clients, a secret that is
-    returned here once and never again. ``actor=None`` is the approveapp command."""
+def application_approve(
+    *, actor: User | None, application: Application, issue_secret: bool = True
+) -> tuple[Application, str | None]:
+    """Operator approval: issues the client ID and, for confidential clients without a secret
+    yet, a secret that is returned here once and never again. ``actor=None`` is the approveapp
+    command (which prints it). The operator page passes ``issue_secret=False``: the operator
+    never sees the partner's secret; the partner generates it on the application's page.
+    Approving a blocked application again keeps its client ID and secret."""
     if actor is not None:
         access.require_operator(actor)
     app = Application.objects.select_for_update().get(pk=application.pk)
@@ -126,7 +153,7 @@ def application_approve(*, actor: User | None, application: Application) -> tupl
     app.status = Application.Status.APPROVED
     app.status_reason = ""
     app.client_id = app.client_id or uuid.uuid4().hex
-    secret = _new_secret(app) if not app.client_secret_hash else None
+    secret = _new_secret(app) if issue_secret and not app.client_secret_hash else None
     app.reviewed_by, app.reviewed_at = actor, timezone.now()
     app.save()
     audit_record(
@@ -142,10 +169,13 @@ def application_approve(*, actor: User | None, application: Application) -> tupl
 
 @transaction.atomic
 def application_reject(*, actor: User, application: Application, reason: str) -> Application:
+    """Only a pending application is rejected (an approved one is blocked instead)."""
     access.require_operator(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the partner a reason for the rejection."})
+    if application.status != Application.Status.PENDING:
+        raise ValidationError("Only pending applications can be rejected; block an approved one.")
     return _set_status(
         actor=actor, application=application, status=Application.Status.REJECTED, reason=reason
     )
@@ -155,7 +185,11 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
 def application_block(*, actor: User, application: Application, reason: str = "") -> Application:
     """Block an application: its tokens and requests (by x-mitel-app) are refused from now on."""
     access.require_operator(actor)
-    return _set_status(actor=actor, application=application, status=Application.Status.BLOCKED, reason=reason)
+    if application.status == Application.Status.BLOCKED:
+        raise ValidationError("This application is already blocked.")
+    return _set_status(
+        actor=actor, application=application, status=Application.Status.BLOCKED, reason=(reason or "").strip()
+    )
 
 
 def _set_status(*, actor: User, application: Application, status: str, reason: str) -> Application:
@@ -177,7 +211,8 @@ def _set_status(*, actor: User, application: Application, status: str, reason: s
 
 @transaction.atomic
 def application_secret_rotate(*, actor: User, application: Application) -> str:
-    """A new client secret (shown once); the old one stops working at once."""
+    """A new client secret (shown once); the old one stops working at once. Also how the partner
+    gets the first secret of an application the operator approved on the operator page."""
     access.require(actor, Capability.MANAGE_APPLICATIONS, application.owner)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.status != Application.Status.APPROVED or not app.is_confidential:
@@ -185,7 +220,25 @@ def application_secret_rotate(*, actor: User, application: Application) -> str:
     secret = _new_secret(app)
     app.save(update_fields=["client_secret_hash", "secret_rotated_at"])
     audit_record(actor=actor, account=app.owner, action="application.secret_rotated", target=app)
+    application.client_secret_hash, application.secret_rotated_at = (
+        app.client_secret_hash,
+        app.secret_rotated_at,
+    )
     return secret
+
+
+def application_resolve(ref: str) -> Application | None:
+    """The application an operator names on the command line: its client ID, its registration
+    number (``id``; pending applications have no client ID yet) or its x-mitel-app name."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    app = Application.objects.filter(client_id=ref).first()
+    if app is None and ref.isdigit() and len(ref) < 19:
+        app = Application.objects.filter(pk=int(ref)).first()
+    if app is None:
+        app = Application.objects.alias(key=Lower("mitel_app")).filter(key=ref.lower()).first()
+    return app
 
 
 def application_for_client(client_id: str) -> Application | None:
@@ -247,3 +300,69 @@ def application_deploy(
             after=after,
         )
     return deployment
+
+
+# --- x-mitel-app policy --------------------------------------------------------------------------
+
+
+def mitel_app_name(header: str) -> str:
+    """The application name in an ``x-mitel-app`` header, read leniently: ``app=<Name>/<version>;...``,
+    ``<Name>/<version>;platform=...;`` or a bare ``<Name>``. Empty when there is none."""
+    parts = [part.strip() for part in (header or "").split(";")]
+    value = ""
+    for part in parts:
+        key, sep, rest = part.partition("=")
+        if sep and key.strip().lower() == "app":
+            value = rest
+            break
+    else:
+        value = next((part for part in parts if part and "=" not in part.split("/", 1)[0]), "")
+    return value.split("/", 1)[0].strip()
+
+
+class ApplicationNotAllowed(Exception):
+    """A request names (by x-mitel-app) a registered application that is blocked or not approved."""
+
+    def __init__(self, application: Application):
+        self.application = application
+        if application.status == Application.Status.BLOCKED:
+            state = "has been blocked by the platform operator"
+        elif application.status == Application.Status.REJECTED:
+            state = "was rejected by the platform operator"
+        else:
+            state = "is waiting for the platform operator's approval"
+        super().__init__(
+            f"The application {application.mitel_app!r} (x-mitel-app) {state} and cannot call the API."
+        )
+
+
+def application_for_mitel_app(header: str) -> Application | None:
+    """The registered application an ``x-mitel-app`` header names (case-insensitive), or None when
+    it names none (the header is optional and free-form: unknown values are allowed). Raises
+    ApplicationNotAllowed for a blocked, rejected or pending one. One indexed query."""
+    name = mitel_app_name(header)
+    if not name:
+        return None
+    app = (
+        Application.objects.alias(key=Lower("mitel_app"))
+        .filter(key=name.lower())
+        .only("pk", "status", "mitel_app", "client_id", "owner_id")
+        .first()
+    )
+    if app is not None and app.status != Application.Status.APPROVED:
+        raise ApplicationNotAllowed(app)
+    return app
+
+
+def application_usage_count(application_id: int, day=None) -> None:
+    """Count one request of an application today: one UPDATE (F() + 1), an INSERT on the first
+    request of the day (racing inserts fall back to the UPDATE)."""
+    day = day or timezone.localdate()
+    rows = ApplicationUsage.objects.filter(application_id=application_id, day=day)
+    if rows.update(requests=F("requests") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ApplicationUsage.objects.create(application_id=application_id, day=day, requests=1)
+    except IntegrityError:
+        rows.update(requests=F("requests") + 1)

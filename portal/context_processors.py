@@ -39,7 +39,14 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
     inside = getattr(request, "account", None)  # set by @account_view on /accounts/<number>/... pages
     sections = []
     if is_partner_admin:
-        sections.append(NavSection("Partner", [NavItem("Accounts", reverse("accounts:account_list"))]))
+        partner_items = [NavItem("Accounts", reverse("accounts:account_list"))]
+        if access.can(user, Capability.MANAGE_APPLICATIONS, user.account):
+            partner_items.append(NavItem("Developer", reverse("developer:home")))
+        sections.append(NavSection("Partner", partner_items))
+    if user.is_staff:
+        sections.append(
+            NavSection("Operator", [NavItem("Applications", reverse("operator:application_list"))])
+        )
     account = inside if inside is not None or is_partner_admin else user.account
     if account is not None:
         items = [

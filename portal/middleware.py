@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP behaviour, written once: correlation ids and the opt-in API rate limit."""
+"""Cross-cutting HTTP behaviour, written once: correlation ids, the x-mitel-app application policy
+and the opt-in API rate limit."""
 
 import hashlib
 import logging
@@ -58,6 +59,36 @@ class CorrelationIdMiddleware:
 def _correlation_id_reset(**kwargs) -> None:
     correlation_id_var.set("-")
     mitel_app_var.set("")
+
+
+class MitelAppPolicyMiddleware:
+    """Enforces the third-party application policy on /api/ by the ``x-mitel-app`` header.
+
+    A header naming (case-insensitively) a registered application that is blocked, rejected or
+    still pending is refused with 403 ``ApplicationNotAllowed``; an approved one has the request
+    counted in its daily usage (shown to the partner on the Developer page) and is put on
+    ``request.application``. Unknown names pass: the header is optional and free-form."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from integrations import application_services as apps
+
+        request.application = None
+        header = getattr(request, "mitel_app", None)
+        if header is None:
+            header = request.headers.get("x-mitel-app", "")
+        if not header or not request.path.startswith("/api/") or request.method == "OPTIONS":
+            return self.get_response(request)
+        try:
+            application = apps.application_for_mitel_app(header)
+        except apps.ApplicationNotAllowed as exc:
+            return JsonResponse({"name": "ApplicationNotAllowed", "message": str(exc)}, status=403)
+        if application is not None:
+            request.application = application
+            apps.application_usage_count(application.pk)
+        return self.get_response(request)
 
 
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import registration_views
+from integrations import developer_urls
 from portal import views
 
 urlpatterns = [
@@ -11,8 +12,11 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/<str:number>/integrations/third-party/", include(developer_urls.third_party_patterns)),
     path("accounts/<str:number>/integrations/", include("integrations.urls")),
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
+    path("developer/", include("integrations.developer_urls")),
+    path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api.urls")),
     path("staff/", admin.site.urls),
 ]

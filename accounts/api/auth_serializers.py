@@ -11,13 +11,20 @@ from portal.api.errors import ApiError
 
 PASSWORD = "password"
 REFRESH_TOKEN = "refresh_token"
-SUPPORTED_GRANTS = (PASSWORD, REFRESH_TOKEN)
-# Grants CloudLink has that this server does not implement yet (later issues add them).
-PLANNED_GRANTS = (
-    "client_credentials",
-    "authorization_code",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-)
+AUTHORIZATION_CODE = "authorization_code"
+CLIENT_CREDENTIALS = "client_credentials"
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+SUPPORTED_GRANTS = (PASSWORD, REFRESH_TOKEN, AUTHORIZATION_CODE, CLIENT_CREDENTIALS, TOKEN_EXCHANGE)
+# Grants CloudLink has that this server does not implement.
+PLANNED_GRANTS: tuple[str, ...] = ()
+# What each grant needs in the body (client credentials may come from HTTP Basic instead).
+_REQUIRED = {
+    PASSWORD: ("username", "password"),
+    REFRESH_TOKEN: ("refresh_token",),
+    AUTHORIZATION_CODE: ("code",),
+    CLIENT_CREDENTIALS: (),
+    TOKEN_EXCHANGE: ("subject_token", "requested_subject"),
+}
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -32,6 +39,17 @@ class TokenRequestSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
     token = serializers.CharField(required=False, allow_blank=True, max_length=8192)  # deprecated alias
     scope = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    client_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    client_secret = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=500
+    )
+    code = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    redirect_uri = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    code_verifier = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    subject_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
+    subject_token_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    requested_subject = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    audience = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     def to_internal_value(self, data):
         try:
@@ -65,11 +83,9 @@ class TokenRequestSerializer(serializers.Serializer):
                 400,
             )
         attrs["grant_type"] = grant
-        if grant == PASSWORD:
-            missing = [name for name in ("username", "password") if not attrs.get(name)]
-        else:
+        if grant == REFRESH_TOKEN:
             attrs["refresh_token"] = attrs.get("refresh_token") or attrs.get("token") or ""
-            missing = [] if attrs["refresh_token"] else ["refresh_token"]
+        missing = [name for name in _REQUIRED[grant] if not attrs.get(name)]
         if missing:
             raise ApiError(
                 "MissingParameters",
@@ -80,14 +96,16 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
-def token_representation(pair, *, scope: str) -> dict[str, Any]:
-    """The spec's ``token`` schema."""
+def token_representation(pair, *, scope: str, **extra: Any) -> dict[str, Any]:
+    """The spec's ``token`` schema. Tokens without a refresh token (client_credentials, guest,
+    delegated) still carry the spec's required ``refresh_token`` key, as an empty string."""
     return {
         "token_type": "bearer",
         "expires_in": pair.expires_in,
         "access_token": pair.access_token,
         "refresh_token": pair.refresh_token,
         "scope": scope or "read write",
+        **extra,
     }
 
 
@@ -120,8 +138,51 @@ class TokenSerializer(serializers.Serializer):
     token_type = serializers.CharField(help_text="Always `bearer`.")
     expires_in = serializers.IntegerField(help_text="Lifetime of the access token in seconds.")
     access_token = serializers.CharField(help_text="RS256 JWT with CloudLink's claims.")
-    refresh_token = serializers.CharField(help_text="Single-use: every refresh returns a new one.")
+    refresh_token = serializers.CharField(
+        help_text="Single-use: every refresh returns a new one. Empty for client_credentials, guest and "
+        "delegated tokens (they are not refreshable)."
+    )
     scope = serializers.CharField()
+    issued_token_type = serializers.CharField(required=False, help_text="Token exchange only.")
+
+
+class AuthorizeRequestSerializer(serializers.Serializer):
+    """``POST /authorize`` body, form or JSON (the spec's form fields that this server reads)."""
+
+    response_type = serializers.CharField(help_text="Always `code`.")
+    client_id = serializers.CharField()
+    username = serializers.CharField(help_text="The user's email.")
+    password = serializers.CharField()
+    account_id = serializers.CharField(required=False, help_text="GUID or account number.")
+    redirect_uri = serializers.CharField(required=False, help_text="Exactly a registered redirect URI.")
+    scope = serializers.CharField(required=False)
+    code_challenge = serializers.CharField(required=False, help_text="PKCE: base64url(SHA-256(verifier)).")
+    code_challenge_method = serializers.CharField(required=False, help_text="`S256` (plain is refused).")
+
+
+class AuthCodeSerializer(serializers.Serializer):
+    """The spec's ``authCode``."""
+
+    code = serializers.CharField(help_text="Single use; expires after PORTAL_AUTHORIZATION_CODE_SECONDS.")
+
+
+class AuthorizeErrorSerializer(serializers.Serializer):
+    """/authorize errors: CloudLink's ``{name, message}`` plus OAuth's ``error`` fields."""
+
+    name = serializers.CharField()
+    message = serializers.CharField()
+    error = serializers.CharField()
+    error_description = serializers.CharField()
+
+
+class GuestTokenRequestSerializer(serializers.Serializer):
+    """``POST /guest/token`` body, form or JSON."""
+
+    accountId = serializers.CharField(help_text="GUID or account number.")  # noqa: N815
+    name = serializers.CharField(help_text="The guest's display name.")
+    principalId = serializers.CharField(required=False, help_text="Generated when absent.")  # noqa: N815
+    guestEmail = serializers.CharField(required=False)  # noqa: N815
+    client_id = serializers.CharField(required=False)
 
 
 class ClaimsSerializer(serializers.Serializer):
@@ -157,7 +218,9 @@ class OAuthMetadataSerializer(serializers.Serializer):
     """The spec's ``oauthMetadata`` (RFC 8414)."""
 
     issuer = serializers.CharField()
+    authorization_endpoint = serializers.CharField()
     token_endpoint = serializers.CharField()
+    code_challenge_methods_supported = serializers.ListField(child=serializers.CharField())
     jwks_uri = serializers.CharField()
     response_types_supported = serializers.ListField(child=serializers.CharField())
     grant_types_supported = serializers.ListField(child=serializers.CharField())

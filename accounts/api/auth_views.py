@@ -6,6 +6,11 @@ Thin by design: the rules are in ``accounts.authn`` (who may sign in), ``account
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -16,17 +21,25 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import tokens
+from accounts import oauth, tokens
 from accounts.authn import InvalidCredentials, SignInError
-from accounts.refresh import refresh_token_rotate, token_pair_issue
+from accounts.forms import SignInForm
+from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
 from portal.api.authentication import CloudLinkTokenAuthentication
 from portal.api.errors import ApiError, error_response, error_responses
 
 from .auth_serializers import (
+    AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
     PASSWORD,
+    REFRESH_TOKEN,
     SUPPORTED_GRANTS,
+    AuthCodeSerializer,
+    AuthorizeErrorSerializer,
+    AuthorizeRequestSerializer,
     ClaimsSerializer,
     ConflictSerializer,
+    GuestTokenRequestSerializer,
     JsonWebKeySetSerializer,
     OAuthMetadataSerializer,
     TokenRequestSerializer,
@@ -85,6 +98,7 @@ class TokenView(APIView):
     ``token``); ``GET /token`` returns the caller's claims (the spec's ``claims``)."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    accepts_token_principals = True  # GET /token answers application and guest tokens too
 
     def _authenticates_by_body(self) -> bool:
         # POST authenticates by its body: a stale or garbage Authorization header (Postman
@@ -107,8 +121,8 @@ class TokenView(APIView):
 
     @extend_schema(
         operation_id="createToken",
-        summary="Create a token: grants password and refresh_token",
-        description="Form or JSON body; grant_type is case-insensitive; any Authorization header is ignored.",
+        summary="Create a token: grants password, refresh_token, authorization_code, client_credentials, token exchange",
+        description="Form or JSON body; grant_type is case-insensitive. A bearer Authorization header is ignored; HTTP Basic carries client credentials.",
         request={
             "application/x-www-form-urlencoded": TokenRequestSerializer,
             "application/json": TokenRequestSerializer,
@@ -126,20 +140,351 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        issuer = _issuer(request)
-        mitel_app = getattr(request, "mitel_app", "")
         try:
-            if params["grant_type"] == PASSWORD:
-                user = _password_sign_in(request, params)
-                pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
-            else:
-                pair = refresh_token_rotate(token=params["refresh_token"], issuer=issuer, mitel_app=mitel_app)
+            body = self._grant(request, params)
         except SignInError as exc:
             return _sign_in_error(exc)
+        return Response(body, status=status.HTTP_201_CREATED, headers=_NO_STORE)
+
+    def _grant(self, request: Request, params: dict) -> dict:
+        issuer = _issuer(request)
+        mitel_app = getattr(request, "mitel_app", "")
+        grant, scope = params["grant_type"], params["scope"]
+        client_id, client_secret = _client_credentials(request, params)
+        extra = {}
+        if grant == PASSWORD:
+            user = _password_sign_in(request, params)
+            pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
+        elif grant == REFRESH_TOKEN:
+            pair = refresh_token_rotate(token=params["refresh_token"], issuer=issuer, mitel_app=mitel_app)
+        elif grant == AUTHORIZATION_CODE:
+            pair, code_scope = oauth.authorization_code_exchange(
+                code=params["code"],
+                client_id=client_id,
+                client_secret=client_secret,
+                redirect_uri=params.get("redirect_uri", ""),
+                code_verifier=params.get("code_verifier", ""),
+                issuer=issuer,
+                mitel_app=mitel_app,
+            )
+            scope = scope or code_scope
+        elif grant == CLIENT_CREDENTIALS:
+            access, expires_in = oauth.client_credentials_grant(
+                client_id=client_id,
+                client_secret=client_secret,
+                account_ref=params.get("account_id", ""),
+                issuer=issuer,
+            )
+            pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
+        else:  # token exchange: Delegated Authentication
+            access, expires_in = oauth.delegation_token_exchange(
+                client_id=client_id,
+                client_secret=client_secret,
+                subject_token=params["subject_token"],
+                subject_token_type=params.get("subject_token_type", ""),
+                requested_subject=params["requested_subject"],
+                issuer=issuer,
+            )
+            pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
+            extra["issued_token_type"] = tokens.TOKEN_EXCHANGE_ACCESS_TOKEN
+        return token_representation(pair, scope=scope, **extra)
+
+
+def _client_credentials(request: Request, params: dict) -> tuple[str, str]:
+    """``client_id`` and ``client_secret`` from the body, else from HTTP Basic."""
+    basic = oauth.basic_credentials(request.META.get("HTTP_AUTHORIZATION", ""))
+    client_id = params.get("client_id", "").strip() or (basic[0] if basic else "")
+    secret = params.get("client_secret", "")
+    if not secret and basic and basic[0] == client_id:
+        secret = basic[1]
+    return client_id, secret
+
+
+def _request_data(request: Request) -> dict:
+    try:
+        data = request.data
+    except ParseError as exc:
+        raise ApiError("MissingBodyInRequest", "The request body is not valid JSON or form data.") from exc
+    if not hasattr(data, "get"):
+        raise ApiError(
+            "MissingBodyInRequest", "The request body must be a set of form fields or a JSON object."
+        )
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
+# --- /authorize -------------------------------------------------------------------------------------
+
+
+def _authorize_error(exc: SignInError) -> Response:
+    extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
+    return error_response(
+        exc.name,
+        exc.message,
+        exc.status,
+        error=oauth.oauth_error_code(exc),
+        error_description=exc.message,
+        **extra,
+    )
+
+
+def _code_request(params) -> oauth.CodeRequest:
+    return oauth.CodeRequest(
+        client_id=(params.get("client_id") or "").strip(),
+        redirect_uri=(params.get("redirect_uri") or "").strip(),
+        scope=" ".join((params.get("scope") or "").split()),
+        code_challenge=(params.get("code_challenge") or "").strip(),
+        code_challenge_method=(params.get("code_challenge_method") or "").strip(),
+    )
+
+
+class AuthorizeView(APIView):
+    """``POST /authorize``: an authorization code for a user's credentials (CloudLink's
+    programmatic flow; 201 ``{code}``). ``GET /authorize`` is the browser flow: the portal's
+    sign-in (or, for a signed-in console user, a consent) page, then a 302 to the redirect URI."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def perform_authentication(self, request):
+        """Nothing to authenticate (POST carries credentials); and leave the console session's
+        ``request.user`` alone for the browser page (DRF would overwrite it with None)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> HttpResponse:
+        return authorize_page(request._request)
+
+    @extend_schema(
+        operation_id="createAuthorizationCode",
+        summary="Create an authorization code (PKCE S256 supported)",
+        request={
+            "application/x-www-form-urlencoded": AuthorizeRequestSerializer,
+            "application/json": AuthorizeRequestSerializer,
+        },
+        responses={
+            201: AuthCodeSerializer,
+            409: ConflictSerializer,
+            **dict.fromkeys((400, 401, 403, 404), AuthorizeErrorSerializer),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            data = _request_data(request)
+        except ApiError as exc:
+            return _authorize_error(SignInError(exc.name, str(exc.detail), 400))
+        missing = [
+            name for name in ("response_type", "client_id", "username", "password") if not data.get(name)
+        ]
+        if missing:
+            return _authorize_error(
+                SignInError("MissingBodyInRequest", f"Missing parameter(s): {', '.join(missing)}.", 400)
+            )
+        if data["response_type"].strip() != "code":
+            return _authorize_error(SignInError("InvalidRequest", "response_type must be code.", 400))
+        try:
+            code = oauth.authorize_with_password(
+                username=data["username"],
+                password=data["password"],
+                account_ref=(data.get("account_id") or "").strip(),
+                request=_code_request(data),
+                authenticate=lambda **credentials: _password_sign_in(
+                    request,
+                    {
+                        "username": credentials["email"],
+                        "password": credentials["password"],
+                        "account_id": credentials["account_ref"],
+                    },
+                ),
+            )
+        except SignInError as exc:
+            return _authorize_error(exc)
+        return Response({"code": code}, status=status.HTTP_201_CREATED, headers=_NO_STORE)
+
+
+_FLOW_FIELDS = (
+    "client_id",
+    "response_type",
+    "redirect_uri",
+    "state",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+)
+
+
+def _redirect_with(redirect_uri: str, **params: str) -> HttpResponseRedirect:
+    """A 302 to the (already verified) redirect URI with query parameters appended."""
+    query = urlencode({key: value for key, value in params.items() if value})
+    separator = "&" if "?" in redirect_uri else "?"
+    response = HttpResponseRedirect(f"{redirect_uri}{separator}{query}")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _flow_error_page(request: HttpRequest, exc: SignInError) -> HttpResponse:
+    return render(
+        request,
+        "account/authorize_error.html",
+        {"error": exc, "oauth_error": oauth.oauth_error_code(exc)},
+        status=exc.status if exc.status >= 400 else 400,
+    )
+
+
+def _browser_flow(request: HttpRequest, params) -> tuple[oauth.CodeRequest, object] | HttpResponse:
+    """Validate the browser flow's parameters. An unknown client or a redirect URI that is not
+    exactly a registered one gives an error page (never a redirect); other problems are sent to
+    the (verified) redirect URI as ``error`` (RFC 6749 4.1.2.1)."""
+    code_request = _code_request(params)
+    state = params.get("state", "")
+    if not code_request.redirect_uri:
+        return _flow_error_page(request, SignInError("InvalidRequest", "redirect_uri is required.", 400))
+    try:
+        app = oauth.client_find(code_request.client_id)
+        oauth.redirect_uri_check(app, None, code_request.redirect_uri)
+    except SignInError as exc:
+        return _flow_error_page(request, exc)
+    if params.get("response_type") != "code":
+        return _redirect_with(
+            code_request.redirect_uri,
+            error="unsupported_response_type",
+            error_description="Only response_type=code is supported.",
+            state=state,
+        )
+    try:
+        oauth.pkce_check_challenge(app, code_request.code_challenge, code_request.code_challenge_method)
+    except SignInError as exc:
+        return _redirect_with(
+            code_request.redirect_uri, error="invalid_request", error_description=exc.message, state=state
+        )
+    return code_request, app
+
+
+def _render_authorize(request: HttpRequest, app, params, form=None, status_code: int = 200) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    context = {
+        "application": app,
+        "flow": [(name, params.get(name, "")) for name in _FLOW_FIELDS if params.get(name)],
+        "form": form if form is not None else (None if user else SignInForm(request=request)),
+        "console_user": user,
+    }
+    return render(request, "account/authorize.html", context, status=status_code)
+
+
+def authorize_page(request: HttpRequest) -> HttpResponse:
+    """``GET /authorize?client_id&response_type=code&redirect_uri&state[&code_challenge...]``."""
+    checked = _browser_flow(request, request.GET)
+    if isinstance(checked, HttpResponse):
+        return checked
+    _, app = checked
+    return _render_authorize(request, app, request.GET)
+
+
+class AuthorizeContinueView(APIView):
+    """``POST /authorize/continue``: the browser flow's HTML form (CSRF-protected like every
+    console form). Documented so the OpenAPI document lists every route of the service."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def perform_authentication(self, request):
+        """Keep the console session's ``request.user`` (DRF would replace it with None)."""
+
+    @extend_schema(
+        operation_id="continueAuthorization",
+        summary="Browser flow: the sign-in / consent form of GET /authorize (HTML, not for API clients)",
+        description="Answers 302 to the application's registered redirect_uri with `code` and `state` "
+        "(or `error`), or the form again (200 HTML) when the sign-in fails.",
+        request=None,
+        responses={302: None},
+        auth=[],
+    )
+    def post(self, request: Request) -> HttpResponse:
+        django_request = request._request
+        refused = CsrfViewMiddleware(lambda _: None).process_view(django_request, None, (), {})
+        if refused is not None:
+            return refused
+        return authorize_continue(django_request)
+
+
+def authorize_continue(request: HttpRequest) -> HttpResponse:
+    """The browser flow's form: sign in (or, signed in to the console, continue / cancel), then
+    302 to the exact registered redirect URI with ``code`` and ``state`` (or ``error``)."""
+    checked = _browser_flow(request, request.POST)
+    if isinstance(checked, HttpResponse):
+        return checked
+    code_request, app = checked
+    state = request.POST.get("state", "")
+    if request.POST.get("action") == "cancel":
+        return _redirect_with(
+            code_request.redirect_uri,
+            error="access_denied",
+            error_description="The user declined.",
+            state=state,
+        )
+    if request.user.is_authenticated and request.POST.get("action") == "continue":
+        user = request.user
+    else:
+        form = SignInForm(data=request.POST, request=request)
+        if not form.is_valid():
+            return _render_authorize(request, app, request.POST, form=form, status_code=200)
+        user = form.user
+    try:
+        code = oauth.authorization_code_issue(user=user, request=code_request)
+    except SignInError as exc:
+        return _redirect_with(
+            code_request.redirect_uri,
+            error=oauth.oauth_error_code(exc),
+            error_description=exc.message,
+            state=state,
+        )
+    return _redirect_with(code_request.redirect_uri, code=code, state=state)
+
+
+# --- /guest/token ------------------------------------------------------------------------------------
+
+
+class GuestTokenView(APIView):
+    """``POST /guest/token``: a GUEST token for an account that allows guest access (201 ``token``;
+    not refreshable: ``refresh_token`` is empty, ask for a new one)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="createGuestToken",
+        summary="Create a guest token",
+        request={
+            "application/x-www-form-urlencoded": GuestTokenRequestSerializer,
+            "application/json": GuestTokenRequestSerializer,
+        },
+        responses={201: TokenSerializer, **error_responses(400, 403)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = _request_data(request)
+        try:
+            access, expires_in, _ = oauth.guest_token_grant(
+                account_ref=(data.get("accountId") or data.get("account_id") or "").strip(),
+                principal_id=data.get("principalId", ""),
+                name=data.get("name", ""),
+                email=(data.get("guestEmail") or "").strip(),
+                client_id=(data.get("client_id") or "").strip(),
+                issuer=_issuer(request),
+            )
+        except SignInError as exc:
+            return error_response(exc.name, exc.message, exc.status)
+        pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
         return Response(
-            token_representation(pair, scope=params["scope"]),
-            status=status.HTTP_201_CREATED,
-            headers=_NO_STORE,
+            token_representation(pair, scope=""), status=status.HTTP_201_CREATED, headers=_NO_STORE
         )
 
 
@@ -196,10 +541,16 @@ class AuthorizationServerMetadataView(APIView):
         return Response(
             {
                 "issuer": _issuer(request),
+                "authorization_endpoint": request.build_absolute_uri(reverse("authentication-api:authorize")),
                 "token_endpoint": request.build_absolute_uri(reverse("authentication-api:token")),
                 "jwks_uri": request.build_absolute_uri(jwks_path),
                 "response_types_supported": ["code"] if "authorization_code" in SUPPORTED_GRANTS else [],
                 "grant_types_supported": list(SUPPORTED_GRANTS),
-                "token_endpoint_auth_methods_supported": ["none"],
+                "token_endpoint_auth_methods_supported": [
+                    "none",
+                    "client_secret_post",
+                    "client_secret_basic",
+                ],
+                "code_challenge_methods_supported": [oauth.S256],
             }
         )

@@ -144,6 +144,19 @@ class UserCreateSerializer(_UserFieldsSerializer):
     role = serializers.ChoiceField(
         choices=[User.Role.USER, User.Role.ACCOUNT_ADMIN], default=User.Role.USER, required=False
     )
+    source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="API (default) or PBX (any letter case): PBX users need an extension and a first or "
+        "last name (docs/pbx-users.md).",
+    )
+
+    def validate_source(self, value: str | None) -> str:
+        source = (value or "API").strip().upper() or "API"
+        if source not in ("API", "PBX"):
+            raise serializers.ValidationError("Use API or PBX.")
+        return source
 
 
 class UserUpdateSerializer(_UserFieldsSerializer):

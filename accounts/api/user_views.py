@@ -91,6 +91,10 @@ def _create(actor: User, account: Account, data: Any) -> User:
     payload = UserCreateSerializer(data=data)
     payload.is_valid(raise_exception=True)
     with _service_errors():
+        if payload.validated_data.get("source") == "PBX":  # pushed by the PBX (docs/pbx-users.md)
+            return services.pbx_user_push(
+                actor=actor, account=account, role=payload.validated_data["role"], **payload.contact_changes()
+            )
         return services.user_create(
             actor=actor,
             account=account,
@@ -170,7 +174,9 @@ class UserCollectionApi(APIView):
         summary="Add a user (the welcome email is queued)",
         description="Only `email` is required; `role` is USER (default) or ACCOUNT_ADMIN. The user "
         "gets the welcome email to choose a password, as when added on the console. 409 when the "
-        "email is already used in this account.",
+        "email is already used in this account. `source` PBX: a user pushed by the PBX (e.g. MX-ONE "
+        "Provisioning Manager), which also needs an `extension` (digits, not used by another PBX user) "
+        "and a `firstName` or `lastName`; at most 2,500 PBX users per account.",
         parameters=[ACCOUNT_ID],
         request=UserCreateSerializer,
         responses={201: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},

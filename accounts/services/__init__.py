@@ -7,4 +7,5 @@ links and registration. Import from here: ``from accounts import services``.
 from .account_services import *  # noqa: F403
 from .account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
 from .import_services import *  # noqa: F403
+from .pbx_sync_services import *  # noqa: F403
 from .user_services import *  # noqa: F403

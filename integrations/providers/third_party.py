@@ -1,9 +1,9 @@
 """Third-party applications are not catalogue entries: partners register them on the Developer
 page, a platform operator approves them, and an approved application is then deployed to a
-customer account from the Third party tab. Until that arrives, the tab explains the route."""
+customer account from the Third party tab (``{% third_party_catalogue %}``, templatetags/applications.py)."""
 
 TAB_INTRO = (
     "Third-party applications are registered by partners on the Developer page and approved by the "
     "platform operator. Once approved, an application can be deployed to this account from here."
 )
-NOT_YET = "No third-party applications can be deployed in this version of the console yet."
+NOT_YET = "No third-party applications can be deployed yet: none has been approved."

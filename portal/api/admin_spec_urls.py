@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.admin_urls")),
     path("", include("integrations.api.urls")),
+    path("", include("gateways.api.urls")),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
+    "portal.middleware.MitelAppPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -159,6 +160,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery beat (`celery -A portal beat`): the periodic work, in seconds.
+CELERY_BEAT_SCHEDULE = {
+    # Re-check every monitored CloudLink Gateway's PBX connection (gateways/tasks.py).
+    "gateways-recheck": {"task": "gateways.tasks.gateways_recheck_task", "schedule": 300.0},
+}
 
 # --- DRF / API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -202,6 +208,7 @@ CORS_EXPOSE_HEADERS = ["x-mitel-correlation-id", "retry-after"]
 PORTAL_TOKEN_ISSUER = env_str("PORTAL_TOKEN_ISSUER", "")
 PORTAL_ACCESS_TOKEN_SECONDS = env_int("PORTAL_ACCESS_TOKEN_SECONDS", 3600)
 PORTAL_REFRESH_TOKEN_SECONDS = env_int("PORTAL_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600)
+PORTAL_AUTHORIZATION_CODE_SECONDS = env_int("PORTAL_AUTHORIZATION_CODE_SECONDS", 60)
 # Opt-in API rate limit, "<requests>/<seconds>" per client (token subject or IP); empty = off.
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")
 PORTAL_PAGE_SIZE = 25

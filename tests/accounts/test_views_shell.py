@@ -43,7 +43,7 @@ def test_shell_loads_htmx_from_static_with_csrf_once_on_body(client_for, partner
 def test_partner_on_the_accounts_list_sees_accounts_in_the_navigation(client_for, partner_admin):
     html = client_for(partner_admin).get(reverse("accounts:account_list")).content.decode()
 
-    assert nav(html) == ["Accounts", "Change password"]
+    assert nav(html) == ["Accounts", "Developer", "Change password"]
     assert current(html) == ["Accounts"]
     assert 'data-testid="current-account-name">Acme Partner<' in html
 
@@ -57,6 +57,7 @@ def test_partner_inside_a_customer_account_sees_its_pages(client_for, partner_ad
 
     assert nav(html) == [
         "Accounts",
+        "Developer",
         "Account Information",
         "Users",
         "Integrations",

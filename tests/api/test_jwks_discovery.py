@@ -131,9 +131,20 @@ def test_discovery_publishes_the_spec_oauth_metadata(db, name):
     assert set(body) <= OAUTH_METADATA_PROPERTIES
     assert body["issuer"] == "http://testserver/api/authentication/cloudlink"
     assert body["token_endpoint"] == f"http://testserver{TOKEN_URL}"
-    assert body["grant_types_supported"] == ["password", "refresh_token"]
-    assert body["token_endpoint_auth_methods_supported"] == ["none"]
-    assert isinstance(body["response_types_supported"], list)
+    assert body["grant_types_supported"] == [
+        "password",
+        "refresh_token",
+        "authorization_code",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+    ]
+    assert body["token_endpoint_auth_methods_supported"] == [
+        "none",
+        "client_secret_post",
+        "client_secret_basic",
+    ]
+    assert body["response_types_supported"] == ["code"]
+    assert body["authorization_endpoint"] == f"http://testserver{BASE}/authorize"
     assert response["x-mitel-correlation-id"]
 
 

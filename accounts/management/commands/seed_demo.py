@@ -1,5 +1,8 @@
 """``manage.py seed_demo``: the demo data `make run` shows. Safe to run any number of times."""
 
+import os
+
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -43,6 +46,19 @@ CUSTOMERS = [
 class Command(BaseCommand):
     help = "Create the demo partner, two customer accounts and their users (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--pbx-host",
+            default=os.environ.get("PORTAL_DEMO_PBX_HOST", "127.0.0.1"),
+            help="CSTA host of the demo PBX (the simulator `make run` starts)",
+        )
+        parser.add_argument(
+            "--pbx-port",
+            type=int,
+            default=int(os.environ.get("PORTAL_DEMO_PBX_PORT", "8882")),
+            help="CSTA port of the demo PBX (default 8882)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         partner = Account.objects.filter(kind=Account.Kind.PARTNER, name=DEMO_PARTNER).first()
@@ -60,6 +76,8 @@ class Command(BaseCommand):
             )
         for spec in CUSTOMERS:
             self._seed_customer(partner, partner_admin, dict(spec))
+        northwind = Account.objects.get(parent=partner, name=CUSTOMERS[0]["name"])
+        self._seed_gateway(northwind, partner_admin, options["pbx_host"], options["pbx_port"])
         self._print_sign_in(partner)
 
     def _seed_customer(self, partner: Account, actor: User, spec: dict) -> None:
@@ -84,6 +102,57 @@ class Command(BaseCommand):
                     actor=actor, account=account, email=email, first_name=first, last_name=last
                 )
 
+    def _seed_gateway(self, account: Account, actor: User, host: str, port: int) -> None:
+        """Northwind's CloudLink Gateway, its MX-ONE pointing at the demo PBX simulator, and a connection
+        check (it runs once the data is committed; "disconnected" if no simulator listens)."""
+        from gateways import services as gateway_services
+        from gateways.models import Gateway
+        from integrations import services as integration_services
+        from integrations.models import Integration
+
+        if not Integration.objects.filter(account=account, type="cloudlink-gateway").exists():
+            integration_services.integration_add(actor=actor, account=account, type="cloudlink-gateway")
+        if not Gateway.objects.filter(account=account).exists():
+            customer = {
+                "name": account.name,
+                "address": account.address,
+                "city": account.city,
+                "province_state": "",
+                "postal_code": account.postal_code,
+                "country": account.country,
+                "business_type": account.business_type,
+                "contacts": [
+                    {"type": "maintainer", "name": actor.display_name, "email": actor.email},
+                    {"type": "onsite_admin", "name": "Nora Northwind", "email": "admin@northwind.example"},
+                ],
+            }
+            network = {
+                "name": "Northwind HQ",
+                "serial_number": "CLGW-DEMO-0001",
+                "mac_address": "",
+                "network": "static",
+                "ip_address": "192.168.10.20",
+                "subnet_mask": "255.255.255.0",
+                "default_gateway": "192.168.10.1",
+                "dns_servers": ["8.8.8.8", "8.8.4.4"],
+                "internal_dns_server": "",
+            }
+            gateway_services.gateway_create(actor=actor, account=account, customer=customer, values=network)
+        pbx = {
+            "type": "mx-one",
+            "name": "mxone-demo",
+            "host": host,
+            "csta_port": port,
+            "csta_user": "cloudlink",
+        }
+        current = Gateway.objects.get(account=account)
+        if not hasattr(current, "pbx") or (current.pbx.host, current.pbx.csta_port) != (host, port):
+            gateway_services.pbx_set(actor=actor, account=account, values=pbx, password="cloudlink")
+        try:
+            gateway_services.gateway_check_start(actor=actor, account=account)
+        except ValidationError as exc:  # a check is already running
+            self.stdout.write(" ".join(exc.messages))
+
     def _print_sign_in(self, partner: Account) -> None:
         lines = [
             "",
@@ -99,4 +168,7 @@ class Command(BaseCommand):
                     f"\n    email {admin.email}   password {DEMO_ADMIN_PASSWORD}"
                 )
         lines.append("  Sent emails appear at http://127.0.0.1:8000/outbox/")
+        lines.append(
+            "  Northwind's CloudLink Gateway connects to the demo PBX simulator (make run starts one)."
+        )
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))

@@ -1,0 +1,175 @@
+"""Admin API shapes of the PBX user Synchronize operation (docs/pbx-users.md).
+
+The rules (who is matched, created, updated, deactivated, what conflicts) are in
+``accounts.services.pbx_sync_services``; here the request's shape and the plan's wire form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .. import pbx
+from ..services.pbx_sync_services import PbxSyncPlan, SyncProblem
+
+# Model field -> API field name in the plan's changes.
+_API_NAMES = {
+    "email": "email",
+    "extension": "extension",
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "is_active": "active",
+}
+
+
+class PbxUserInputSerializer(serializers.Serializer):
+    """One user of the PBX's list (for the OpenAPI document; each row is validated by the service,
+    so a bad row is reported in ``errors`` instead of refusing the whole list)."""
+
+    extension = serializers.CharField(help_text="Digits; unique in the list.")
+    firstName = serializers.CharField(required=False, help_text="firstName or lastName is required.")
+    lastName = serializers.CharField(required=False)
+    email = serializers.EmailField(help_text="Unique in the list.")
+    role = serializers.CharField(
+        required=False,
+        help_text="USER (default) or ACCOUNT_ADMIN; for new users only, never changed by a sync.",
+    )
+
+
+class PbxSyncRequestSerializer(serializers.Serializer):
+    users = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=True,
+        help_text=f"The PBX's full user list, at most {pbx.MAX_USERS:,}. Keys may also be snake_case "
+        "(first_name, last_name), as in the PBX simulator's users file.",
+    )
+    dryRun = serializers.BooleanField(
+        default=True, required=False, help_text="true (default): only compute the plan; false: apply it."
+    )
+    planDigest = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="With dryRun false: the preview's planDigest; if the plan differs now, nothing is "
+        "applied and the answer is 409 with the new plan.",
+    )
+
+
+class PbxSyncDocumentedRequestSerializer(PbxSyncRequestSerializer):
+    users = PbxUserInputSerializer(many=True)
+
+
+class PbxSyncCountsSerializer(serializers.Serializer):
+    listed = serializers.IntegerField()
+    create = serializers.IntegerField()
+    update = serializers.IntegerField()
+    remove = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    conflicts = serializers.IntegerField()
+
+
+class PbxSyncCreateSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position in the list (the first user is 1).")
+    email = serializers.EmailField()
+    extension = serializers.CharField()
+    firstName = serializers.CharField()
+    lastName = serializers.CharField()
+    role = serializers.CharField()
+
+
+class PbxSyncChangeSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {"from": serializers.JSONField(), "to": serializers.JSONField()}
+
+
+class PbxSyncUpdateSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    userId = serializers.UUIDField()
+    email = serializers.EmailField(help_text="The email after the update.")
+    extension = serializers.CharField()
+    changes = serializers.DictField(
+        child=PbxSyncChangeSerializer(),
+        help_text="email, extension, firstName, lastName; active (false -> true) for a returning user.",
+    )
+
+
+class PbxSyncRemovalSerializer(serializers.Serializer):
+    userId = serializers.UUIDField()
+    email = serializers.EmailField()
+    extension = serializers.CharField()
+    action = serializers.CharField(help_text="Always `deactivate`: users gone from the PBX are not deleted.")
+
+
+class PbxSyncProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="null: an existing user not in the list.")
+    email = serializers.CharField()
+    extension = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PbxSyncResultSerializer(serializers.Serializer):
+    dryRun = serializers.BooleanField()
+    applied = serializers.BooleanField()
+    planDigest = serializers.CharField()
+    counts = PbxSyncCountsSerializer()
+    creates = PbxSyncCreateSerializer(many=True)
+    updates = PbxSyncUpdateSerializer(many=True)
+    removals = PbxSyncRemovalSerializer(many=True)
+    errors = PbxSyncProblemSerializer(many=True, help_text="Invalid rows; their existing user is left as is.")
+    conflicts = PbxSyncProblemSerializer(
+        many=True,
+        help_text="Rows or users left as is: the email of a non-PBX user, yourself, the last admin.",
+    )
+
+
+def _problem(problem: SyncProblem) -> dict[str, Any]:
+    return {
+        "row": problem.number,
+        "email": problem.email,
+        "extension": problem.extension,
+        "message": problem.message,
+    }
+
+
+def plan_body(plan: PbxSyncPlan, *, dry_run: bool) -> dict[str, Any]:
+    """The plan (preview) or what was done (applied) on the wire."""
+    return {
+        "dryRun": dry_run,
+        "applied": plan.applied,
+        "planDigest": plan.digest,
+        "counts": plan.counts,
+        "creates": [
+            {
+                "row": e.number,
+                "email": e.email,
+                "extension": e.extension,
+                "firstName": e.first_name,
+                "lastName": e.last_name,
+                "role": e.role,
+            }
+            for e in plan.creates
+        ],
+        "updates": [
+            {
+                "row": u.entry.number,
+                "userId": str(u.user.user_id),
+                "email": u.entry.email,
+                "extension": u.entry.extension,
+                "changes": {_API_NAMES[k]: {"from": a, "to": b} for k, (a, b) in u.changes.items()},
+            }
+            for u in plan.updates
+        ],
+        "removals": [
+            {
+                "userId": str(user.user_id),
+                "email": user.email,
+                "extension": user.extension,
+                "action": "deactivate",
+            }
+            for user in plan.removals
+        ],
+        "errors": [_problem(p) for p in plan.errors],
+        "conflicts": [_problem(p) for p in plan.conflicts],
+    }

@@ -1,0 +1,13 @@
+"""``{% gateway_of account as gateway %}``: the account's gateway for the CloudLink Gateway integration
+card (the integrations panel, which already checked who may see the account)."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def gateway_of(account):
+    return selectors.gateway_card(account)
