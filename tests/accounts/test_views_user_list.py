@@ -256,3 +256,13 @@ def test_the_page_uses_the_same_number_of_queries_for_5_and_2500_users(
 
     assert User.objects.filter(account=customer).count() == 2500
     assert with_five == with_2500
+
+
+def test_deactivated_users_are_marked_on_the_users_page(client_for, account_admin, customer):
+    from tests.accounts.factories import UserFactory
+
+    gone = UserFactory(account=customer, email="gone@globex.example", is_active=False)
+
+    html = client_for(account_admin).get(f"/accounts/{customer.account_number}/users/?q=gone").content.decode()
+
+    assert gone.email in html and "Deactivated" in html
