@@ -285,7 +285,7 @@ def authorization_code_exchange(
     error: SignInError | None = None
     with transaction.atomic():
         row = (
-            AuthorizationCode.objects.select_for_update()
+            AuthorizationCode.objects.select_for_update(of=("self",))
             .select_related("user__account__parent")
             .filter(code_hash=_hash(code or ""))
             .first()
