@@ -17,6 +17,8 @@ ACCOUNT_PAGES = (
     ("Users", "accounts:user_list", Capability.MANAGE_USERS),
     ("Integrations", "integrations:integration_list", Capability.MANAGE_INTEGRATIONS),
     ("Gateway", "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
+    ("Notifications", "notifications:notification_list", Capability.MANAGE_INTEGRATIONS),
+    ("Conversations", "chat:conversation_list", Capability.MANAGE_USERS),
     ("Activity", "accounts:account_activity", Capability.VIEW_ACTIVITY),
 )
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/<str:number>/integrations/third-party/", include(developer_urls.third_party_patterns)),
     path("accounts/<str:number>/integrations/", include("integrations.urls")),
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
+    path("accounts/<str:number>/notifications/", include("integrations.notifications.urls")),
+    path("accounts/<str:number>/conversations/", include("integrations.chat.urls")),
     path("developer/", include("integrations.developer_urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api.urls")),

@@ -60,6 +60,25 @@ SERVICES = [
         "Accounts of a partner and of its customers, and their users.",
         spec_urlconf="portal.api.admin_spec_urls",
     ),
+    Service(
+        "chat",
+        "CloudLink Chat API",
+        "integrations.chat.api.urls",
+        "Conversations, their participants (users and guests) and messages.",
+    ),
+    Service(
+        "notifications",
+        "CloudLink Notifications API",
+        "integrations.notifications.api.urls",
+        "Webhook subscriptions to publications (chat messages, call state changes).",
+    ),
+    Service(
+        "media",
+        "CloudLink Media API",
+        "gateways.media.api.urls",
+        "Calls on an account's PBX: make a call from an extension, list and read its calls, answer, "
+        "end, hold and retrieve them (CSTA through the account's CloudLink Gateway).",
+    ),
 ]
 
 

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "accounts",
     "integrations",
     "gateways",
+    "gateways.media",
+    "integrations.notifications",
+    "integrations.chat",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +163,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis: an unacknowledged task of a lost worker goes back to the queue after visibility_timeout
+# seconds (checked every unacked_restore_interval * unacked_restore_throttle seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+}
 # Celery beat (`celery -A portal beat`): the periodic work, in seconds.
 CELERY_BEAT_SCHEDULE = {
     # Re-check every monitored CloudLink Gateway's PBX connection (gateways/tasks.py).
@@ -216,6 +226,13 @@ PORTAL_PAGE_SIZE = 25
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
+# Notifications (integrations/notifications): webhooks to private/loopback addresses are refused
+# unless allowed (tests and local demos); failed deliveries retry base * 2**n + jitter seconds.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
+PORTAL_WEBHOOK_TIMEOUT = env_int("PORTAL_WEBHOOK_TIMEOUT", 10)
+PORTAL_WEBHOOK_MAX_RETRIES = env_int("PORTAL_WEBHOOK_MAX_RETRIES", 6)
+PORTAL_WEBHOOK_RETRY_BASE = env_int("PORTAL_WEBHOOK_RETRY_BASE", 10)
+PORTAL_WEBHOOK_RETRY_MAX_DELAY = env_int("PORTAL_WEBHOOK_RETRY_MAX_DELAY", 3600)
 
 # --- SECURITY ----------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

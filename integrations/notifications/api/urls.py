@@ -1,0 +1,16 @@
+"""Notifications service, mounted at /api/notifications/2017-09-01/ (portal/api/docs.py SERVICES)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "notifications-api"
+
+urlpatterns = [
+    path("subscriptions", views.SubscriptionCollectionApi.as_view(), name="subscription-list"),
+    path(
+        "subscriptions/<str:subscriptionId>",
+        views.SubscriptionDetailApi.as_view(),
+        name="subscription-detail",
+    ),
+]
