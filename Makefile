@@ -47,8 +47,8 @@ test: install  ## ruff + the whole test suite
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python bench/accounts_list.py
+bench: install  ## print every benchmark's figures (throw-away databases; see bench/*.py)
+	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python $$script || exit 1; done
 
 lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download URLs recorded)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock

@@ -62,6 +62,8 @@ def test_partner_inside_a_customer_account_sees_its_pages(client_for, partner_ad
         "Users",
         "Integrations",
         "Gateway",
+        "Notifications",
+        "Conversations",
         "Activity",
         "Change password",
     ]
@@ -78,6 +80,8 @@ def test_account_admin_always_sees_their_own_accounts_pages(client_for, account_
         "Users",
         "Integrations",
         "Gateway",
+        "Notifications",
+        "Conversations",
         "Activity",
         "Change password",
     ]
