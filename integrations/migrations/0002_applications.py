@@ -8,79 +8,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_import'),
-        ('integrations', '0001_initial'),
+        ("accounts", "0003_user_import"),
+        ("integrations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('redirect_uris', models.JSONField(blank=True, default=list)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('mitel_app', models.CharField(help_text='The app name it sends in x-mitel-app, e.g. MyApp', max_length=200, verbose_name='x-mitel-app value')),
-                ('client_type', models.CharField(choices=[('confidential', 'Confidential (server, keeps a secret)'), ('public', 'Public (browser or mobile app, no secret)')], default='confidential', max_length=12)),
-                ('status', models.CharField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('blocked', 'Blocked')], default='pending', max_length=10)),
-                ('status_reason', models.TextField(blank=True)),
-                ('client_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('client_secret_hash', models.CharField(blank=True, max_length=128)),
-                ('secret_rotated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='accounts.account')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("redirect_uris", models.JSONField(blank=True, default=list)),
+                ("contact_email", models.EmailField(max_length=254)),
+                (
+                    "mitel_app",
+                    models.CharField(
+                        help_text="The app name it sends in x-mitel-app, e.g. MyApp",
+                        max_length=200,
+                        verbose_name="x-mitel-app value",
+                    ),
+                ),
+                (
+                    "client_type",
+                    models.CharField(
+                        choices=[
+                            ("confidential", "Confidential (server, keeps a secret)"),
+                            ("public", "Public (browser or mobile app, no secret)"),
+                        ],
+                        default="confidential",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("blocked", "Blocked"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True)),
+                ("client_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("client_secret_hash", models.CharField(blank=True, max_length=128)),
+                ("secret_rotated_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationDeployment',
+            name="ApplicationDeployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('redirect_uris', models.JSONField(blank=True, default=list)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='app_deployments', to='accounts.account')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deployments', to='integrations.application')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("redirect_uris", models.JSONField(blank=True, default=list)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="app_deployments",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deployments",
+                        to="integrations.application",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application__name', 'pk'],
+                "ordering": ["application__name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationUsage',
+            name="ApplicationUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('requests', models.PositiveIntegerField(default=0)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='integrations.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("requests", models.PositiveIntegerField(default=0)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usage",
+                        to="integrations.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('mitel_app'), name='application_mitel_app_unique'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("mitel_app"), name="application_mitel_app_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdeployment',
-            constraint=models.UniqueConstraint(fields=('application', 'account'), name='deployment_unique_per_account'),
+            model_name="applicationdeployment",
+            constraint=models.UniqueConstraint(
+                fields=("application", "account"), name="deployment_unique_per_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationusage',
-            constraint=models.UniqueConstraint(fields=('application', 'day'), name='usage_unique_per_day'),
+            model_name="applicationusage",
+            constraint=models.UniqueConstraint(fields=("application", "day"), name="usage_unique_per_day"),
         ),
     ]
