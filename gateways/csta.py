@@ -449,6 +449,32 @@ class CstaClient:
             timeout=timeout,
         )
 
+    # ECMA-269 call control on one connection (call id + device): what the Media API's actions send.
+
+    def answer_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
+        """AnswerCall: the alerting `device` answers `call_id`."""
+        self._request(
+            cx.answer_call(self._namespace, call_id, device),
+            "AnswerCall",
+            ("AnswerCallResponse",),
+            timeout=timeout,
+        )
+
+    def hold_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
+        """HoldCall: `device` puts its connection to `call_id` on hold."""
+        self._request(
+            cx.hold_call(self._namespace, call_id, device), "HoldCall", ("HoldCallResponse",), timeout=timeout
+        )
+
+    def retrieve_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
+        """RetrieveCall: `device` takes its held connection to `call_id` back."""
+        self._request(
+            cx.retrieve_call(self._namespace, call_id, device),
+            "RetrieveCall",
+            ("RetrieveCallResponse",),
+            timeout=timeout,
+        )
+
     # -- events ----------------------------------------------------------------------------------
 
     def next_event(self, timeout: float | None = None) -> CstaEvent | None:

@@ -303,6 +303,25 @@ def clear_connection(ns: str, call_id: str, device: str) -> bytes:
     )
 
 
+def _connection_node(element: str, call_id: str, device: str) -> list[Node]:
+    return [(element, [("callID", call_id), ("deviceID", device)])]
+
+
+def answer_call(ns: str, call_id: str, device: str) -> bytes:
+    """ECMA-323 AnswerCall: the alerting `device` picks up `call_id`."""
+    return build("AnswerCall", _connection_node("callToBeAnswered", call_id, device), namespace=ns)
+
+
+def hold_call(ns: str, call_id: str, device: str) -> bytes:
+    """ECMA-323 HoldCall: `device` puts its connection to `call_id` on hold."""
+    return build("HoldCall", _connection_node("callToBeHeld", call_id, device), namespace=ns)
+
+
+def retrieve_call(ns: str, call_id: str, device: str) -> bytes:
+    """ECMA-323 RetrieveCall: `device` takes its held connection to `call_id` back."""
+    return build("RetrieveCall", _connection_node("callToBeRetrieved", call_id, device), namespace=ns)
+
+
 # Responses and events the switch sends.
 
 
@@ -369,6 +388,18 @@ def clear_connection_response(ns: str) -> bytes:
     return build("ClearConnectionResponse", namespace=ns)
 
 
+def answer_call_response(ns: str) -> bytes:
+    return build("AnswerCallResponse", namespace=ns)
+
+
+def hold_call_response(ns: str) -> bytes:
+    return build("HoldCallResponse", namespace=ns)
+
+
+def retrieve_call_response(ns: str) -> bytes:
+    return build("RetrieveCallResponse", namespace=ns)
+
+
 def csta_error(ns: str, category: str, value: str) -> bytes:
     """A negative acknowledgement, e.g. csta_error(ns, "operation", "invalidDeviceID")."""
     return build("CSTAErrorCode", [(category, value)], namespace=ns)
@@ -427,6 +458,32 @@ def connection_cleared_event(
             ("releasingDevice", _device(releasing)),
             ("localConnectionInfo", local_state),
             ("cause", "normalClearing"),
+        ],
+        namespace=ns,
+    )
+
+
+def held_event(ns: str, *, xref: str, call_id: str, holding: str) -> bytes:
+    return build(
+        "HeldEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("heldConnection", [("callID", call_id), ("deviceID", holding)]),
+            ("holdingDevice", _device(holding)),
+            ("cause", "normal"),
+        ],
+        namespace=ns,
+    )
+
+
+def retrieved_event(ns: str, *, xref: str, call_id: str, retrieving: str) -> bytes:
+    return build(
+        "RetrievedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("retrievedConnection", [("callID", call_id), ("deviceID", retrieving)]),
+            ("retrievingDevice", _device(retrieving)),
+            ("cause", "normal"),
         ],
         namespace=ns,
     )

@@ -5,12 +5,14 @@
     ...                         # gateways.csta.CstaClient("127.0.0.1", port) talks to it
     sim.answer(call_id)         # the called extension picks up: EstablishedEvent
     sim.clear(call_id)          # a party hangs up: ConnectionClearedEvent
+    sim.hold(call_id, device)   # a party puts the call on hold: HeldEvent (retrieve(): RetrievedEvent)
     sim.stop()                  # closes every socket and joins every thread
 
 It implements the application session (ECMA-354: start with credentials and protocol-version negotiation,
 stop), RequestSystemStatus (and acknowledges SystemStatus), SnapshotDevice, MonitorStart/MonitorStop,
-MakeCall and ClearConnection, with DeliveredEvent / EstablishedEvent / ConnectionClearedEvent sent to the
-monitors of the devices in the call. `mode` makes it misbehave the ways the Connect step must report:
+MakeCall, ClearConnection and the call control the Media API uses (AnswerCall, HoldCall, RetrieveCall), with
+DeliveredEvent / EstablishedEvent / ConnectionClearedEvent / HeldEvent / RetrievedEvent sent to the monitors
+of the devices in the call. `mode` makes it misbehave the ways the Connect step must report:
 refuse, stall, reject-credentials, speak-http, wrong-version. `manage.py pbx_simulator` runs one.
 """
 
@@ -128,6 +130,7 @@ class SimulatedCall:
     calling: str
     called: str
     state: str = "alerting"  # alerting -> connected -> cleared
+    held: set[str] = field(default_factory=set)  # devices that put their connection on hold
 
 
 @dataclass
@@ -437,6 +440,59 @@ class PbxSimulator:
         connection.send(invoke_id, cx.clear_connection_response(connection.namespace))
         self.clear(call_id, releasing=device)
 
+    def _connection_of(self, connection: _Connection, invoke_id: int, message: cx.Message, element: str):
+        """The call and device a call-control request names (`element`/callID, deviceID), or (None, "")
+        after answering invalidConnectionID."""
+        call_id = message.text(element, "callID")
+        device = message.text(element, "deviceID")
+        with self._lock:
+            call = self._calls.get(call_id)
+        if call is None or device not in (call.calling, call.called):
+            connection.send(
+                invoke_id, cx.csta_error(connection.namespace, "operation", "invalidConnectionID")
+            )
+            return None, ""
+        return call, device
+
+    def _on_AnswerCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeAnswered")
+        if call is None:
+            return
+        with self._call_lock:
+            if device != call.called or call.state != "alerting":
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.answer_call_response(connection.namespace))
+            self.answer(call.call_id)
+
+    def _on_HoldCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeHeld")
+        if call is None:
+            return
+        with self._call_lock:
+            if call.state != "connected" or device in call.held:
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.hold_call_response(connection.namespace))
+            self.hold(call.call_id, device)
+
+    def _on_RetrieveCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeRetrieved")
+        if call is None:
+            return
+        with self._call_lock:
+            if device not in call.held:
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.retrieve_call_response(connection.namespace))
+            self.retrieve(call.call_id, device)
+
     # -- the phones ----------------------------------------------------------------------------------
 
     def answer(self, call_id: str) -> None:
@@ -448,6 +504,37 @@ class PbxSimulator:
                     return
                 call.state = "connected"
             self._answered(call)
+
+    def hold(self, call_id: str, device: str) -> None:
+        """`device` puts its connection on hold: HeldEvent to the monitors of both parties (SnapshotDevice
+        then reports that device's connection as `hold`). No-op unless the call is connected."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls[call_id]
+                if call.state != "connected" or device not in (call.calling, call.called):
+                    return
+                call.held.add(device)
+            self._notify(
+                call,
+                lambda ns, xref, monitored: cx.held_event(
+                    ns, xref=xref, call_id=call.call_id, holding=device
+                ),
+            )
+
+    def retrieve(self, call_id: str, device: str) -> None:
+        """`device` takes its held connection back: RetrievedEvent to the monitors of both parties."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls[call_id]
+                if device not in call.held:
+                    return
+                call.held.discard(device)
+            self._notify(
+                call,
+                lambda ns, xref, monitored: cx.retrieved_event(
+                    ns, xref=xref, call_id=call.call_id, retrieving=device
+                ),
+            )
 
     def _answered(self, call: SimulatedCall) -> None:
         self._notify(
@@ -521,6 +608,8 @@ class PbxSimulator:
 def _local_state(call: SimulatedCall, device: str) -> str:
     if call.state == "cleared":
         return "null"
+    if device in call.held:
+        return "hold"
     if device == call.called and call.state == "alerting":
         return "alerting"
     return "connected"

@@ -180,3 +180,20 @@ class ApplicationUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.day}: {self.requests}"
+
+
+class MitelOneUserSettings(models.Model):
+    """Per-user Mitel One settings, shown on the user page once the account has Mitel One."""
+
+    class Tier(models.TextChoices):
+        ESSENTIAL = "essential", "Essential"
+        PREMIER = "premier", "Premier"
+        ELITE = "elite", "Elite"
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="mitel_one")
+    enabled = models.BooleanField("Mitel One enabled", default=True)
+    tier = models.CharField("Licence tier", max_length=10, choices=Tier.choices, default=Tier.ESSENTIAL)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Mitel One for {self.user_id}: {self.tier}{'' if self.enabled else ' (off)'}"

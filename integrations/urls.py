@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import mitel_one_views, views
 
 app_name = "integrations"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("add/<str:type>/", views.integration_add, name="integration_add"),
     path("privileges/<str:privilege>/", views.privilege_toggle, name="privilege_toggle"),
     path("customer-care/", views.customer_care, name="customer_care"),
+    path(
+        "mitel-one/users/<uuid:user_id>/",
+        mitel_one_views.mitel_one_settings_update,
+        name="mitel_one_settings_update",
+    ),
     path("chat-overlays/", views.chat_overlay_list, name="chat_overlay_list"),
     path("chat-overlays/<int:overlay_id>/delete/", views.chat_overlay_delete, name="chat_overlay_delete"),
     path("<str:type>/toggle/", views.integration_toggle, name="integration_toggle"),

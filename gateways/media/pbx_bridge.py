@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from gateways import csta
-from gateways import csta_xml as cx
 from gateways.models import Pbx
 
 logger = logging.getLogger(__name__)
@@ -77,31 +76,6 @@ def translate(exc: csta.CstaError) -> PbxError:
     if isinstance(exc, csta.CstaTimeout):
         return PbxTimeout(f"The account's PBX did not answer in time: {exc}", code=exc.code, csta_error=exc)
     return PbxUnavailable(f"The account's PBX cannot be reached: {exc}", code=exc.code, csta_error=exc)
-
-
-# --- the client with call control ------------------------------------------------------------------
-
-
-def _connection(call_id: str, device: str) -> list[cx.Node]:
-    return [("callID", call_id), ("deviceID", device)]
-
-
-class CallControlClient(csta.CstaClient):
-    """``CstaClient`` plus the ECMA-269 call-control services the Media API needs (AnswerCall, HoldCall,
-    RetrieveCall), each addressed to one connection (call id + device)."""
-
-    def _call_service(self, request: str, element: str, call_id: str, device: str, timeout: float | None):
-        body = cx.build(request, [(element, _connection(call_id, device))], namespace=self._namespace)
-        self._request(body, request, (f"{request}Response",), timeout=timeout)
-
-    def answer_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
-        self._call_service("AnswerCall", "callToBeAnswered", call_id, device, timeout)
-
-    def hold_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
-        self._call_service("HoldCall", "callToBeHeld", call_id, device, timeout)
-
-    def retrieve_call(self, call_id: str, device: str, *, timeout: float | None = None) -> None:
-        self._call_service("RetrieveCall", "callToBeRetrieved", call_id, device, timeout)
 
 
 # --- events as the services see them ----------------------------------------------------------------
@@ -192,7 +166,7 @@ def call_event(event: csta.CstaEvent, device: str) -> PbxCallEvent | None:
 class PbxBridge:
     """One CSTA session to an account's PBX, with the monitors it started."""
 
-    def __init__(self, client: CallControlClient):
+    def __init__(self, client: csta.CstaClient):
         self.client = client
         self.monitors: dict[str, str] = {}  # monitor cross-reference id -> extension
 
@@ -200,7 +174,7 @@ class PbxBridge:
     def open(cls, pbx: Pbx, *, timeout: float | None = None) -> PbxBridge:
         from gateways.services import csta_timeout
 
-        client = CallControlClient(pbx.host, pbx.csta_port, timeout=timeout or csta_timeout())
+        client = csta.CstaClient(pbx.host, pbx.csta_port, timeout=timeout or csta_timeout())
         try:
             client.connect()
             client.start_session(APPLICATION_ID, pbx.csta_user, pbx.csta_password)

@@ -17,3 +17,20 @@ def integrations_panel(context) -> dict:
         "return_to": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("integrations/_mitel_one_user.html", takes_context=True)
+def mitel_one_user_panel(context, person) -> dict:
+    """The Mitel One section of a user page; renders nothing without the Mitel One integration."""
+    from ..mitel_one import account_has_mitel_one, mitel_one_settings_get
+    from ..models import MitelOneUserSettings
+
+    account = context["account"]
+    return {
+        "show": account_has_mitel_one(account),
+        "account": account,
+        "person": person,
+        "settings": mitel_one_settings_get(person),
+        "tiers": MitelOneUserSettings.Tier.choices,
+        "csrf_token": context.get("csrf_token"),
+    }

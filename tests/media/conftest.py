@@ -5,9 +5,8 @@ import threading
 import pytest
 from rest_framework.test import APIClient
 
-from gateways.media.simulator import CallControlSimulator
 from gateways.models import Gateway, Pbx, PbxType
-from gateways.simulator import PbxUser
+from gateways.simulator import PbxSimulator, PbxUser
 
 BASE = "/api/media/2017-09-01"
 USERS = [PbxUser("2001", "Ada", "Lovelace"), PbxUser("2002", "Bob", "Berg"), PbxUser("2003", "Cy", "Clark")]
@@ -31,7 +30,7 @@ def _no_leaked_simulator_threads():
 
 @pytest.fixture
 def call_pbx():
-    simulator = CallControlSimulator("127.0.0.1", 0, users=USERS)
+    simulator = PbxSimulator("127.0.0.1", 0, users=USERS)
     simulator.start()
     yield simulator
     simulator.stop()

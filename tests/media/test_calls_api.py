@@ -112,14 +112,14 @@ def test_hold_and_retrieve_a_connected_call(admin_api, customer_pbx, call_pbx):
 
     assert held.status_code == 200, held.content
     assert held.json()["state"] == "held"
-    assert call_pbx.held[number] == {"2002"}
+    assert call_pbx.calls[number].held == {"2002"}
     assert admin_api.get(f"{BASE}/endpoints/2001/calls/{number}").json()["state"] == "connected"
     assert act(admin_api, "2002", number, "hold").status_code == 409
 
     retrieved = act(admin_api, "2002", number, "retrieve")
 
     assert retrieved.status_code == 200 and retrieved.json()["state"] == "connected"
-    assert call_pbx.held[number] == set()
+    assert call_pbx.calls[number].held == set()
     assert act(admin_api, "2002", number, "retrieve").status_code == 409
 
 
