@@ -1,9 +1,16 @@
-"""Webhook deliveries per second and the median delay from publishing an event to its receipt.
+"""Webhook deliveries per second, the median delay from publishing an event to its receipt, and the
+median delay from a call's PBX event to the ringing webhook.
 
-Run: ``.venv/bin/python bench/webhooks.py [--events N] [--subscriptions K]``. Uses the test
+Run: ``.venv/bin/python bench/webhooks.py [--events N] [--subscriptions K] [--calls C]``. Uses the test
 settings and a throw-away database (SQLite in memory unless DATABASE_URL is set); tasks run
-in-process (no broker), webhooks go over real HTTP to a local http.server thread. Each event is a
-``platform-api-media`` "ringing" publication; K subscriptions match it (plus K that filter it out).
+in-process (no broker), webhooks go over real HTTP to a local http.server thread.
+
+1. Publications: each event is a ``platform-api-media`` "ringing" publication on extension 2001; K
+   subscriptions match it (plus K that filter it out).
+2. Calls: C calls from 1001 to 1002 placed through the Media service (``call_make``, what
+   ``POST /endpoints/1001/calls`` runs) against a PBX simulator over CSTA; one subscription on
+   ringing events. Measured per call: from the PBX's DeliveredEvent (the simulator stamps it when it
+   sends it) and from the start of the make-call to the webhook's arrival.
 """
 
 import argparse
@@ -29,6 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 RECEIVED: dict[str, float] = {}  # publicationId + subscriptionId -> monotonic receipt time
+CALL_RECEIVED: dict[str, float] = {}  # PBX call id -> monotonic receipt of its ringing webhook
 LOCK = threading.Lock()
 
 
@@ -40,6 +48,8 @@ class Receiver(BaseHTTPRequestHandler):
         at = time.monotonic()
         with LOCK:
             RECEIVED[body["publicationId"] + body["subscription"]["subscriptionId"]] = at
+            if self.path.startswith("/hook/calls"):
+                CALL_RECEIVED.setdefault(body["content"]["callId"].rsplit("/", 1)[-1], at)
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -67,21 +77,99 @@ def seed(url: str, subscriptions: int):
                 user=user,
                 device_id=f"{url}/{state}/{i}",
                 topic="platform-api-media",
-                subject_filter="/2017-09-01/endpoints/",
+                subject_filter="/2017-09-01/endpoints/2001/",
                 publication_filter=f"$.publications[?(@.content.state == '{state}')]",
             )
     return customer
+
+
+def seed_calls(url: str, customer, pbx_port: int):
+    """The customer's gateway and PBX (the simulator), users on 1001 and 1002, and 1002's ringing subscription."""
+    from accounts.models import User
+    from gateways.models import Gateway, Pbx, PbxType
+    from integrations.notifications import services
+
+    gateway = Gateway.objects.create(
+        account=customer, name="Bench gateway", serial_number="CLGW-BENCH", status=Gateway.Status.CONNECTED
+    )
+    Pbx.objects.create(
+        gateway=gateway,
+        type=PbxType.MX_ONE,
+        name="bench",
+        host="127.0.0.1",
+        csta_port=pbx_port,
+        csta_user="cloudlink",
+        csta_password="cloudlink",
+    )
+    caller = User.objects.create(
+        account=customer, email="caller@customer.example", role="USER", extension="1001"
+    )
+    called = User.objects.create(
+        account=customer, email="called@customer.example", role="USER", extension="1002"
+    )
+    services.subscription_create(  # the called user's: a ringing leg is published to its extension's user
+        account=customer,
+        principal_id=str(called.user_id),
+        user=called,
+        device_id=f"{url}/calls",
+        topic="platform-api-media",
+        subject_filter="/2017-09-01/endpoints/1002/",
+        publication_filter="$.publications[?(@.content.state == 'ringing')]",
+    )
+    return caller
+
+
+def bench_calls(url: str, customer, calls: int) -> None:
+    from gateways.media import services as media
+    from gateways.simulator import PbxSimulator
+
+    class TimedSimulator(PbxSimulator):
+        """Stamps the moment each call's DeliveredEvents go out (the PBX event)."""
+
+        delivered_at: dict[str, float] = {}
+
+        def _notify(self, call, render):
+            if call.state == "alerting":
+                self.delivered_at.setdefault(call.call_id, time.monotonic())
+            super()._notify(call, render)
+
+    with TimedSimulator("127.0.0.1", 0) as pbx:
+        caller = seed_calls(url, customer, pbx.port)
+        requested: dict[str, float] = {}
+        start = time.perf_counter()
+        for _ in range(calls):
+            at = time.monotonic()
+            call = media.call_make(actor=caller, extension="1001", to="1002")
+            requested[call.call_number] = at
+            pbx.clear(call.call_number)  # hang up on the PBX (nobody follows it: tasks in-process)
+        elapsed = time.perf_counter() - start
+        deadline = time.monotonic() + 5
+        while len(CALL_RECEIVED) < calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        numbers = [n for n in requested if n in CALL_RECEIVED]
+        from_event = [(CALL_RECEIVED[n] - pbx.delivered_at[n]) * 1000 for n in numbers]
+        from_request = [(CALL_RECEIVED[n] - requested[n]) * 1000 for n in numbers]
+    print(f"{calls} calls 1001 -> 1002 through the Media service against the PBX simulator (CSTA over TCP)")
+    print(f"ringing webhooks received {len(numbers):>8d} of {calls}")
+    print(f"calls per second          {calls / elapsed:>8.1f}")
+    if numbers:
+        print(
+            f"median call event->webhook  {statistics.median(from_event):>6.2f} ms (PBX DeliveredEvent sent)"
+        )
+        print(f"median make call->webhook   {statistics.median(from_request):>6.2f} ms (call_make started)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--subscriptions", type=int, default=2, help="matching subscriptions per event")
+    parser.add_argument("--calls", type=int, default=50, help="calls placed through the Media service")
     args = parser.parse_args()
 
     logging.disable(logging.WARNING)
     setup_test_environment()
     settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+    settings.MEDIA_CALL_FOLLOW_SECONDS = 0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -123,6 +211,9 @@ def main() -> None:
         print(f"deliveries per second     {deliveries / elapsed:>8.1f}")
         print(f"median publish->webhook   {statistics.median(delays):>8.2f} ms")
         print(f"p95 publish->webhook      {sorted(delays)[int(len(delays) * 0.95) - 1]:>8.2f} ms")
+        if args.calls > 0:
+            print()
+            bench_calls(url, customer, args.calls)
     finally:
         httpd.shutdown()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -263,6 +263,10 @@ class PbxSimulator:
             except OSError:
                 continue
             peer = f"{address[0]}:{address[1]}"
+            # A switch answers, then sends events at once: without this, Nagle holds each event until the
+            # client's delayed ACK of the answer (~40 ms on Linux).
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.mode is Mode.REFUSE:
                 logger.info("pbx simulator (refuse): closing %s", peer)
                 _shutdown(sock)

@@ -263,6 +263,8 @@ def test_deactivated_users_are_marked_on_the_users_page(client_for, account_admi
 
     gone = UserFactory(account=customer, email="gone@globex.example", is_active=False)
 
-    html = client_for(account_admin).get(f"/accounts/{customer.account_number}/users/?q=gone").content.decode()
+    html = (
+        client_for(account_admin).get(f"/accounts/{customer.account_number}/users/?q=gone").content.decode()
+    )
 
     assert gone.email in html and "Deactivated" in html

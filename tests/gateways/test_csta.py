@@ -96,6 +96,21 @@ def test_session_start_request_uses_the_ecma_354_elements():
     assert message.text("requestedSessionDuration") == "120"
 
 
+@pytest.mark.parametrize(
+    ("builder", "name", "element"),
+    [
+        (cx.answer_call, "AnswerCall", "callToBeAnswered"),
+        (cx.hold_call, "HoldCall", "callToBeHeld"),
+        (cx.retrieve_call, "RetrieveCall", "callToBeRetrieved"),
+    ],
+)
+def test_call_control_requests_name_one_connection_with_the_ecma_323_elements(builder, name, element):
+    message = cx.parse(builder(cx.CSTA_ED4, "7", "1002"))
+
+    assert (message.name, message.namespace) == (name, cx.CSTA_ED4)
+    assert (message.text(element, "callID"), message.text(element, "deviceID")) == ("7", "1002")
+
+
 # --- a conversation with the simulator --------------------------------------------------------------
 
 

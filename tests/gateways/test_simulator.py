@@ -15,6 +15,7 @@ from gateways.csta import (
     CstaServiceError,
     DeliveredEvent,
     EstablishedEvent,
+    OtherEvent,
     SnapshotConnection,
 )
 from gateways.management.commands.pbx_simulator import Command
@@ -191,6 +192,86 @@ def test_clear_connection_hangs_up_and_reports_the_releasing_device(pbx_simulato
     assert error.value.value == "invalidConnectionID"
 
 
+def test_answer_call_connects_the_alerting_extension_and_tells_both_monitors(pbx_simulator):
+    client = client_for(pbx_simulator)
+    try:
+        client.monitor_start("1001")
+        client.monitor_start("1002")
+        call_id = client.make_call("1001", "1002")
+        list(client.events(timeout=0.2))  # the two DeliveredEvents
+        with pytest.raises(CstaServiceError) as caller_answers:
+            client.answer_call(call_id, "1001")
+
+        client.answer_call(call_id, "1002")
+        established = list(client.events(timeout=0.2))
+        with pytest.raises(CstaServiceError) as answered_twice:
+            client.answer_call(call_id, "1002")
+    finally:
+        client.close()
+
+    assert caller_answers.value.value == "invalidObjectState"
+    assert [type(e) for e in established] == [EstablishedEvent] * 2
+    assert {(e.answering_device, e.local_state) for e in established} == {("1002", "connected")}
+    assert pbx_simulator.calls[call_id].state == "connected"
+    assert answered_twice.value.value == "invalidObjectState"
+
+
+def test_hold_and_retrieve_change_only_the_holding_party_and_are_announced(pbx_simulator):
+    client = client_for(pbx_simulator, protocol_version="ed4")
+    try:
+        client.monitor_start("1001")
+        call_id = client.make_call("1001", "1002")
+        client.next_event(0.5)
+        with pytest.raises(CstaServiceError) as ringing_hold:
+            client.hold_call(call_id, "1001")
+        pbx_simulator.answer(call_id)
+        client.next_event(0.5)
+
+        client.hold_call(call_id, "1001")
+        held = client.next_event(0.5)
+        snapshots_on_hold = (client.snapshot_device("1001"), client.snapshot_device("1002"))
+        with pytest.raises(CstaServiceError) as held_twice:
+            client.hold_call(call_id, "1001")
+
+        client.retrieve_call(call_id, "1001")
+        retrieved = client.next_event(0.5)
+        snapshot_after = client.snapshot_device("1001")
+        with pytest.raises(CstaServiceError) as retrieved_twice:
+            client.retrieve_call(call_id, "1001")
+    finally:
+        client.close()
+
+    assert ringing_hold.value.value == "invalidObjectState"
+    assert isinstance(held, OtherEvent) and (held.name, held.call_id) == ("HeldEvent", call_id)
+    assert snapshots_on_hold[0].connections == (SnapshotConnection(call_id, "1001", "hold"),)
+    assert snapshots_on_hold[1].connections == (SnapshotConnection(call_id, "1002", "connected"),)
+    assert held_twice.value.value == "invalidObjectState"
+    assert isinstance(retrieved, OtherEvent) and (retrieved.name, retrieved.call_id) == (
+        "RetrievedEvent",
+        call_id,
+    )
+    assert snapshot_after.connections == (SnapshotConnection(call_id, "1001", "connected"),)
+    assert retrieved_twice.value.value == "invalidObjectState"
+
+
+@pytest.mark.parametrize("operation", ["answer_call", "hold_call", "retrieve_call"])
+def test_call_control_on_an_unknown_call_or_a_device_outside_it_is_an_invalid_connection(
+    pbx_simulator, operation
+):
+    client = client_for(pbx_simulator)
+    try:
+        call_id = client.make_call("1001", "1002")
+        errors = []
+        for target in (("999", "1002"), (call_id, "1003")):
+            with pytest.raises(CstaServiceError) as error:
+                getattr(client, operation)(*target)
+            errors.append(error.value.value)
+    finally:
+        client.close()
+
+    assert errors == ["invalidConnectionID", "invalidConnectionID"]
+
+
 def test_a_stopped_monitor_gets_no_more_events(pbx_simulator):
     client = client_for(pbx_simulator)
     try:
@@ -262,7 +343,8 @@ def test_a_stopped_simulator_starts_again_on_the_same_port():
 def test_the_command_serves_the_users_file_with_the_given_credentials_until_stopped(tmp_path):
     users = tmp_path / "users.csv"
     users.write_text(
-        "extension,first_name,last_name,email\n7001,Ada,Lovelace,ada@example.com\n", encoding="utf-8"
+        "extension,first_name,last_name,email\n7001,Ada,Lovelace,ada@example.com\n7002,Bob,Berg,\n",
+        encoding="utf-8",
     )
     command, out = Command(), io.StringIO()
     errors = []
@@ -289,6 +371,11 @@ def test_the_command_serves_the_users_file_with_the_given_credentials_until_stop
         with CstaClient("127.0.0.1", simulator.port, timeout=1) as client:
             client.start_session("Tests", "gw", "pw")
             snapshot = client.snapshot_device("7001")
+            call_id = client.make_call("7001", "7002")
+            client.answer_call(call_id, "7002")
+            client.hold_call(call_id, "7001")
+            on_hold = client.snapshot_device("7001")
+            client.retrieve_call(call_id, "7001")
         assert simulator.auto_answer_after is None
     finally:
         command.stop.set()
@@ -296,8 +383,9 @@ def test_the_command_serves_the_users_file_with_the_given_credentials_until_stop
 
     assert not thread.is_alive() and not errors
     assert snapshot.device == "7001"
+    assert on_hold.connections == (SnapshotConnection(call_id, "7001", "hold"),)
     output = out.getvalue()
-    assert f"listening on 127.0.0.1:{simulator.port}" in output and "1 users" in output
+    assert f"listening on 127.0.0.1:{simulator.port}" in output and "2 users" in output
     assert "stopped" in output
 
 

@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db
 
 PREFIX = "/accounts/{number}/integrations/"
 # Values for the other path parameters that exist in the swept account.
-PARAMETERS = {"<str:type>": "micc", "<str:privilege>": "allow-guest-access", "<int:overlay_id>": "{overlay}"}
+PARAMETERS = {
+    "<str:type>": "micc",
+    "<str:privilege>": "allow-guest-access",
+    "<int:overlay_id>": "{overlay}",
+    "<uuid:user_id>": "{user}",
+}
 
 
 def routes() -> list[str]:
@@ -21,7 +26,7 @@ def routes() -> list[str]:
 
 
 def test_the_sweep_covers_every_route():
-    assert len(routes()) == 10
+    assert len(routes()) == 11
 
 
 @pytest.mark.parametrize("route", routes())
@@ -39,7 +44,7 @@ def test_outsider_gets_404_everywhere(client_for, outsider, account_admin, custo
     )
     path = route
     for parameter, value in PARAMETERS.items():
-        path = path.replace(parameter, value.format(overlay=overlay.pk))
+        path = path.replace(parameter, value.format(overlay=overlay.pk, user=account_admin.user_id))
     assert "<" not in path, f"add a value for the parameters of {route}"
     before = (AuditEvent.objects.count(), Account.objects.get(pk=customer.pk).allow_guest_access)
 
