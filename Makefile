@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+# Links in emails (welcome, password reset) point at the served address.
+export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint lock migrate seed bench clean
 

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -156,7 +157,7 @@ class Command(BaseCommand):
     def _print_sign_in(self, partner: Account) -> None:
         lines = [
             "",
-            "Demo data is ready. Sign in at http://127.0.0.1:8000/auth/login/",
+            f"Demo data is ready. Sign in at {settings.PORTAL_BASE_URL}/auth/login/",
             f"  Partner admin of {partner.name} (account {partner.account_number}):",
             f"    email {DEMO_EMAIL}   password {DEMO_PASSWORD}",
         ]
@@ -167,7 +168,7 @@ class Command(BaseCommand):
                     f"  Account admin of {account.name} (account {account.account_number}):"
                     f"\n    email {admin.email}   password {DEMO_ADMIN_PASSWORD}"
                 )
-        lines.append("  Sent emails appear at http://127.0.0.1:8000/outbox/")
+        lines.append(f"  Sent emails appear at {settings.PORTAL_BASE_URL}/outbox/")
         lines.append(
             "  Northwind's CloudLink Gateway connects to the demo PBX simulator (make run starts one)."
         )
