@@ -32,10 +32,26 @@ def _with_usage(queryset: QuerySet[Application]) -> QuerySet[Application]:
     return queryset.annotate(**annotations)
 
 
+def owned_application_list(*, account: Account) -> QuerySet[Application]:
+    """Applications registered by ``account`` (a partner), for callers that already resolved the
+    account inside the actor's scope (the Developer page, the API's /apps and /applications/{id})."""
+    return Application.objects.select_related("owner", "created_by", "reviewed_by").filter(owner=account)
+
+
+def owned_application_get(*, account: Account, ref: str) -> Application | None:
+    """One of ``account``'s registrations by client ID, or by registration number (pending apps
+    have no client ID yet)."""
+    apps = owned_application_list(account=account)
+    app = apps.filter(client_id=ref).first()
+    if app is None and ref.isdigit() and len(ref) < 19:
+        app = apps.filter(pk=int(ref)).first()
+    return app
+
+
 def developer_application_list(*, actor: User, partner: Account) -> QuerySet[Application]:
     """The partner's own applications with their request counts (the Developer page)."""
     access.require(actor, Capability.MANAGE_APPLICATIONS, partner)
-    return _with_usage(Application.objects.filter(owner=partner)).order_by("-created_at", "-pk")
+    return _with_usage(owned_application_list(account=partner)).order_by("-created_at", "-pk")
 
 
 def developer_application_get_or_404(*, actor: User, partner: Account, pk: int) -> Application:

@@ -172,12 +172,7 @@ class ApplicationCollectionApi(APIView):
 
 
 def _owned(account: Account, ref: str) -> Application | None:
-    """The account's own registration named by client ID or registration number."""
-    apps = Application.objects.select_related("owner", "created_by", "reviewed_by").filter(owner=account)
-    app = apps.filter(client_id=ref).first()
-    if app is None and ref.isdigit() and len(ref) < 19:
-        app = apps.filter(pk=int(ref)).first()
-    return app
+    return selectors.owned_application_get(account=account, ref=ref)
 
 
 class ApplicationDetailApi(APIView):
@@ -249,9 +244,7 @@ class AppCollectionApi(APIView):
         params = request.query_params
         account = _account(request, params.get("accountId"), Capability.VIEW_ACCOUNT)
         if account.is_partner:
-            rows = Application.objects.select_related("owner", "created_by", "reviewed_by").filter(
-                owner=account
-            )
+            rows = selectors.owned_application_list(account=account)
             options = QueryOptions.parse(
                 params, fields=REGISTRATION_FILTER_FIELDS, default_ordering=("name",)
             )
