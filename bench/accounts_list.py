@@ -7,22 +7,13 @@ requests go through Django's test client, so the figures are server-side time on
 
 import argparse
 import logging
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
+import harness  # noqa: E402,I001  (sets up Django: keep it before the Django imports)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def seed(n_accounts: int):
@@ -75,9 +66,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.INFO)  # per-request log lines would dominate the timings
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.throwaway_database():
         from accounts.tokens import access_token_issue
 
         admin = seed(args.accounts)
@@ -97,8 +86,6 @@ def main() -> None:
         for label, client, url, headers in rows:
             median, queries, size = measure(client, url, args.runs, **headers)
             print(f"{label:40} {median:10.2f} {queries:8d} {size:9d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -9,48 +9,15 @@ outbox backend stores. Prints rows per second, seconds (upload + preview, import
 
 import argparse
 import logging
-import os
 import statistics
-import sys
 import time
 import tracemalloc
-from contextlib import contextmanager
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
+import harness  # noqa: E402,I001  (sets up Django: keep it before the Django imports)
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
-OUTBOX_INSERT = 'INSERT INTO "portal_outboxmessage"'
-
-
-class QueryCounter:
-    """Counts queries without keeping their SQL (so it does not skew the memory figure)."""
-
-    def __init__(self) -> None:
-        self.total = 0
-        self.email = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.total += 1
-        if sql.startswith(OUTBOX_INSERT):
-            self.email += 1
-        return execute(sql, params, many, context)
-
-
-@contextmanager
-def counting():
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        yield counter
+QueryCounter, counting = harness.QueryCounter, harness.counting
 
 
 def csv_file(n: int, run: int) -> SimpleUploadedFile:
@@ -125,10 +92,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.WARNING)  # per-task log lines would dominate the timings
-    setup_test_environment()
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"  # the embedded default: emails land in the outbox
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.throwaway_database(outbox_email=True):
         from accounts.services import import_services
 
         partner, admin = seed()
@@ -151,8 +115,6 @@ def main() -> None:
         print(f"{'  import task, without emails':32} {import_queries:10.0f}   ({med['batches']:.0f} batches)")
         print(f"{'  queries per batch':32} {import_queries / med['batches']:10.1f}")
         print(f"{'  email task inserts (1 per user)':32} {med['email_queries']:10.0f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

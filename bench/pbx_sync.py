@@ -10,44 +10,13 @@ new), and a no-op re-run of the same list. Prints seconds and database queries (
 
 import argparse
 import logging
-import os
 import statistics
-import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
+import harness  # noqa: E402,I001  (sets up Django: keep it before the Django imports)
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
-OUTBOX_INSERT = 'INSERT INTO "portal_outboxmessage"'
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.total = 0
-        self.email = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.total += 1
-        if sql.startswith(OUTBOX_INSERT):
-            self.email += 1
-        return execute(sql, params, many, context)
-
-
-@contextmanager
-def counting():
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        yield counter
+QueryCounter, counting = harness.QueryCounter, harness.counting
 
 
 def pbx_list(n: int, run: int, *, changed: bool = False) -> list[dict]:
@@ -139,10 +108,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.WARNING)
-    setup_test_environment()
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"  # the embedded default: emails land in the outbox
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.throwaway_database(outbox_email=True):
         from accounts.services import pbx_sync_services
 
         partner, admin = seed()
@@ -166,8 +132,6 @@ def main() -> None:
         print(f"{'  queries':40} {med['changed_q']:8.0f}")
         print(f"{'no-op re-run seconds':40} {med['noop_s']:8.2f}")
         print(f"{'  queries':40} {med['noop_q']:8.0f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -10,23 +10,13 @@ use a fast hasher; production's PBKDF2/Argon2 is deliberately slow).
 
 import argparse
 import logging
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
+import harness  # noqa: E402,I001  (sets up Django: keep it before the Django imports)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 TOKEN_URL = "/api/authentication/2017-09-01/token"
 PASSWORD = "correct-horse-battery"
@@ -88,9 +78,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.INFO)  # per-request log lines would dominate the timings
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.throwaway_database():
         from django.core.cache import cache
 
         user, client_id, secret = seed()
@@ -125,8 +113,6 @@ def main() -> None:
             median = statistics.median(timings)
             p95 = statistics.quantiles(timings, n=20)[-1]
             print(f"{label:20} {median:10.2f} {p95:8.2f} {1000 * len(timings) / sum(timings):9.1f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -16,24 +16,14 @@ in-process (no broker), webhooks go over real HTTP to a local http.server thread
 import argparse
 import json
 import logging
-import os
 import statistics
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
+import harness  # noqa: E402,I001  (sets up Django: keep it before the Django imports)
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 RECEIVED: dict[str, float] = {}  # publicationId + subscriptionId -> monotonic receipt time
 CALL_RECEIVED: dict[str, float] = {}  # PBX call id -> monotonic receipt of its ringing webhook
@@ -167,56 +157,58 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.WARNING)
-    setup_test_environment()
     settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
     settings.MEDIA_CALL_FOLLOW_SECONDS = 0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        from integrations.notifications.models import DeliveryAttempt
-        from integrations.notifications.publish import publication_publish
+    with harness.throwaway_database():
+        try:
+            from integrations.notifications.models import DeliveryAttempt
+            from integrations.notifications.publish import publication_publish
 
-        customer = seed(url, args.subscriptions)
-        published: dict[str, float] = {}
-        start = time.perf_counter()
-        for i in range(args.events):
-            at = time.monotonic()
-            with transaction.atomic():  # delivery is queued on commit, as in a request
-                publication = publication_publish(
-                    account=customer,
-                    topic="platform-api-media",
-                    method="PUT",
-                    subject=f"/2017-09-01/endpoints/2001/calls/{i}",
-                    content={
-                        "state": "ringing",
-                        "to": "2001",
-                        "from": "2002",
-                        "callId": f"endpoints/2001/calls/{i}",
-                    },
-                )
-            published[str(publication.publication_id)] = at
-        elapsed = time.perf_counter() - start
-        delays = [(RECEIVED[key] - published[key[:36]]) * 1000 for key in RECEIVED if key[:36] in published]
-        deliveries = len(delays)
-        expected = args.events * args.subscriptions
-        succeeded = DeliveryAttempt.objects.filter(status="succeeded").count()
-        print(
-            f"{args.events} events x {args.subscriptions} matching subscriptions "
-            f"(+{args.subscriptions} filtered out), in-process tasks, {connection.vendor}"
-        )
-        print(f"deliveries received       {deliveries:>8d} of {expected} (attempts recorded: {succeeded})")
-        print(f"deliveries per second     {deliveries / elapsed:>8.1f}")
-        print(f"median publish->webhook   {statistics.median(delays):>8.2f} ms")
-        print(f"p95 publish->webhook      {sorted(delays)[int(len(delays) * 0.95) - 1]:>8.2f} ms")
-        if args.calls > 0:
-            print()
-            bench_calls(url, customer, args.calls)
-    finally:
-        httpd.shutdown()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+            customer = seed(url, args.subscriptions)
+            published: dict[str, float] = {}
+            start = time.perf_counter()
+            for i in range(args.events):
+                at = time.monotonic()
+                with transaction.atomic():  # delivery is queued on commit, as in a request
+                    publication = publication_publish(
+                        account=customer,
+                        topic="platform-api-media",
+                        method="PUT",
+                        subject=f"/2017-09-01/endpoints/2001/calls/{i}",
+                        content={
+                            "state": "ringing",
+                            "to": "2001",
+                            "from": "2002",
+                            "callId": f"endpoints/2001/calls/{i}",
+                        },
+                    )
+                published[str(publication.publication_id)] = at
+            elapsed = time.perf_counter() - start
+            delays = [
+                (RECEIVED[key] - published[key[:36]]) * 1000 for key in RECEIVED if key[:36] in published
+            ]
+            deliveries = len(delays)
+            expected = args.events * args.subscriptions
+            succeeded = DeliveryAttempt.objects.filter(status="succeeded").count()
+            print(
+                f"{args.events} events x {args.subscriptions} matching subscriptions "
+                f"(+{args.subscriptions} filtered out), in-process tasks, {connection.vendor}"
+            )
+            print(
+                f"deliveries received       {deliveries:>8d} of {expected} (attempts recorded: {succeeded})"
+            )
+            print(f"deliveries per second     {deliveries / elapsed:>8.1f}")
+            print(f"median publish->webhook   {statistics.median(delays):>8.2f} ms")
+            print(f"p95 publish->webhook      {sorted(delays)[int(len(delays) * 0.95) - 1]:>8.2f} ms")
+            if args.calls > 0:
+                print()
+                bench_calls(url, customer, args.calls)
+        finally:
+            httpd.shutdown()
 
 
 if __name__ == "__main__":
