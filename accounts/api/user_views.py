@@ -105,18 +105,14 @@ def _create(actor: User, account: Account, data: Any) -> User:
 
 
 def _update(actor: User, user: User, data: Any) -> User:
-    """Partial update: the contact fields sent (``user_update``) and a role change
-    (``user_role_set``), all or nothing."""
+    """Partial update: the contact fields sent and a role change, all or nothing (the same
+    ``user_change`` the User page's Save calls)."""
     payload = UserUpdateSerializer(data=data)
     payload.is_valid(raise_exception=True)
-    changes = payload.contact_changes()
-    role = payload.validated_data.get("role")
-    with _service_errors(), transaction.atomic():
-        if changes:
-            user = services.user_update(actor=actor, user=user, **changes)
-        if role and role != user.role:
-            user = services.user_role_set(actor=actor, user=user, role=role)
-    return user
+    with _service_errors():
+        return services.user_change(
+            actor=actor, user=user, role=payload.validated_data.get("role"), **payload.contact_changes()
+        )
 
 
 def _delete(actor: User, user: User) -> dict:
