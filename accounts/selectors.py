@@ -118,10 +118,6 @@ def user_list(
     return qs.order_by(*USER_ORDERINGS.get(ordering, USER_ORDERINGS["email"]))
 
 
-def account_user_list(*, actor: User, account: Account) -> QuerySet[User]:
-    return user_list(actor=actor, account=account)
-
-
 def user_get_or_404(*, actor: User, account: Account, user_ref: object) -> User:
     """A user of ``account`` by userId (GUID) or, failing that, by email; 404 otherwise."""
     import uuid
