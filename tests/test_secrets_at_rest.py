@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from django.apps import apps as global_apps
+from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -76,7 +78,9 @@ def stored_secrets(actor, account) -> dict[tuple[type, str], tuple[object, str]]
     submit = services.gateway_setup_step_submit
     submit(actor=actor, account=account, step="customer", values=CUSTOMER)
     submit(actor=actor, account=account, step="gateway", values=GATEWAY)
-    setup = submit(actor=actor, account=account, step="pbx", values=pbx_values(8882), pbx_password="wizard-csta-pw")
+    setup = submit(
+        actor=actor, account=account, step="pbx", values=pbx_values(8882), pbx_password="wizard-csta-pw"
+    )
     services.gateway_create(actor=actor, account=account, customer=CUSTOMER, values=GATEWAY)
     pbx = services.pbx_set(actor=actor, account=account, values=pbx_values(8882), password="pbx-csta-pw")
     trunk = services.trunk_update(
@@ -128,12 +132,32 @@ def test_the_private_key_in_the_column_is_no_pem(secrets_stored):
     assert loaded.key_size == 2048 and pem.startswith("-----BEGIN PRIVATE KEY-----")
 
 
+def test_the_sql_logged_in_debug_carries_no_plaintext(account_admin, customer, caplog):
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True  # what DEBUG=True does: every query and its parameters logged
+    try:
+        stored = stored_secrets(account_admin, customer)
+    finally:
+        connection.force_debug_cursor = False
+
+    assert 'INSERT INTO "gateways_pbx"' in caplog.text
+    assert not [plaintext for _, plaintext in stored.values() if plaintext in caplog.text]
+
+
 def test_a_blank_secret_stays_blank_so_not_set_is_still_visible(account_admin, customer):
     services.gateway_create(actor=account_admin, account=customer, customer=CUSTOMER, values=GATEWAY)
     trunk = services.trunk_update(actor=account_admin, account=customer, values=TRUNK_VALUES, secrets={})
 
     assert raw_column(SipTrunk, "pbx_password", trunk.pk) == ""
     assert SipTrunk.objects.get(pk=trunk.pk).pbx_password == ""
+
+
+def test_filtering_by_a_secret_fails_loudly_instead_of_matching_nothing(secrets_stored):
+    with pytest.raises(FieldError, match="gateways.Pbx.csta_password is encrypted"):
+        Pbx.objects.filter(csta_password="pbx-csta-pw").exists()
+    with pytest.raises(FieldError, match="Unsupported lookup 'startswith'"):
+        Pbx.objects.filter(csta_password__startswith="pbx").exists()
+    assert Pbx.objects.exclude(csta_password="").count() == 1
 
 
 def test_client_secrets_are_kept_only_as_a_hash(partner_admin):
@@ -234,7 +258,12 @@ def test_migrating_forward_encrypts_rows_written_by_the_previous_schema(customer
             account_id=customer.pk, name="gw", serial_number="CLGW-1"
         )
         pbx = old.get_model("gateways", "Pbx").objects.create(
-            gateway=gateway, type="mx-one", name="mx1", host="10.0.0.5", csta_port=8882, csta_password="old-pw"
+            gateway=gateway,
+            type="mx-one",
+            name="mx1",
+            host="10.0.0.5",
+            csta_port=8882,
+            csta_password="old-pw",
         )
         key = old.get_model("accounts", "SigningKey").objects.create(
             kid="old-key", private_key_pem="-----BEGIN PRIVATE KEY-----\nold\n", public_jwk={}
