@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from portal.fields import EncryptedTextField
+
 from .querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
 
 
@@ -256,10 +258,11 @@ class AuditEvent(models.Model):
 
 class SigningKey(models.Model):
     """An RSA key pair that signs access tokens. The newest active key signs; every key not
-    yet retired stays in the JWKS so tokens signed before a rotation still verify."""
+    yet retired stays in the JWKS so tokens signed before a rotation still verify. The private
+    key is stored encrypted (PORTAL_ENCRYPTION_KEYS)."""
 
     kid = models.CharField(max_length=64, unique=True)
-    private_key_pem = models.TextField()
+    private_key_pem = EncryptedTextField()
     public_jwk = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)

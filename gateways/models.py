@@ -2,8 +2,9 @@
 connect / re-check jobs.
 
 One gateway per customer account and one PBX per gateway are database constraints (one-to-one
-fields). Secrets (the PBX's CSTA password, the trunk passwords) are stored here and only here:
-forms never render them back, the API never returns them, the audit trail never records them.
+fields). Secrets (the PBX's CSTA password, the trunk passwords) are stored here and only here,
+encrypted (``EncryptedTextField``, PORTAL_ENCRYPTION_KEYS): forms never render them back, the API
+never returns them, the audit trail never records them.
 Every change goes through ``gateways.services``.
 """
 
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
+from portal.fields import EncryptedTextField
 
 from . import csta
 
@@ -57,7 +59,7 @@ class GatewaySetup(models.Model):
     account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="gateway_setup")
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.CUSTOMER)
     data = models.JSONField(default=dict, blank=True)
-    pbx_password = models.CharField(max_length=200, blank=True)
+    pbx_password = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -136,7 +138,7 @@ class Pbx(models.Model):
     host = models.CharField("IP address or host name", max_length=253)
     csta_port = models.PositiveIntegerField("CSTA port")
     csta_user = models.CharField("CSTA user name", max_length=100, blank=True)
-    csta_password = models.CharField("CSTA password", max_length=200, blank=True)
+    csta_password = EncryptedTextField("CSTA password", blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -157,9 +159,9 @@ class SipTrunk(models.Model):
     transport = models.CharField(max_length=3, choices=Transport.choices, default=Transport.TCP)
     description = models.CharField(max_length=200, blank=True)
     pbx_username = models.CharField("PBX user name", max_length=100, blank=True)
-    pbx_password = models.CharField("PBX password", max_length=200, blank=True)
+    pbx_password = EncryptedTextField("PBX password", blank=True)
     gateway_username = models.CharField("Gateway user name", max_length=100, default="officelinkmxone")
-    gateway_password = models.CharField("Gateway password", max_length=200, blank=True)
+    gateway_password = EncryptedTextField("Gateway password", blank=True)
     gsm_deploy_number = models.CharField("GSM call-through deploy number", max_length=32, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 

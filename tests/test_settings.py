@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings.base",
     "SECRET_KEY": "kq3v!8w$-production-like-secret-key-that-is-long-and-random-2f9x0z",
+    "PORTAL_ENCRYPTION_KEYS": "KyAxYChN4b1-RL4Fuq44NRzxCZqvd7Qrtxfcqtp-Hts=",
     "ALLOWED_HOSTS": "console.example.com",
     "DEBUG": "false",
     "DATABASE_URL": "postgres://portal:pw@db.example:5432/portal",
@@ -42,3 +43,18 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_encryption_keys():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "PORTAL_ENCRYPTION_KEYS"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "PORTAL_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_a_malformed_encryption_key_is_refused_at_start_without_echoing_it():
+    good = PRODUCTION_ENV["PORTAL_ENCRYPTION_KEYS"]
+    result = _manage("check", env=PRODUCTION_ENV | {"PORTAL_ENCRYPTION_KEYS": f"{good}, not-a-fernet-key"})
+    assert result.returncode != 0
+    assert "Key 2 of PORTAL_ENCRYPTION_KEYS is not a Fernet key" in result.stderr
+    assert "not-a-fernet-key" not in result.stderr

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import email_settings_from_url, env_bool, env_int, env_list, env_required, env_str
+from .env import email_settings_from_url, env_bool, env_fernet_keys, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 # --- GENERAL -----------------------------------------------------------------------------
 SECRET_KEY = env_required("SECRET_KEY")
+# Secrets stored in the database (PBX, SIP trunk and CSTA passwords, token-signing keys) are
+# encrypted with these Fernet keys: the first encrypts, every one decrypts (portal/crypto.py,
+# rotation in docs/production.md). Required like SECRET_KEY; dev.py and test.py derive a default.
+PORTAL_ENCRYPTION_KEYS = env_fernet_keys("PORTAL_ENCRYPTION_KEYS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

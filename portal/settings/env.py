@@ -1,8 +1,11 @@
 """Typed readers for environment variables (12-factor settings)."""
 
+import base64
+import hashlib
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -52,6 +55,36 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     raw = os.environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+GENERATE_FERNET_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """A required comma-separated list of Fernet keys (32 url-safe base64-encoded bytes each).
+    A bad key is named by its position, never echoed: it is a secret."""
+    keys = [key.strip() for key in (env_str(name) or "").split(",") if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be set. Generate a key with: {GENERATE_FERNET_KEY}"
+        )
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Key {position} of {name} is not a Fernet key (32 url-safe base64-encoded bytes). "
+                f"Generate one with: {GENERATE_FERNET_KEY}"
+            ) from None
+    return keys
+
+
+def derived_fernet_key(secret_key: str) -> str:
+    """A Fernet key derived from SECRET_KEY: the development and test default, never production's."""
+    digest = hashlib.sha256(b"portal-encryption-key:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def email_settings_from_url(url: str) -> dict:

@@ -2,7 +2,10 @@
 
 import os
 
+from .env import derived_fernet_key
+
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
+os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", derived_fernet_key(os.environ["SECRET_KEY"]))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"

@@ -4,6 +4,7 @@ partner's own), one PBX per gateway, write-only secrets, tenancy and roles, and 
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -199,9 +200,10 @@ def test_an_outsider_gets_404_and_a_user_403(outsider, member, customer):
         services.gateway_create(actor=member, account=customer, customer=CUSTOMER, values=GATEWAY)
 
 
-def test_no_secret_ever_reaches_the_audit_trail(
-    account_admin, customer, pbx_simulator_factory, django_capture_on_commit_callbacks
+def test_no_secret_ever_reaches_the_audit_trail_or_the_logs(
+    account_admin, customer, pbx_simulator_factory, django_capture_on_commit_callbacks, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     pbx_simulator = pbx_simulator_factory(password="csta-secret-1")
     with django_capture_on_commit_callbacks(execute=True):
         run_wizard(account_admin, customer, pbx_simulator.port, password="csta-secret-1")
@@ -238,3 +240,4 @@ def test_no_secret_ever_reaches_the_audit_trail(
     assert Gateway.objects.get(account=customer).status == Gateway.Status.CONNECTED
     for secret in ("csta-secret-1", "new-csta-pw", "trunk-pbx-pw", "trunk-gw-pw"):
         assert f'"{secret}"' not in dump
+        assert secret not in caplog.text
