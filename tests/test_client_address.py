@@ -37,7 +37,9 @@ def test_x_forwarded_for_is_read_right_to_left_by_the_trusted_count(settings, co
     assert client_address(request) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [("203.0.113.5", "203.0.113.5"), ("junk", PROXY), (None, PROXY)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("203.0.113.5", "203.0.113.5"), ("junk", PROXY), (None, PROXY)]
+)
 def test_a_trusted_client_ip_header_wins_over_x_forwarded_for(settings, value, expected):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
@@ -56,6 +58,10 @@ def test_allauth_counts_by_the_same_address(settings):
 
 def test_ipv6_clients_are_counted_by_their_64_bit_prefix():
     """An IPv6 client usually holds a whole /64: it must not get a new budget per address."""
-    assert address_bucket("2001:db8:1:2:aaaa::1") == address_bucket("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert (
+        address_bucket("2001:db8:1:2:aaaa::1")
+        == address_bucket("2001:db8:1:2:bbbb::2")
+        == "2001:db8:1:2::/64"
+    )
     assert address_bucket("2001:db8:1:3::1") != address_bucket("2001:db8:1:2::1")
     assert address_bucket("203.0.113.5") == "203.0.113.5"

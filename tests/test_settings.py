@@ -42,3 +42,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_mistyped_throttle_setting_stops_the_start():
+    env = PRODUCTION_ENV | {"PORTAL_SIGN_IN_FAILURES": "5 per fortnight", "PORTAL_TRUSTED_PROXY_COUNT": "-1"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "PORTAL_SIGN_IN_FAILURES: A rate must look like" in result.stderr
+    assert "PORTAL_TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr

@@ -176,7 +176,10 @@ def test_failures_from_one_address_lock_it_past_the_per_address_limit(
     locked = sign_in(client, member.email, password)
 
     assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS and locked["Retry-After"] == "60"
-    assert "Too many failed sign-in attempts from your network. Try again in 1 minute." in locked.content.decode()
+    assert (
+        "Too many failed sign-in attempts from your network. Try again in 1 minute."
+        in locked.content.decode()
+    )
     assert sign_in(Client(REMOTE_ADDR="192.0.2.44"), member.email, password).status_code == HTTPStatus.FOUND
 
 
@@ -194,7 +197,9 @@ def test_clients_behind_a_trusted_proxy_are_locked_separately(account_admin, pas
     assert signed_in_user_id(owner) == str(account_admin.pk)
 
 
-def test_a_client_cannot_add_addresses_in_front_of_the_proxys_to_get_new_tries(account_admin, password, settings):
+def test_a_client_cannot_add_addresses_in_front_of_the_proxys_to_get_new_tries(
+    account_admin, password, settings
+):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     for n in range(5):
         sign_in(
@@ -204,7 +209,9 @@ def test_a_client_cannot_add_addresses_in_front_of_the_proxys_to_get_new_tries(a
         )
 
     response = sign_in(
-        Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7"), account_admin.email, password
+        Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7"),
+        account_admin.email,
+        password,
     )
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS

@@ -398,8 +398,12 @@ def test_grants_through_a_trusted_proxy_are_locked_per_client(account_admin, pas
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     grant = {"grant_type": "password", "username": account_admin.email}
     for _ in range(6):
-        post_form({**grant, "password": "nope-nope"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        post_form(
+            {**grant, "password": "nope-nope"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+        )
 
-    owner = post_form({**grant, "password": password}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    owner = post_form(
+        {**grant, "password": password}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
 
     assert owner.status_code == 201, owner.content
