@@ -15,6 +15,22 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def authenticate(self, request: HttpRequest, **credentials):
+        """Every password check (console, password grant, /authorize) is throttled here; see
+        ``accounts.sign_in_throttle``. allauth's own ``login_failed`` rate is off (settings)."""
+        from .sign_in_throttle import sign_in_attempt
+
+        attempt = sign_in_attempt(request, credentials.get("email"))
+        user = super().authenticate(request, **credentials)
+        attempt.finished(succeeded=user is not None)
+        return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's per-address limits count by the same, proxy-aware address as ours."""
+        from portal.throttle import client_address
+
+        return client_address(request)
+
     def set_password(self, user, password: str) -> None:
         """Password change and forgotten-password reset both land here: go through the service
         so the change is audited like every other."""

@@ -3,7 +3,6 @@ and the opt-in API rate limit."""
 
 import hashlib
 import logging
-import math
 import re
 import time
 from collections.abc import Callable
@@ -14,7 +13,9 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from . import throttle
 from .context import correlation_id_var, mitel_app_var, new_correlation_id
+from .throttle import parse_rate
 
 logger = logging.getLogger("portal.request")
 
@@ -91,26 +92,14 @@ class MitelAppPolicyMiddleware:
         return self.get_response(request)
 
 
-_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
-
-
-def parse_rate(rate: str) -> tuple[int, int] | None:
-    """``"100/60"`` (per 60 seconds) or ``"100/m"``, ``"5/s"``, ``"1000/h"`` -> (requests, seconds);
-    empty -> None (rate limiting off)."""
-    rate = (rate or "").strip()
-    if not rate:
-        return None
-    count, _, period = rate.partition("/")
-    period = period.strip().lower() or "1"
-    seconds = _UNITS.get(period) or int(period)
-    if int(count) < 1 or seconds < 1:
-        raise ValueError(f"PORTAL_API_RATE_LIMIT must look like '100/60', not {rate!r}")
-    return int(count), seconds
-
-
 class ApiRateLimitMiddleware:
     """Opt-in fixed-window limit on /api/ per client, shared across processes via the cache
-    (Redis in production). Over the limit: 429 with ``retry-after`` in milliseconds."""
+    (Redis in production). Over the limit: 429 with ``retry-after`` in milliseconds.
+
+    The client is the principal (user, application or guest) of a bearer token whose signature
+    verifies, so all its tokens share one budget; else the client address, proxy-aware
+    (``portal.throttle.client_address``): an unverified header (junk, forged, a Basic pair) buys no
+    budget of its own."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -120,7 +109,7 @@ class ApiRateLimitMiddleware:
         if limit is None or not request.path.startswith("/api/") or request.method == "OPTIONS":
             return self.get_response(request)
         max_requests, window = limit
-        now = time.time()
+        now = throttle.now()
         window_start = int(now // window) * window
         key = f"ratelimit:{self._client_key(request)}:{window_start}"
         cache.add(key, 0, timeout=window + 1)
@@ -130,20 +119,35 @@ class ApiRateLimitMiddleware:
             cache.set(key, 1, timeout=window + 1)
             used = 1
         if used > max_requests:
-            retry_ms = max(1, math.ceil((window_start + window - now) * 1000))
+            retry_ms = throttle.retry_after_ms(window_start + window - now)
             response = JsonResponse(
                 {"name": "TooManyRequests", "message": f"Too many requests; retry after {retry_ms} ms."},
                 status=429,
             )
-            response["retry-after"] = str(retry_ms)
+            response["retry-after"] = retry_ms
             return response
         return self.get_response(request)
 
     @staticmethod
     def _client_key(request: HttpRequest) -> str:
-        """The caller's token (hashed) when one is sent, else the client address."""
-        auth = request.headers.get("authorization", "")
-        token = auth.split()[-1] if auth.strip() else ""
-        if token:
-            return "t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
-        return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+        principal = _verified_principal(request)
+        if principal:
+            return "p:" + hashlib.sha256(principal.encode()).hexdigest()[:32]
+        return "ip:" + throttle.address_bucket(throttle.client_address(request))
+
+
+def _verified_principal(request: HttpRequest) -> str | None:
+    """``kind:account:subject`` of the bearer token if its signature and expiry verify, else None.
+    Checks only the signature (one key lookup, as authentication does next): whether the principal
+    may still act is authentication's question, not the counter's."""
+    from accounts.tokens import TokenError, access_token_decode, token_kind
+    from portal.api.authentication import bearer_token_from
+
+    token = bearer_token_from(request)
+    if not token:
+        return None
+    try:
+        claims = access_token_decode(token)
+    except TokenError:
+        return None
+    return f"{token_kind(claims)}:{claims.get('accountId', '')}:{claims.get('sub', '')}"

@@ -115,6 +115,22 @@ def celery_worker(transactional_db, settings):
     app.conf.task_always_eager = True
 
 
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Stops the clock of the sign-in locks and the API limit (``portal.throttle``); ``advance(s)``
+    moves it. Locks keep their times in their values, so this works with Redis too."""
+
+    class Clock:
+        now = 1_900_000_000.0
+
+        def advance(self, seconds: float) -> None:
+            self.now += seconds
+
+    clock = Clock()
+    monkeypatch.setattr("portal.throttle.now", lambda: clock.now)
+    return clock
+
+
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):
     """Poll ``predicate`` until it returns something truthy (for work done by another process)."""
     import time

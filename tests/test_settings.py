@@ -58,3 +58,11 @@ def test_a_malformed_encryption_key_is_refused_at_start_without_echoing_it():
     assert result.returncode != 0
     assert "Key 2 of PORTAL_ENCRYPTION_KEYS is not a Fernet key" in result.stderr
     assert "not-a-fernet-key" not in result.stderr
+
+
+def test_a_mistyped_throttle_setting_stops_the_start():
+    env = PRODUCTION_ENV | {"PORTAL_SIGN_IN_FAILURES": "5 per fortnight", "PORTAL_TRUSTED_PROXY_COUNT": "-1"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "PORTAL_SIGN_IN_FAILURES: A rate must look like" in result.stderr
+    assert "PORTAL_TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr

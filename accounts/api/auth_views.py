@@ -25,8 +25,11 @@ from accounts import oauth, tokens
 from accounts.authn import InvalidCredentials, SignInError
 from accounts.forms import SignInForm
 from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
+from accounts.sign_in_throttle import SignInLocked, lock_retry_after
+from accounts.sign_in_views import sign_in_page_refused
 from portal.api.authentication import CloudLinkTokenAuthentication
 from portal.api.errors import ApiError, error_response, error_responses
+from portal.throttle import retry_after_ms
 
 from .auth_serializers import (
     AUTHORIZATION_CODE,
@@ -55,12 +58,9 @@ def _issuer(request: Request) -> str:
     return tokens.issuer_for(request.build_absolute_uri("/"))
 
 
-SIGN_IN_THROTTLED_RETRY_MS = 60_000
-
-
 def _password_sign_in(request: Request, params: dict):
-    """Authenticate through allauth's adapter so failed password grants spend the same
-    ``login_failed`` budget as the console's sign-in form (per email and per IP)."""
+    """Authenticate through allauth's adapter, where every password check is throttled
+    (``accounts.sign_in_throttle``: the console's policy and counts)."""
     from allauth.account.adapter import get_adapter
     from django.core.exceptions import ValidationError
 
@@ -72,25 +72,27 @@ def _password_sign_in(request: Request, params: dict):
             password=params["password"],
             account=params.get("account_id") or None,
         )
-    except ValidationError as exc:  # allauth's too_many_login_attempts
-        raise SignInError(
-            "TooManyRequests",
-            "Too many failed sign-in attempts. Wait a few minutes and try again.",
-            status.HTTP_429_TOO_MANY_REQUESTS,
-        ) from exc
+    except ValidationError as exc:
+        retry_after = lock_retry_after([exc])
+        if retry_after is None:
+            raise
+        raise SignInLocked(exc.messages[0], retry_after) from exc
     if user is None:
         raise getattr(django_request, "sign_in_error", None) or InvalidCredentials()
     return user
+
+
+def _with_retry_after(response: Response, exc: SignInError) -> Response:
+    if isinstance(exc, SignInLocked):
+        response["retry-after"] = retry_after_ms(exc.retry_after)
+    return response
 
 
 def _sign_in_error(exc: SignInError) -> Response:
     # Returned, not raised: a reused refresh token's family revocation must stay committed
     # even if the request runs in a transaction (ATOMIC_REQUESTS) that errors roll back.
     extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
-    response = error_response(exc.name, exc.message, exc.status, **extra)
-    if exc.status == status.HTTP_429_TOO_MANY_REQUESTS:
-        response["retry-after"] = str(SIGN_IN_THROTTLED_RETRY_MS)
-    return response
+    return _with_retry_after(error_response(exc.name, exc.message, exc.status, **extra), exc)
 
 
 class TokenView(APIView):
@@ -122,12 +124,16 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="createToken",
         summary="Create a token: grants password, refresh_token, authorization_code, client_credentials, token exchange",
-        description="Form or JSON body; grant_type is case-insensitive. A bearer Authorization header is ignored; HTTP Basic carries client credentials.",
+        description="Form or JSON body; grant_type is case-insensitive. A bearer Authorization header is "
+        "ignored; HTTP Basic carries client credentials. Password grant: after too many failed sign-ins "
+        "for the email from the caller's address (the console's policy, `PORTAL_SIGN_IN_FAILURES`, "
+        "default 5 in 5 minutes) the answer is 429 `TooManyRequests` with `retry-after`: the "
+        "milliseconds until the lock ends.",
         request={
             "application/x-www-form-urlencoded": TokenRequestSerializer,
             "application/json": TokenRequestSerializer,
         },
-        responses={201: TokenSerializer, 409: ConflictSerializer, **error_responses(400, 401, 403)},
+        responses={201: TokenSerializer, 409: ConflictSerializer, **error_responses(400, 401, 403, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -217,7 +223,7 @@ def _request_data(request: Request) -> dict:
 
 def _authorize_error(exc: SignInError) -> Response:
     extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
-    return error_response(
+    response = error_response(
         exc.name,
         exc.message,
         exc.status,
@@ -225,6 +231,7 @@ def _authorize_error(exc: SignInError) -> Response:
         error_description=exc.message,
         **extra,
     )
+    return _with_retry_after(response, exc)
 
 
 def _code_request(params) -> oauth.CodeRequest:
@@ -264,10 +271,12 @@ class AuthorizeView(APIView):
             "application/x-www-form-urlencoded": AuthorizeRequestSerializer,
             "application/json": AuthorizeRequestSerializer,
         },
+        description="Failed passwords count like the console's sign-in: while locked, 429 "
+        "`TooManyRequests` with `retry-after` in milliseconds.",
         responses={
             201: AuthCodeSerializer,
             409: ConflictSerializer,
-            **dict.fromkeys((400, 401, 403, 404), AuthorizeErrorSerializer),
+            **dict.fromkeys((400, 401, 403, 404, 429), AuthorizeErrorSerializer),
         },
         auth=[],
     )
@@ -434,7 +443,7 @@ def authorize_continue(request: HttpRequest) -> HttpResponse:
     else:
         form = SignInForm(data=request.POST, request=request)
         if not form.is_valid():
-            return _render_authorize(request, app, request.POST, form=form, status_code=200)
+            return sign_in_page_refused(_render_authorize(request, app, request.POST, form=form), form)
         user = form.user
     try:
         code = oauth.authorization_code_issue(user=user, request=code_request)

@@ -128,10 +128,21 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Sign-in throttling (accounts/sign_in_throttle.py), one policy for the console and the API:
+# N failures for one email from one client address within T lock that pair for T ...
+PORTAL_SIGN_IN_FAILURES = env_str("PORTAL_SIGN_IN_FAILURES", "5/5m")
+# ... and N failures from one address, any email, lock the address (high: many users share a proxy).
+PORTAL_SIGN_IN_ADDRESS_FAILURES = env_str("PORTAL_SIGN_IN_ADDRESS_FAILURES", "1000/m")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("PORTAL_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    "login_failed": "",  # replaced by the two settings above
+    "login": "1000/m/ip",  # every console sign-in POST per address (allauth's default 30/m/ip would lock a proxy)
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client address behind a TLS proxy (portal/throttle.py client_address, also allauth's): the
+# number of proxies that append to X-Forwarded-For, or a header a proxy sets (X-Real-IP). 0 / unset:
+# REMOTE_ADDR, and X-Forwarded-For is ignored (a client can write anything in it).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("PORTAL_TRUSTED_CLIENT_IP_HEADER", "") or None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CloudLink] "
 
 # --- INTERNATIONALISATION ----------------------------------------------------------------
@@ -223,7 +234,7 @@ PORTAL_TOKEN_ISSUER = env_str("PORTAL_TOKEN_ISSUER", "")
 PORTAL_ACCESS_TOKEN_SECONDS = env_int("PORTAL_ACCESS_TOKEN_SECONDS", 3600)
 PORTAL_REFRESH_TOKEN_SECONDS = env_int("PORTAL_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600)
 PORTAL_AUTHORIZATION_CODE_SECONDS = env_int("PORTAL_AUTHORIZATION_CODE_SECONDS", 60)
-# Opt-in API rate limit, "<requests>/<seconds>" per client (token subject or IP); empty = off.
+# Opt-in API rate limit, "<requests>/<seconds>" per client (verified token principal, else address); empty = off.
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")
 PORTAL_PAGE_SIZE = 25
 # Absolute base of links in emails (welcome, password reset); services have no request to ask.

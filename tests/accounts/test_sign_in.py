@@ -118,6 +118,132 @@ def test_repeated_failures_are_throttled_even_for_the_right_password(account_adm
     assert signed_in_user_id(client) is None
 
 
+# --- throttling: per account (email) + client address; one policy with the password grant -------------
+
+PROXY = "10.0.0.1"  # the TLS proxy of docs/production.md: every client reaches the portal from here
+
+
+def test_a_locked_sign_in_answers_429_and_retry_after_is_the_remaining_lock(
+    account_admin, password, throttle_clock
+):
+    """Default policy PORTAL_SIGN_IN_FAILURES="5/5m": 5 failures lock that email at that address for 5 minutes."""
+    client = Client()
+    for _ in range(5):
+        assert sign_in(client, account_admin.email, "wrong-password").status_code == HTTPStatus.OK
+
+    locked = sign_in(client, account_admin.email, password)
+
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert locked["Retry-After"] == "300"
+    html = locked.content.decode()
+    assert f"{THROTTLED} for this email address. Try again in 5 minutes." in html and 'role="alert"' in html
+    assert 'name="login"' in html, "the sign-in page itself, with the form"
+    throttle_clock.advance(120)
+    assert sign_in(client, account_admin.email, password)["Retry-After"] == "180"
+    throttle_clock.advance(180)
+    assert sign_in(client, account_admin.email, password).status_code == HTTPStatus.FOUND
+    assert signed_in_user_id(client) == str(account_admin.pk)
+
+
+def test_an_attack_on_one_user_does_not_lock_out_another_user_at_the_same_address(
+    account_admin, member, password
+):
+    attacker_and_colleague = Client()  # one address, e.g. everyone behind the proxy
+    for _ in range(10):
+        sign_in(attacker_and_colleague, account_admin.email, "wrong-password")
+
+    response = sign_in(attacker_and_colleague, member.email, password)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert signed_in_user_id(attacker_and_colleague) == str(member.pk)
+
+
+def test_many_sign_ins_through_one_proxy_are_not_refused(member, password):
+    statuses = [sign_in(Client(), member.email, password).status_code for _ in range(40)]
+
+    assert set(statuses) == {HTTPStatus.FOUND}
+
+
+def test_failures_from_one_address_lock_it_past_the_per_address_limit(
+    account_admin, member, partner_admin, password, settings, throttle_clock
+):
+    """PORTAL_SIGN_IN_ADDRESS_FAILURES (default "1000/m") caps guessing across many emails."""
+    settings.PORTAL_SIGN_IN_ADDRESS_FAILURES = "3/m"
+    client = Client()
+    for email in ("a@globex.example", "b@globex.example", partner_admin.email):
+        sign_in(client, email, "wrong-password")
+
+    locked = sign_in(client, member.email, password)
+
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS and locked["Retry-After"] == "60"
+    assert (
+        "Too many failed sign-in attempts from your network. Try again in 1 minute."
+        in locked.content.decode()
+    )
+    assert sign_in(Client(REMOTE_ADDR="192.0.2.44"), member.email, password).status_code == HTTPStatus.FOUND
+
+
+def test_clients_behind_a_trusted_proxy_are_locked_separately(account_admin, password, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(6):
+        sign_in(attacker, account_admin.email, "wrong-password")
+    assert sign_in(attacker, account_admin.email, password).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    owner = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    response = sign_in(owner, account_admin.email, password)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert signed_in_user_id(owner) == str(account_admin.pk)
+
+
+def test_a_client_cannot_add_addresses_in_front_of_the_proxys_to_get_new_tries(
+    account_admin, password, settings
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        sign_in(
+            Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7"),
+            account_admin.email,
+            "wrong-password",
+        )
+
+    response = sign_in(
+        Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7"),
+        account_admin.email,
+        password,
+    )
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_gives_no_new_tries(account_admin, password):
+    for n in range(5):
+        sign_in(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"), account_admin.email, "wrong-password")
+
+    response = sign_in(Client(HTTP_X_FORWARDED_FOR="198.51.100.99"), account_admin.email, password)
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_console_and_password_grant_share_one_policy_and_one_count(
+    account_admin, password, settings, throttle_clock
+):
+    from tests.api.token_helpers import post_form
+
+    settings.PORTAL_SIGN_IN_FAILURES = "3/2m"
+    sign_in(Client(), account_admin.email, "wrong-password")
+    sign_in(Client(), account_admin.email, "wrong-password")
+    grant = {"grant_type": "password", "username": account_admin.email}
+    assert post_form({**grant, "password": "wrong-password"}).status_code == HTTPStatus.UNAUTHORIZED
+
+    console = sign_in(Client(), account_admin.email, password)
+    api = post_form({**grant, "password": password})
+
+    assert console.status_code == HTTPStatus.TOO_MANY_REQUESTS and console["Retry-After"] == "120"
+    assert api.status_code == HTTPStatus.TOO_MANY_REQUESTS and api["retry-after"] == "120000"
+
+
 def test_users_of_a_deactivated_account_cannot_sign_in(partner_admin, customer, account_admin, password):
     services.account_deactivate(actor=partner_admin, account=customer, confirmation="deactivate")
     client = Client()

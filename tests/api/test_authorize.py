@@ -278,3 +278,22 @@ def test_discovery_lists_the_authorization_endpoint(db):
     assert body["authorization_endpoint"].endswith(AUTHORIZE_URL)
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert "client_credentials" in body["grant_types_supported"]
+
+
+def test_a_locked_sign_in_is_429_with_the_remaining_lock_in_retry_after(
+    app, member, password, throttle_clock
+):
+    for _ in range(5):
+        authorize(member, "wrong-password-123", app.client_id)
+    throttle_clock.advance(30)
+
+    body = assert_oauth_error(authorize(member, password, app.client_id), 429, "TooManyRequests")
+    browser = Client().post(
+        f"{AUTHORIZE_URL}/continue",
+        {**flow_params(app.client_id), "login": member.email, "password": password},
+    )
+
+    assert body["error"] == "temporarily_unavailable"
+    assert authorize(member, password, app.client_id)["retry-after"] == "270000"
+    assert browser.status_code == 429 and browser["Retry-After"] == "270"
+    assert b"Too many failed sign-in attempts" in browser.content

@@ -355,7 +355,7 @@ def test_multipart_bodies_are_accepted_too(member, password):
 
 
 def test_repeated_failed_password_grants_are_throttled_like_console_sign_in(account_admin, password):
-    """Test settings allow 5 failures per email per 5 minutes (ACCOUNT_RATE_LIMITS login_failed)."""
+    """The default policy (PORTAL_SIGN_IN_FAILURES="5/5m") allows 5 failures per email and address."""
     for _ in range(5):
         bad = post_form({"grant_type": "password", "username": account_admin.email, "password": "nope-nope"})
         assert bad.status_code == 401
@@ -365,3 +365,45 @@ def test_repeated_failed_password_grants_are_throttled_like_console_sign_in(acco
     assert throttled.status_code == 429
     assert throttled.json()["name"] == "TooManyRequests"
     assert int(throttled["retry-after"]) > 0
+
+
+def test_the_lock_retry_after_is_the_remaining_lock_in_milliseconds(account_admin, password, throttle_clock):
+    grant = {"grant_type": "password", "username": account_admin.email}
+    for _ in range(5):
+        assert post_form({**grant, "password": "nope-nope"}).status_code == 401
+
+    locked = post_form({**grant, "password": password})
+
+    assert_error(locked, 429, "TooManyRequests")
+    assert locked["retry-after"] == "300000"
+    assert "Try again in 5 minutes" in locked.json()["message"]
+    throttle_clock.advance(60)
+    assert post_form({**grant, "password": password})["retry-after"] == "240000"
+    throttle_clock.advance(240)
+    assert post_form({**grant, "password": password}).status_code == 201
+
+
+def test_failed_grants_for_one_user_do_not_block_another_users_grant_from_the_same_address(
+    account_admin, member, password
+):
+    for _ in range(10):
+        post_form({"grant_type": "password", "username": account_admin.email, "password": "nope-nope"})
+
+    response = post_form({"grant_type": "password", "username": member.email, "password": password})
+
+    assert response.status_code == 201, response.content
+
+
+def test_grants_through_a_trusted_proxy_are_locked_per_client(account_admin, password, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    grant = {"grant_type": "password", "username": account_admin.email}
+    for _ in range(6):
+        post_form(
+            {**grant, "password": "nope-nope"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+        )
+
+    owner = post_form(
+        {**grant, "password": password}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
+
+    assert owner.status_code == 201, owner.content
