@@ -75,7 +75,9 @@ def test_console_the_partner_account_admin_cannot_change_the_partner_admins_emai
     assert partner_admin.email == "pat@acme.example"
 
 
-def test_console_the_partner_account_admin_cannot_delete_the_partner_admin(client_for, delegate, partner_admin):
+def test_console_the_partner_account_admin_cannot_delete_the_partner_admin(
+    client_for, delegate, partner_admin
+):
     path = reverse("accounts:user_delete", args=[partner_admin.account.account_number, partner_admin.user_id])
     response = client_for(delegate).post(path, {"delete-confirmation": "delete"})
 
