@@ -4,6 +4,14 @@
 * Account admins act on their own account; users only on themselves.
 * An account outside the actor's scope does not exist for them (404, never 403);
   an account in scope where the actor's role lacks a capability is 403.
+* Roles are ranked GUEST < USER < ACCOUNT_ADMIN < PARTNER_ADMIN < GLOBAL_ADMIN (``Role``). Nobody
+  changes, deletes, resets the password of, or re-sends a welcome to a user whose role is above
+  their own, and nobody gives a role above their own (``require_manage_user``,
+  ``require_grant_role``): 403 ``RoleAboveActor``.
+* An ACCOUNT_ADMIN may exist in a partner account: the partner delegates the administration of
+  its own account (its users, information, activity) to them. Like any account admin they act
+  only on that account, so they manage its USER and ACCOUNT_ADMIN users but never its partner
+  admins, and they have none of the partner capabilities (customer accounts, Developer page).
 """
 
 from __future__ import annotations
@@ -19,6 +27,30 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from .models import Account, User
+
+
+class Role(enum.IntEnum):
+    """The roles by rank. Users are USER, ACCOUNT_ADMIN or PARTNER_ADMIN (``User.Role``); guests
+    are token principals; GLOBAL_ADMIN is CloudLink's platform role, which no portal user has."""
+
+    GUEST = 0
+    USER = 1
+    ACCOUNT_ADMIN = 2
+    PARTNER_ADMIN = 3
+    GLOBAL_ADMIN = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").title()
+
+
+def role_rank(role: object) -> Role | None:
+    """The rank of a role name (``"ACCOUNT_ADMIN"``), or None for a name that is no role."""
+    return Role.__members__.get(str(role))
+
+
+class RoleAboveActor(PermissionDenied):
+    """The target user, or the role to give, is above the actor's own role (403)."""
 
 
 class Capability(enum.StrEnum):
@@ -128,3 +160,46 @@ def require_operator(actor: User | None) -> None:
 def home_account(actor: User) -> Account:
     """The account a signed-in person lands in: their own."""
     return actor.account
+
+
+# --- the role hierarchy ----------------------------------------------------------------------
+
+
+def role_is_above(role: object, actor: User | None) -> bool:
+    """Is ``role`` above the actor's own? A role name the ranking does not know counts as above
+    everyone, an actor without a known role as below everyone: unknown never grants."""
+    target, own = role_rank(role), role_rank(getattr(actor, "role", None))
+    return target is None or own is None or target > own
+
+
+def can_manage_user(actor: User | None, target: User) -> bool:
+    """May ``actor`` change, delete, reset or re-invite ``target``: they manage the users of the
+    target's account, and the target's role is not above their own (themselves included)."""
+    return can(actor, Capability.MANAGE_USERS, target.account) and not role_is_above(target.role, actor)
+
+
+def require_manage_user(actor: User | None, target: User) -> None:
+    """Http404 when the target's account is out of the actor's scope, PermissionDenied without
+    ``MANAGE_USERS`` there, RoleAboveActor when the target's role is above the actor's."""
+    require(actor, Capability.MANAGE_USERS, target.account)
+    if role_is_above(target.role, actor):
+        raise RoleAboveActor(
+            f"{target.email} has the role {_label(target.role)}, which is above yours "
+            f"({_label(actor.role)}): only someone of that role or higher can change, delete or reset them."
+        )
+
+
+def can_grant_role(actor: User | None, role: object) -> bool:
+    return _is_signed_in(actor) and not role_is_above(role, actor)
+
+
+def require_grant_role(actor: User | None, role: object) -> None:
+    """RoleAboveActor when ``role`` (for a new user or a role change) is above the actor's own."""
+    if not can_grant_role(actor, role):
+        own = _label(getattr(actor, "role", ""))
+        raise RoleAboveActor(f"You cannot give the role {_label(role)}: it is above yours ({own}).")
+
+
+def _label(role: object) -> str:
+    rank = role_rank(role)
+    return rank.label if rank is not None else str(role or "no role")

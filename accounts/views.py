@@ -65,13 +65,16 @@ def _submit(form: forms.Form, call: Callable[[dict], Any]) -> tuple[bool, Any]:
 
     So does a PermissionDenied: ``@account_view`` already required the page's capability, so
     one raised by the service is one of its rules ("you cannot delete yourself"), which the
-    person should read on the page rather than on a bare 403."""
+    person should read on the page rather than on a bare 403. Acting on a user above your role
+    is not offered by any page, so that refusal stays a 403."""
     if not form.is_valid():
         return False, None
     try:
         return True, call(form.cleaned_data)
     except ValidationError as exc:
         add_service_errors(form, exc)
+    except access.RoleAboveActor:
+        raise
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
     return False, None
@@ -317,6 +320,7 @@ def _user_context(request: HttpRequest, person, **forms_: forms.Form) -> dict:
         "account": request.account,
         "person": person,
         "is_self": person.pk == request.user.pk,
+        "can_manage": access.can_manage_user(request.user, person),
         "form": UserForm(person=person, actor=request.user),
         "access_form": forms.Form(),
         "delete_form": UserDeleteForm(),

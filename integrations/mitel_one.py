@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import access
-from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import User
 
@@ -27,7 +26,7 @@ def mitel_one_settings_get(user: User) -> MitelOneUserSettings:
 
 @transaction.atomic
 def mitel_one_settings_set(*, actor: User, user: User, enabled: bool, tier: str) -> MitelOneUserSettings:
-    access.require(actor, Capability.MANAGE_USERS, user.account)
+    access.require_manage_user(actor, user)
     if not account_has_mitel_one(user.account):
         raise ValidationError("Add the Mitel One integration to this account first.")
     if tier not in MitelOneUserSettings.Tier.values:

@@ -36,7 +36,8 @@ class PbxUserSyncApi(APIView):
         "the plan is computed again and applied: new users are created (source PBX, with the welcome "
         "email), changed ones updated (matched by email, else by extension), users gone from the PBX "
         "deactivated (never deleted; they come back when listed again). Invalid rows and conflicts "
-        "(the email of a user not added by the PBX, yourself, the last admin) are reported and left "
+        "(the email of a user not added by the PBX, yourself, the last admin, a user whose role is above "
+        "yours) are reported and left "
         f"alone. Applying the same list twice changes nothing. More than {pbx.MAX_USERS:,} users: 400, "
         "nothing is written. With `planDigest` and a plan that changed since: 409 with the new plan.",
         parameters=[ACCOUNT_ID],

@@ -263,7 +263,8 @@ class UserDetailApi(APIView):
         summary="Update a user (only the fields sent)",
         description="Contact fields (email, name, firstName, lastName, extension, mobile, phone) and "
         "`role` USER <-> ACCOUNT_ADMIN. You cannot withdraw your own admin rights (403) nor the "
-        "account's last admin's (400). Read-only fields sent back unchanged are ignored.",
+        "account's last admin's (400), nor change a user whose role is above yours (403). Read-only "
+        "fields sent back unchanged are ignored.",
         parameters=[ACCOUNT_ID, USER_ID],
         request=UserUpdateSerializer,
         responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -276,8 +277,8 @@ class UserDetailApi(APIView):
     @extend_schema(
         operation_id="users_destroy",
         summary="Delete a user",
-        description="Answers with the user as they were. Not yourself (403), not the account's last "
-        "admin (400).",
+        description="Answers with the user as they were. Not yourself (403), not a user whose role is "
+        "above yours (403), not the account's last admin (400).",
         parameters=[ACCOUNT_ID, USER_ID],
         responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404)},
     )

@@ -14,7 +14,8 @@ extension (so a changed extension or a changed email is an update, not a new use
 from the PBX are deactivated, not deleted: nothing is lost, they cannot sign in, and they come
 back as they were when the PBX lists them again. A listed email that belongs to a user who did
 not come from the PBX is a conflict: that user is left alone (never taken over). The actor and
-the account's last active admin are never deactivated.
+the account's last active admin are never deactivated, and a user whose role is above the actor's
+is neither changed nor deactivated (a conflict).
 
 Database work is batched (one lookup of the PBX users, one of conflicting emails, then bulk
 inserts / updates of ``BATCH_SIZE`` rows, audit events included), so the queries grow with the
@@ -59,6 +60,7 @@ SYNC_FIELDS = ("email", "extension", "first_name", "last_name")
 NOT_FROM_PBX = "Already used by a user who was not added by the PBX; that user is left as is"
 KEEP_SELF = "Not in the PBX list, but you cannot deactivate yourself"
 KEEP_LAST_ADMIN = "Not in the PBX list, but it is the account's last admin"
+ABOVE_YOUR_ROLE = "This user's role is above yours; that user is left as is"
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,9 @@ def _plan(actor: User, account: Account, entries: list[pbx.PbxEntry]) -> PbxSync
         if user is None:
             plan.creates.append(entry)
             continue
+        if access.role_is_above(user.role, actor):
+            plan.conflicts.append(_problem("conflict", ABOVE_YOUR_ROLE, entry))
+            continue
         changes = {
             name: (getattr(user, name), getattr(entry, name))
             for name in SYNC_FIELDS
@@ -282,6 +287,8 @@ def _plan(actor: User, account: Account, entries: list[pbx.PbxEntry]) -> PbxSync
     for user in gone:
         if user.pk == actor.pk:
             plan.conflicts.append(SyncProblem("conflict", KEEP_SELF, None, user.email, user.extension))
+        elif access.role_is_above(user.role, actor):
+            plan.conflicts.append(SyncProblem("conflict", ABOVE_YOUR_ROLE, None, user.email, user.extension))
         elif user.role in ADMIN_ROLES and admins_left <= 1:
             plan.conflicts.append(SyncProblem("conflict", KEEP_LAST_ADMIN, None, user.email, user.extension))
         else:

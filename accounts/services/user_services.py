@@ -2,7 +2,9 @@
 
 Rules that are the product (console-features.md 2.9-2.10): only User <-> Account Admin role
 changes; nobody withdraws their own admin rights or deletes themselves; an account always keeps at
-least one admin; welcome links are single-use, expire, and die when superseded."""
+least one admin; welcome links are single-use, expire, and die when superseded. Nobody acts on a
+user whose role is above their own, nor gives a role above their own (``access.require_manage_user``,
+``access.require_grant_role``)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ __all__ = [
 USER_FIELDS = ("email", "name", "first_name", "last_name", "extension", "mobile", "phone")
 ADMIN_ROLES = (User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN)
 DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
+ROLE_ABOVE_YOURS = "This role is above yours; you cannot give it."
 
 
 def _snapshot(user: User, keys) -> dict[str, Any]:
@@ -179,6 +182,8 @@ def user_create(
         raise ValidationError({"role": f"Role must be one of {', '.join(User.Role.values)}."})
     if role == User.Role.PARTNER_ADMIN and not account.is_partner:
         raise ValidationError({"role": "Partner admins belong to a partner account."})
+    if actor is not None:
+        access.require_grant_role(actor, role)
     user = User(
         account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
     )
@@ -207,7 +212,7 @@ def user_create(
 def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
     """Edit a user's contact fields. Role changes go through ``user_role_set``."""
     if actor is not None:
-        access.require(actor, Capability.MANAGE_USERS, user.account)
+        access.require_manage_user(actor, user)
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise ValidationError(f"These user fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -239,11 +244,11 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
 @transaction.atomic
 def user_change(*, actor: User, user: User, role: str | None = None, **changes: Any) -> User:
     """Edit fields and, if ``role`` differs, grant or withdraw Account Admin, as one unit: the
-    User page's Save and the API's partial PUT. A refused role change undoes the field edits."""
+    User page's Save and the API's partial PUT. A refused role change undoes the field edits.
+    A user above the actor's role is refused even when nothing would change."""
+    access.require_manage_user(actor, user)
     if changes:
         user = user_update(actor=actor, user=user, **changes)
-    else:
-        access.require(actor, Capability.MANAGE_USERS, user.account)
     if role is not None and role != user.role:
         user = user_role_set(actor=actor, user=user, role=role)
     return user
@@ -259,10 +264,11 @@ def _lock_admins(account: Account) -> int:
 @transaction.atomic
 def user_role_set(*, actor: User, user: User, role: str) -> User:
     """Grant or withdraw Account Admin: the only role change there is (User <-> Account Admin)."""
-    access.require(actor, Capability.MANAGE_USERS, user.account)
+    access.require_manage_user(actor, user)
     allowed = {User.Role.USER, User.Role.ACCOUNT_ADMIN}
     if role not in allowed or user.role not in allowed:
         raise ValidationError({"role": "Only User and Account Admin can be exchanged for each other."})
+    access.require_grant_role(actor, role)
     if role == user.role:
         return user
     if role == User.Role.USER:
@@ -290,7 +296,7 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
 @transaction.atomic
 def user_delete(*, actor: User, user: User) -> None:
     """Delete a user (their welcome links die with them); never yourself, never the last admin."""
-    access.require(actor, Capability.MANAGE_USERS, user.account)
+    access.require_manage_user(actor, user)
     if user.pk == actor.pk:
         raise PermissionDenied("You cannot delete yourself.")
     if user.role in ADMIN_ROLES and _lock_admins(user.account) <= 1:
@@ -308,7 +314,7 @@ def user_delete(*, actor: User, user: User) -> None:
 @transaction.atomic
 def user_welcome_resend(*, actor: User, user: User) -> None:
     """Send a new welcome email; the previous link stops working. Unregistered users only."""
-    access.require(actor, Capability.MANAGE_USERS, user.account)
+    access.require_manage_user(actor, user)
     if user.is_registered:
         raise ValidationError("This user is already registered; send a password reset instead.")
     _welcome_email_queue(user, _welcome_link_issue(user))
@@ -321,7 +327,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
-    access.require(actor, Capability.MANAGE_USERS, user.account)
+    access.require_manage_user(actor, user)
     if not user.is_registered:
         raise ValidationError("This user has not registered yet; resend the welcome email instead.")
     path = reverse(
@@ -425,6 +431,9 @@ def user_create_many(
             continue
         if role not in (User.Role.USER, User.Role.ACCOUNT_ADMIN):
             result.rejected[position] = "Role must be User or Account Admin."
+            continue
+        if actor is not None and not access.can_grant_role(actor, role):
+            result.rejected[position] = ROLE_ABOVE_YOURS
             continue
         user = User(
             account=account,

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts import services
 from accounts.models import User, WelcomeLink
 from portal.models import OutboxMessage
+from tests.accounts.factories import UserFactory
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,3 +154,35 @@ def test_expired_used_and_superseded_links_show_the_ask_your_administrator_page(
     expect(page.get_by_text("only the link in the newest one works")).to_be_visible()
     assert page.goto(welcome_link("old@globex.example")).status == 200
     expect(page.get_by_role("button", name="Complete")).to_be_visible()
+
+
+def test_an_account_admin_of_the_partner_account_sees_partner_admins_but_cannot_act_on_them(
+    new_page, partner, partner_admin, password
+):
+    delegate = UserFactory(account=partner, role=User.Role.ACCOUNT_ADMIN, email="dana@acme.example")
+    UserFactory(account=partner, role=User.Role.USER, email="pete@acme.example", name="Pete Plain")
+    page = new_page()
+    sign_in(page, delegate.email, password)
+
+    # No partner pages for them: the partner account's own pages only.
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Accounts", exact=True)).to_have_count(0)
+    expect(nav.get_by_role("link", name="Developer")).to_have_count(0)
+    nav.get_by_role("link", name="Users").click()
+
+    # The partner admin is listed; their page shows them, with no action at all.
+    page.get_by_role("link", name="Pat Partner").click()
+    page.wait_for_url(USER_PAGE)
+    expect(page.get_by_text("above your role")).to_be_visible()
+    for action in ("Save changes", "Send password reset", "Resend welcome email"):
+        expect(page.get_by_role("button", name=action)).to_have_count(0)
+    expect(page.get_by_role("heading", name="Delete user")).to_have_count(0)
+    expect(page.get_by_label("Email")).to_have_count(0)
+
+    # A plain user of the partner account: every action is there.
+    page.go_back()
+    page.get_by_role("link", name="Pete Plain").click()
+    page.wait_for_url(USER_PAGE)
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+    expect(page.get_by_role("button", name="Send password reset")).to_be_visible()
+    expect(page.get_by_role("heading", name="Delete user")).to_be_visible()
