@@ -285,6 +285,9 @@ class RefreshToken(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     mitel_app = models.CharField(max_length=500, blank=True)
+    # The application whose authorization-code flow began this sign-in ("" for the user's own):
+    # blocking or deleting it revokes the family, and rotation stops while it is not active.
+    client_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

@@ -8,7 +8,12 @@
   only while the account's Delegated Authentication privilege is on.
 * Guest tokens, only while the account's Allow Guest Access privilege is on.
 * ``token_principal_problem``: re-checked on every request, so switching a privilege off,
-  deactivating a deployment or blocking an application ends the tokens it allowed.
+  deactivating a deployment or blocking (or deleting) an application ends the tokens it allowed,
+  including the users' tokens of its authorization-code flow (they name it in ``azp``).
+* The password grant is the user's own sign-in: it refuses an application's client ID.
+
+Applications are refused by their *authenticated* client (the client ID at /token, ``azp`` /
+``clientId`` in a token), never by the self-declared ``x-mitel-app`` header.
 
 Every refusal is a ``SignInError`` (CloudLink ``name``, message, HTTP status); the views turn
 it into the error body. Views stay thin: no rule lives in them.
@@ -125,6 +130,21 @@ def client_authenticate(client_id: str, client_secret: str, *, confidential_only
     if not application_secret_verify(app, client_secret):
         raise _error("ClientSecretMismatch", "The client_secret is not correct.", 401)
     return app
+
+
+def password_grant_client_refuse(*client_ids: str) -> None:
+    """The password grant signs a user in to their own tools; an application never gets a
+    user's token by collecting the password (it would escape blocking, which follows tokens
+    issued to the application). A client ID (body or HTTP Basic) any registered application
+    has, in any state, is refused with 403 InvalidClient; one no application has is ignored."""
+    presented = [client_id for client_id in client_ids if client_id]
+    if presented and _application_model().objects.filter(client_id__in=presented).exists():
+        raise _error(
+            "InvalidClient",
+            "Applications cannot use the password grant: send the user through authorization_code "
+            "(/authorize), or use client_credentials for the application's own token.",
+            403,
+        )
 
 
 def deployment_active(app, account: Account):
@@ -318,7 +338,9 @@ def authorization_code_exchange(
                 row.used_at = timezone.now()
                 row.family = family
                 row.save(update_fields=["used_at", "family"])
-                pair = token_pair_issue(user=row.user, issuer=issuer, mitel_app=mitel_app, family=family)
+                pair = token_pair_issue(
+                    user=row.user, issuer=issuer, mitel_app=mitel_app, family=family, client_id=app.client_id
+                )
     if error is not None:
         raise error
     return pair, row.scope
@@ -334,14 +356,37 @@ def _account_for(account_ref: str) -> Account:
     return account
 
 
+# What an application's own token may do in its account: read and write there, as an account
+# admin would (no finer scopes exist). The answer names exactly this, whatever was asked.
+CLIENT_SCOPES = ("read", "write")
+CLIENT_SCOPE = " ".join(CLIENT_SCOPES)
+
+
+def client_scope_grant(requested: str) -> str:
+    """The scope a client_credentials token is granted: always ``read write``. A requested scope
+    may name only these (in any order, or be empty); anything else is 400 InvalidScope (OAuth's
+    invalid_scope) rather than being echoed as if it had been granted."""
+    unknown = sorted(set((requested or "").split()) - set(CLIENT_SCOPES))
+    if unknown:
+        shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise _error(
+            "InvalidScope",
+            f"Unknown scope {shown}: an application's token is granted {CLIENT_SCOPE!r} in its account.",
+            400,
+        )
+    return CLIENT_SCOPE
+
+
 def client_credentials_grant(
-    *, client_id: str, client_secret: str, account_ref: str = "", issuer: str
-) -> tuple[str, int]:
-    """The application's own token in an account where it is deployed and active. Without
-    ``account_ref`` the application must be active in exactly one account."""
+    *, client_id: str, client_secret: str, account_ref: str = "", scope: str = "", issuer: str
+) -> tuple[str, int, str]:
+    """The application's own token in an account where it is deployed and active: ``(token,
+    expires_in, granted scope)``. Without ``account_ref`` the application must be active in
+    exactly one account."""
     from integrations.models import ApplicationDeployment
 
     app = client_authenticate(client_id, client_secret, confidential_only=True)
+    granted = client_scope_grant(scope)
     if account_ref:
         account = _account_for(account_ref)
         _require_deployment(app, account)
@@ -362,7 +407,10 @@ def client_credentials_grant(
         account = deployments[0].account
     if not account.is_active:
         raise _error("InactiveAccount", "This account has been deactivated.", 403)
-    return tokens.client_token_issue(client_id=app.client_id, name=app.name, account=account, issuer=issuer)
+    token, expires_in = tokens.client_token_issue(
+        client_id=app.client_id, name=app.name, account=account, issuer=issuer
+    )
+    return token, expires_in, granted
 
 
 # --- Delegated Authentication (token exchange) ----------------------------------------------------
@@ -486,11 +534,26 @@ def _is_real_principal(principal_id: str) -> bool:
 # --- every request ----------------------------------------------------------------------------------
 
 
+def application_token_problem(client_id: str, account: Account) -> str | None:
+    """Why tokens issued to this application's client no longer work in ``account`` (it is
+    unknown, deleted, not approved, or not active there), or None."""
+    Application = _application_model()
+    app = Application.objects.filter(client_id=client_id or "").only("pk", "status").first()
+    if app is None or app.status != Application.Status.APPROVED:
+        return "The application behind this token is no longer approved."
+    if deployment_active(app, account) is None:
+        return "The application behind this token is no longer active in this account."
+    return None
+
+
 def token_principal_problem(claims: dict[str, Any], account: Account | None) -> str | None:
-    """Why an application's or a guest's token no longer works (checked on each request), or
-    None. ``account`` is the token's account (None when it no longer exists)."""
+    """Why a token issued to an application (its own, a delegated one, or a user's token of its
+    authorization-code flow, which names it in ``azp``) or a guest's token no longer works
+    (checked on each request), or None. ``account`` is the token's account (None when it no
+    longer exists). A user's own token names no application: None."""
     kind = tokens.token_kind(claims)
-    if kind == "user":
+    client_id = claims.get("clientId") if kind == tokens.CLIENT else claims.get("azp")
+    if kind == "user" and not client_id:
         return None
     if account is None or not account.is_active:
         return "The account behind this token is no longer active."
@@ -498,30 +561,31 @@ def token_principal_problem(claims: dict[str, Any], account: Account | None) -> 
         if not account.allow_guest_access:
             return "Guest access has been switched off for this account."
         return None
-    Application = _application_model()
-    app = Application.objects.filter(client_id=claims.get("clientId") or "").first()
-    if app is None or app.status != Application.Status.APPROVED:
-        return "The application behind this token is no longer approved."
-    if deployment_active(app, account) is None:
-        return "The application behind this token is no longer active in this account."
+    problem = application_token_problem(str(client_id or ""), account)
+    if problem:
+        return problem
     if kind == tokens.DELEGATED and not account.delegated_authentication:
         return "Delegated Authentication has been switched off for this account."
     return None
 
 
 __all__ = [
+    "CLIENT_SCOPE",
     "CodeRequest",
     "InvalidCredentials",
     "authorization_code_exchange",
     "authorization_code_issue",
     "authorization_request_validate",
+    "application_token_problem",
     "authorize_with_password",
     "basic_credentials",
     "client_authenticate",
     "client_credentials_grant",
+    "client_scope_grant",
     "delegation_token_exchange",
     "guest_token_grant",
     "oauth_error_code",
+    "password_grant_client_refuse",
     "pkce_s256",
     "token_principal_problem",
 ]

@@ -1,5 +1,9 @@
-"""Third-party applications: register (partner), approve / reject / block (operator), rotate the
-secret, deploy into a customer account. Secrets are shown once and stored hashed."""
+"""Third-party applications: register (partner), approve / reject / block / delete (operator),
+rotate the secret, deploy into a customer account. Secrets are shown once and stored hashed.
+
+The ``x-mitel-app`` header is self-declared: it only counts requests towards the approved
+application of that name. Refusing an application is done on its *authenticated* client
+(``accounts.oauth``): its client ID at /token and the tokens issued to it."""
 
 from __future__ import annotations
 
@@ -21,17 +25,19 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
+from accounts.refresh import refresh_families_revoke_for_client
 
 from .models import Application, ApplicationDeployment, ApplicationUsage
 
 __all__ = [
-    "ApplicationNotAllowed",
+    "RESERVED_MITEL_APP_NAMES",
     "MitelAppTaken",
     "application_approve",
     "application_block",
+    "application_delete",
     "application_deploy",
     "application_for_client",
-    "application_for_mitel_app",
+    "application_counted_for_mitel_app",
     "application_register",
     "application_reject",
     "application_resolve",
@@ -49,12 +55,39 @@ MITEL_APP_NAME_HELP = (
     "Letters, digits, spaces and . _ - + @ (no / ; or =): the name before /<version> in x-mitel-app."
 )
 
+# Names that many unrelated callers send, so no partner may register them (compared without
+# case): this portal's own Python client (portal/cloudlink, ``default_mitel_app``; a test checks
+# it stays listed), Mitel's Postman collection and Mitel's Node samples.
+RESERVED_MITEL_APP_NAMES = frozenset(
+    {
+        "cloudlink-python",
+        "br-appregistry",
+        "authentication-sample-code",
+        "chat-sample-code",
+        "notification-sample-code",
+        "media-sample-code",
+    }
+)
+
 
 class MitelAppTaken(ValidationError):
-    """Another application already registered this x-mitel-app name (the API's 409)."""
+    """An approved application already uses this x-mitel-app name (the API's 409). ``holder``
+    (that application) is named for operators only."""
 
-    def __init__(self):
-        super().__init__({"mitel_app": "Another application already sends this x-mitel-app value."})
+    def __init__(self, name: str, holder: Application | None = None):
+        who = (
+            f"Another approved application, {holder.name} (#{holder.pk}),"
+            if holder
+            else "Another approved application"
+        )
+        message = f"{who} already uses the x-mitel-app name {name!r}; approved names are unique."
+        super().__init__({"mitel_app": message})
+
+
+def _approved_with_name(name: str):
+    return Application.objects.alias(key=Lower("mitel_app")).filter(
+        key=name.lower(), status=Application.Status.APPROVED
+    )
 
 
 def _clean_redirect_uris(uris: Iterable[str]) -> list[str]:
@@ -112,13 +145,14 @@ def application_register(
     app.full_clean(exclude=["client_id"], validate_unique=False, validate_constraints=False)
     if not MITEL_APP_NAME.match(app.mitel_app):
         raise ValidationError({"mitel_app": MITEL_APP_NAME_HELP})
-    if Application.objects.alias(key=Lower("mitel_app")).filter(key=app.mitel_app.lower()).exists():
-        raise MitelAppTaken()
-    try:
-        with transaction.atomic():
-            app.save()
-    except IntegrityError as exc:
-        raise MitelAppTaken() from exc
+    if app.mitel_app.lower() in RESERVED_MITEL_APP_NAMES:
+        raise ValidationError(
+            {"mitel_app": f"The x-mitel-app name {app.mitel_app!r} is reserved: many other clients send it."}
+        )
+    # Only an approved application holds its name; pending ones may share it until one is approved.
+    if _approved_with_name(app.mitel_app).exists():
+        raise MitelAppTaken(app.mitel_app)
+    app.save()
     audit_record(
         actor=actor, account=partner, action="application.registered", target=app, after=_snapshot(app)
     )
@@ -143,19 +177,28 @@ def application_approve(
     yet, a secret that is returned here once and never again. ``actor=None`` is the approveapp
     command (which prints it). The operator page passes ``issue_secret=False``: the operator
     never sees the partner's secret; the partner generates it on the application's page.
-    Approving a blocked application again keeps its client ID and secret."""
+    Approving a blocked application again keeps its client ID and secret (but not the sign-ins
+    that blocking revoked). Refused while another approved application uses the same
+    x-mitel-app name; two approvals racing for one name leave exactly one approved."""
     if actor is not None:
         access.require_operator(actor)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.status == Application.Status.APPROVED:
         raise ValidationError("This application is already approved; rotate its secret instead.")
+    holder = _approved_with_name(app.mitel_app).first()
+    if holder is not None:
+        raise MitelAppTaken(holder.mitel_app, holder)
     before = _snapshot(app)
     app.status = Application.Status.APPROVED
     app.status_reason = ""
     app.client_id = app.client_id or uuid.uuid4().hex
     secret = _new_secret(app) if issue_secret and not app.client_secret_hash else None
     app.reviewed_by, app.reviewed_at = actor, timezone.now()
-    app.save()
+    try:
+        with transaction.atomic():  # the partial unique index settles a race the check above lost
+            app.save()
+    except IntegrityError as exc:
+        raise MitelAppTaken(app.mitel_app) from exc
     audit_record(
         actor=actor,
         account=app.owner,
@@ -183,13 +226,34 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
 
 @transaction.atomic
 def application_block(*, actor: User, application: Application, reason: str = "") -> Application:
-    """Block an application: its tokens and requests (by x-mitel-app) are refused from now on."""
+    """Block an application: its client ID is refused at /token and every token issued to it
+    (its own, and the users' tokens of its authorization-code flow) on the next request. The
+    sign-ins it obtained are revoked, so approving it again does not revive them."""
     access.require_operator(actor)
     if application.status == Application.Status.BLOCKED:
         raise ValidationError("This application is already blocked.")
-    return _set_status(
+    app = _set_status(
         actor=actor, application=application, status=Application.Status.BLOCKED, reason=(reason or "").strip()
     )
+    if app.client_id:
+        refresh_families_revoke_for_client(app.client_id)
+    return app
+
+
+@transaction.atomic
+def application_delete(*, actor: User, application: Application) -> None:
+    """An operator deletes a registration in any state, with its deployments and usage counts.
+    Its client ID stops working at once (tokens issued to it included); the audit trail of the
+    partner and of every customer account it was deployed to keeps what it was."""
+    access.require_operator(actor)
+    app = Application.objects.select_for_update().select_related("owner").get(pk=application.pk)
+    before = _snapshot(app)
+    customers = [d.account for d in app.deployments.select_related("account").order_by("account_id")]
+    for account in [app.owner, *customers]:
+        audit_record(actor=actor, account=account, action="application.deleted", target=app, before=before)
+    if app.client_id:
+        refresh_families_revoke_for_client(app.client_id)
+    app.delete()
 
 
 def _set_status(*, actor: User, application: Application, status: str, reason: str) -> Application:
@@ -229,7 +293,8 @@ def application_secret_rotate(*, actor: User, application: Application) -> str:
 
 def application_resolve(ref: str) -> Application | None:
     """The application an operator names on the command line: its client ID, its registration
-    number (``id``; pending applications have no client ID yet) or its x-mitel-app name."""
+    number (``id``; pending applications have no client ID yet) or its x-mitel-app name (the
+    approved one of that name, else the only one; several unapproved ones: ValidationError)."""
     ref = (ref or "").strip()
     if not ref:
         return None
@@ -237,7 +302,15 @@ def application_resolve(ref: str) -> Application | None:
     if app is None and ref.isdigit() and len(ref) < 19:
         app = Application.objects.filter(pk=int(ref)).first()
     if app is None:
-        app = Application.objects.alias(key=Lower("mitel_app")).filter(key=ref.lower()).first()
+        app = _approved_with_name(ref).first()
+    if app is None:
+        named = list(Application.objects.alias(key=Lower("mitel_app")).filter(key=ref.lower())[:2])
+        if len(named) > 1:
+            raise ValidationError(
+                f"Several applications registered the x-mitel-app name {ref!r}: "
+                "give the registration number (#id on the operator page) instead."
+            )
+        app = named[0] if named else None
     return app
 
 
@@ -302,7 +375,7 @@ def application_deploy(
     return deployment
 
 
-# --- x-mitel-app policy --------------------------------------------------------------------------
+# --- x-mitel-app usage counting ------------------------------------------------------------------
 
 
 def mitel_app_name(header: str) -> str:
@@ -320,38 +393,15 @@ def mitel_app_name(header: str) -> str:
     return value.split("/", 1)[0].strip()
 
 
-class ApplicationNotAllowed(Exception):
-    """A request names (by x-mitel-app) a registered application that is blocked or not approved."""
-
-    def __init__(self, application: Application):
-        self.application = application
-        if application.status == Application.Status.BLOCKED:
-            state = "has been blocked by the platform operator"
-        elif application.status == Application.Status.REJECTED:
-            state = "was rejected by the platform operator"
-        else:
-            state = "is waiting for the platform operator's approval"
-        super().__init__(
-            f"The application {application.mitel_app!r} (x-mitel-app) {state} and cannot call the API."
-        )
-
-
-def application_for_mitel_app(header: str) -> Application | None:
-    """The registered application an ``x-mitel-app`` header names (case-insensitive), or None when
-    it names none (the header is optional and free-form: unknown values are allowed). Raises
-    ApplicationNotAllowed for a blocked, rejected or pending one. One indexed query."""
+def application_counted_for_mitel_app(header: str) -> Application | None:
+    """The approved application an ``x-mitel-app`` header names (case-insensitively), whose usage
+    the request counts towards; None for any other name. Never a refusal: the header is
+    self-declared, so a registration in any state changes nothing for the callers that send its
+    name. One query on the partial unique index of approved names."""
     name = mitel_app_name(header)
     if not name:
         return None
-    app = (
-        Application.objects.alias(key=Lower("mitel_app"))
-        .filter(key=name.lower())
-        .only("pk", "status", "mitel_app", "client_id", "owner_id")
-        .first()
-    )
-    if app is not None and app.status != Application.Status.APPROVED:
-        raise ApplicationNotAllowed(app)
-    return app
+    return _approved_with_name(name).only("pk", "status", "mitel_app", "client_id", "owner_id").first()
 
 
 def application_usage_count(application_id: int, day=None) -> None:

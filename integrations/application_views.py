@@ -4,7 +4,7 @@
   request counts, the registration form, one application's page (client ID once approved; the
   client secret is generated there and shown once, in the answer to that POST only).
 * Operator (Django staff, ``/operator/apps/``): every application, pending first; approve,
-  reject (with a reason) and block. Approving here issues the client ID but no secret: the
+  reject (with a reason), block and delete. Approving here issues the client ID but no secret: the
   operator never sees the partner's secret (``approveapp`` on the command line prints one).
 * Third party (``/accounts/<number>/integrations/third-party/``): deploy an approved application
   to a customer account after confirming its x-mitel-app header, and activate/deactivate it.
@@ -143,7 +143,16 @@ def operator_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_block(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app: Application, reason: str) -> str:
         services.application_block(actor=request.user, application=app, reason=reason)
-        return f"{app.name} blocked: its requests are refused from now on."
+        return f"{app.name} blocked: its client ID and the tokens issued to it are refused from now on."
+
+    return _operator_action(request, pk, act)
+
+
+@require_POST
+def operator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app: Application, reason: str) -> str:
+        services.application_delete(actor=request.user, application=app)
+        return f"{app.name} deleted."
 
     return _operator_action(request, pk, act)
 

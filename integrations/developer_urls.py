@@ -23,6 +23,7 @@ operator_patterns = (
         path("<int:pk>/approve/", views.operator_approve, name="application_approve"),
         path("<int:pk>/reject/", views.operator_reject, name="application_reject"),
         path("<int:pk>/block/", views.operator_block, name="application_block"),
+        path("<int:pk>/delete/", views.operator_delete, name="application_delete"),
     ],
     "operator",
 )

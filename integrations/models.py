@@ -91,7 +91,9 @@ class Application(models.Model):
     """A third-party application a partner registered on the Developer page.
 
     Pending until a platform operator approves it (which issues ``client_id`` and, for
-    confidential clients, a secret shown once; only its hash is kept) or rejects it."""
+    confidential clients, a secret shown once; only its hash is kept) or rejects it. Its
+    ``mitel_app`` name only counts requests: it is unique among *approved* applications (a
+    pending, rejected or blocked registration holds no name)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending approval"
@@ -129,7 +131,11 @@ class Application(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(Lower("mitel_app"), name="application_mitel_app_unique"),
+            models.UniqueConstraint(
+                Lower("mitel_app"),
+                condition=models.Q(status="approved"),
+                name="application_mitel_app_unique_when_approved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,7 +174,8 @@ class ApplicationDeployment(models.Model):
 
 
 class ApplicationUsage(models.Model):
-    """Requests seen per application per day (from its x-mitel-app header), shown to the partner."""
+    """Requests seen per approved application per day (from the x-mitel-app header callers send:
+    self-declared, so a count, never an access control), shown to the partner."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="usage")
     day = models.DateField()

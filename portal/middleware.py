@@ -1,5 +1,5 @@
-"""Cross-cutting HTTP behaviour, written once: correlation ids, the x-mitel-app application policy
-and the opt-in API rate limit."""
+"""Cross-cutting HTTP behaviour, written once: correlation ids, x-mitel-app usage counting and
+the opt-in API rate limit."""
 
 import hashlib
 import logging
@@ -62,13 +62,12 @@ def _correlation_id_reset(**kwargs) -> None:
     mitel_app_var.set("")
 
 
-class MitelAppPolicyMiddleware:
-    """Enforces the third-party application policy on /api/ by the ``x-mitel-app`` header.
-
-    A header naming (case-insensitively) a registered application that is blocked, rejected or
-    still pending is refused with 403 ``ApplicationNotAllowed``; an approved one has the request
-    counted in its daily usage (shown to the partner on the Developer page) and is put on
-    ``request.application``. Unknown names pass: the header is optional and free-form."""
+class MitelAppUsageMiddleware:
+    """Counts /api/ requests towards the approved application their ``x-mitel-app`` header names
+    (case-insensitively): its daily usage, shown to the partner on the Developer page, and
+    ``request.application``. Never refuses: the header is self-declared, so anyone may send any
+    name, and a registration in any state changes nothing for the callers that send it. An
+    application is refused by its authenticated client instead (``accounts.oauth``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -80,15 +79,11 @@ class MitelAppPolicyMiddleware:
         header = getattr(request, "mitel_app", None)
         if header is None:
             header = request.headers.get("x-mitel-app", "")
-        if not header or not request.path.startswith("/api/") or request.method == "OPTIONS":
-            return self.get_response(request)
-        try:
-            application = apps.application_for_mitel_app(header)
-        except apps.ApplicationNotAllowed as exc:
-            return JsonResponse({"name": "ApplicationNotAllowed", "message": str(exc)}, status=403)
-        if application is not None:
-            request.application = application
-            apps.application_usage_count(application.pk)
+        if header and request.path.startswith("/api/") and request.method != "OPTIONS":
+            application = apps.application_counted_for_mitel_app(header)
+            if application is not None:
+                request.application = application
+                apps.application_usage_count(application.pk)
         return self.get_response(request)
 
 

@@ -38,8 +38,20 @@ class TokenRequestSerializer(serializers.Serializer):
     account_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     refresh_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
     token = serializers.CharField(required=False, allow_blank=True, max_length=8192)  # deprecated alias
-    scope = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    client_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    scope = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="client_credentials: only `read` and `write` (else 400 InvalidScope); the answer's "
+        "scope is what the token is granted, `read write`. Other grants: echoed.",
+    )
+    client_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="authorization_code, client_credentials, token exchange (or HTTP Basic). On the "
+        "password grant a registered application's client_id is refused (403 InvalidClient).",
+    )
     client_secret = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=500
     )

@@ -125,10 +125,13 @@ class TokenView(APIView):
         operation_id="createToken",
         summary="Create a token: grants password, refresh_token, authorization_code, client_credentials, token exchange",
         description="Form or JSON body; grant_type is case-insensitive. A bearer Authorization header is "
-        "ignored; HTTP Basic carries client credentials. Password grant: after too many failed sign-ins "
-        "for the email from the caller's address (the console's policy, `PORTAL_SIGN_IN_FAILURES`, "
-        "default 5 in 5 minutes) the answer is 429 `TooManyRequests` with `retry-after`: the "
-        "milliseconds until the lock ends.",
+        "ignored; HTTP Basic carries client credentials. The password grant is the user's own sign-in: "
+        "a registered application's client_id (body or Basic) is refused with 403 InvalidClient. "
+        "After too many failed sign-ins for the email from the caller's address (the console's policy, "
+        "`PORTAL_SIGN_IN_FAILURES`, default 5 in 5 minutes) the answer is 429 `TooManyRequests` with "
+        "`retry-after`: the milliseconds until the lock ends. "
+        "Tokens of the authorization_code flow name the application in `azp` and end when it is "
+        "blocked, deleted or undeployed.",
         request={
             "application/x-www-form-urlencoded": TokenRequestSerializer,
             "application/json": TokenRequestSerializer,
@@ -159,6 +162,8 @@ class TokenView(APIView):
         client_id, client_secret = _client_credentials(request, params)
         extra = {}
         if grant == PASSWORD:
+            basic = oauth.basic_credentials(request.META.get("HTTP_AUTHORIZATION", ""))
+            oauth.password_grant_client_refuse(client_id, basic[0] if basic else "")
             user = _password_sign_in(request, params)
             pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
         elif grant == REFRESH_TOKEN:
@@ -175,10 +180,11 @@ class TokenView(APIView):
             )
             scope = scope or code_scope
         elif grant == CLIENT_CREDENTIALS:
-            access, expires_in = oauth.client_credentials_grant(
+            access, expires_in, scope = oauth.client_credentials_grant(
                 client_id=client_id,
                 client_secret=client_secret,
                 account_ref=params.get("account_id", ""),
+                scope=scope,
                 issuer=issuer,
             )
             pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")

@@ -14,7 +14,7 @@ from accounts.authn import user_may_stay_signed_in
 from accounts.models import Account, User
 from accounts.oauth import token_principal_problem
 from accounts.refresh import refresh_family_is_revoked
-from accounts.tokens import CLIENT, DELEGATED, GUEST, TokenError, access_token_decode, token_kind
+from accounts.tokens import CLIENT, GUEST, TokenError, access_token_decode, token_kind
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:
@@ -90,10 +90,9 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
             )
         if claims.get("sid") and refresh_family_is_revoked(claims["sid"]):
             raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
-        if kind == DELEGATED:
-            problem = token_principal_problem(claims, user.account)
-            if problem:
-                raise exceptions.AuthenticationFailed(problem)
+        problem = token_principal_problem(claims, user.account)  # delegated, or issued via an app
+        if problem:
+            raise exceptions.AuthenticationFailed(problem)
         return user, claims
 
     def _principal(self, request: Request, claims: dict, kind: str):

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
-    "portal.middleware.MitelAppPolicyMiddleware",
+    "portal.middleware.MitelAppUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

@@ -75,3 +75,26 @@ def test_register_approve_and_deploy_an_application(new_page, partner_admin, par
     expect(card).to_contain_text("RoutePlanner")
     expect(card.get_by_role("switch", name="Route Planner active")).to_have_attribute("aria-checked", "true")
     assert ApplicationDeployment.objects.filter(account=customer, application=app, active=True).exists()
+
+
+def test_an_operator_deletes_a_registration(new_page, partner_admin, partner, password):
+    staff = UserFactory(account=partner, role=User.Role.USER, email="ops@platform.example", is_staff=True)
+    app = services.application_register(
+        actor=partner_admin,
+        partner=partner,
+        name="Route Planner",
+        contact_email="dev@acme.example",
+        mitel_app="RoutePlanner",
+    )
+
+    ops = new_page()
+    sign_in(ops, staff.email, password)
+    ops.goto("/operator/apps/")
+    row = ops.get_by_role("row", name="Route Planner")
+    row.get_by_text("Delete Route Planner…").click()
+    expect(row.get_by_text("This cannot be undone.")).to_be_visible()
+    row.get_by_role("button", name="Delete Route Planner permanently").click()
+
+    expect(ops.get_by_role("status").filter(has_text="Route Planner deleted.")).to_be_visible()
+    expect(ops.get_by_role("row", name="Route Planner")).to_have_count(0)
+    assert not Application.objects.filter(pk=app.pk).exists()

@@ -8,6 +8,8 @@ import time
 import pytest
 
 from accounts.models import RefreshToken
+from integrations.application_services import mitel_app_name
+from integrations.models import Application, ApplicationUsage
 from portal.cloudlink import Forbidden, MultipleMatching, Unauthorized
 from tests.accounts.factories import UserFactory
 from tests.api.oauth_helpers import REDIRECT_URI, make_app
@@ -154,3 +156,22 @@ def test_guest_token(cloudlink, customer):
     assert (claims.role, claims.name, claims.user_id) == ("GUEST", "Visiting Vera", None)
     with pytest.raises(Forbidden):
         client.admin.list_accounts()
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected", "blocked"])
+def test_a_registration_named_like_the_client_changes_nothing_for_it(
+    cloudlink, partner, member, password, status
+):
+    """Issue 9, finding 2: a partner's registration named like this client's x-mitel-app (from
+    before the name was reserved) must not refuse the client: the header is only counted."""
+    client = cloudlink()
+    Application.objects.create(
+        owner=partner,
+        name="Squatter",
+        contact_email="squat@acme.example",
+        mitel_app=mitel_app_name(client.mitel_app),
+        status=status,
+    )
+    client.login(member.email, password)
+    assert client.whoami().user_id == str(member.user_id)
+    assert not ApplicationUsage.objects.exists()

@@ -25,4 +25,7 @@ def approved(actor: User, **fields) -> tuple[Application, str | None]:
 
 
 def operator(account) -> User:
-    return UserFactory(account=account, role=User.Role.USER, email="ops@platform.example", is_staff=True)
+    """The platform operator (Django staff) signed in from ``account``; the same one when asked again."""
+    email = "ops@platform.example"
+    existing = User.objects.filter(account=account, email=email).first()
+    return existing or UserFactory(account=account, role=User.Role.USER, email=email, is_staff=True)

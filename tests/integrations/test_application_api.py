@@ -97,13 +97,16 @@ def test_registering_invalid_json_is_400(api_client_for, partner_admin):
     assert response.json()["name"] == "InvalidRequest"
 
 
-def test_registering_a_taken_x_mitel_app_is_409(api_client_for, partner_admin, other_partner_admin):
-    register(other_partner_admin)
+def test_registering_an_approved_applications_x_mitel_app_is_409(
+    api_client_for, partner_admin, other_partner_admin
+):
+    approved(other_partner_admin)
     response = api_client_for(partner_admin).post(
         f"{BASE}/applications", {"name": "Mine", "description": "", "mitelApp": "routeplanner"}, format="json"
     )
     assert response.status_code == 409
     assert response.json()["name"] == "Conflict"
+    assert "approved" in response.json()["message"]
 
 
 def test_only_partner_admins_register_through_the_api(api_client_for, account_admin):

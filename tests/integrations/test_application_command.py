@@ -37,6 +37,16 @@ def test_approving_by_x_mitel_app_name(partner_admin):
     assert "Client secret" not in output
 
 
+def test_a_name_several_pending_registrations_share_needs_the_number(partner_admin, other_partner_admin):
+    register(partner_admin)
+    register(other_partner_admin, name="Copy", mitel_app="routeplanner")
+
+    with pytest.raises(CommandError, match="registration number"):
+        approveapp("RoutePlanner")
+
+    assert not Application.objects.filter(status=Application.Status.APPROVED).exists()
+
+
 def test_reapproving_a_blocked_application_by_client_id_keeps_its_secret(partner_admin, partner):
     app = register(partner_admin)
     first = approveapp(str(app.pk))

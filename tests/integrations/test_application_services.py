@@ -28,10 +28,10 @@ def test_registering_refuses_an_unusable_x_mitel_app_name(partner_admin, mitel_a
     assert "mitel_app" in exc.value.message_dict
 
 
-def test_registering_refuses_an_x_mitel_app_name_already_taken_in_any_case(
+def test_registering_refuses_an_approved_applications_x_mitel_app_name_in_any_case(
     partner_admin, other_partner_admin
 ):
-    register(partner_admin, mitel_app="RoutePlanner")
+    approved(partner_admin, mitel_app="RoutePlanner")
     with pytest.raises(services.MitelAppTaken):
         register(other_partner_admin, mitel_app="routeplanner", name="Copy")
 

@@ -41,14 +41,14 @@ def test_a_partner_admin_registers_an_application(client_for, partner_admin, par
 
 
 def test_registering_with_invalid_fields_shows_the_errors(client_for, partner_admin, other_partner_admin):
-    register(other_partner_admin, mitel_app="Taken")
+    approved(other_partner_admin, mitel_app="Taken")
     response = client_for(partner_admin).post(DEVELOPER, register_form(mitel_app="taken", contact_email="x"))
     assert response.status_code == 400
     page = response.content.decode()
     assert "Enter a valid email address." in page
     assert not Application.objects.filter(owner=partner_admin.account).exists()
     response = client_for(partner_admin).post(DEVELOPER, register_form(mitel_app="taken"))
-    assert "Another application already sends this x-mitel-app value." in response.content.decode()
+    assert "already uses the x-mitel-app name" in response.content.decode()
 
 
 def test_the_developer_page_lists_own_applications_with_request_counts(

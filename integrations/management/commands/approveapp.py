@@ -1,7 +1,8 @@
 """``manage.py approveapp REF``: approve a third-party application from the command line.
 
 ``REF`` is the application's client ID, its registration number (the ``#id`` on the operator
-page and ``id`` in the API; pending applications have no client ID yet) or its x-mitel-app name.
+page and ``id`` in the API; pending applications have no client ID yet) or its x-mitel-app name
+(when several pending registrations share that name, the registration number is needed).
 For a confidential client without a secret yet, the client secret is printed once: hand it to
 the partner over a safe channel (they can rotate it on their Developer page).
 """
@@ -19,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("ref", help="Client ID, registration number or x-mitel-app name")
 
     def handle(self, *args, **options):
-        app = services.application_resolve(options["ref"])
+        try:
+            app = services.application_resolve(options["ref"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         if app is None:
             raise CommandError(
                 f"No application has the client ID, number or x-mitel-app name {options['ref']!r}."
