@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# The demo PBX simulator of `make run` / seed_demo listens on loopback (docs/gateway.md).
+os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
 from .base import *  # noqa: E402,F403
 

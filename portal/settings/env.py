@@ -1,5 +1,6 @@
 """Typed readers for environment variables (12-factor settings)."""
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -52,6 +53,17 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     raw = os.environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str = "") -> list[str]:
+    """Comma-separated CIDRs (``10.0.0.0/8, ::1/128``; host bits allowed) -> normalised strings."""
+    networks = []
+    for entry in env_list(name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP network ({exc}).") from exc
+    return networks
 
 
 def email_settings_from_url(url: str) -> dict:
