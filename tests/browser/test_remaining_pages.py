@@ -91,7 +91,7 @@ def test_admin_synchronizes_pbx_users_from_a_pasted_list(page, account_admin, cu
 def test_admin_sees_subscriptions_and_delivery_attempts_on_the_notifications_page(
     page, settings, account_admin, member, customer, password
 ):
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     subscription = notifications.subscription_create(
         account=customer,
         principal_id=str(member.user_id),
