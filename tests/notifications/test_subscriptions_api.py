@@ -119,6 +119,9 @@ def test_missing_device_id_is_400(api_client_for, member):
         "http://0.0.0.0/hook",
         "http://[fd00:ec2::254]/latest/meta-data",
         "http://[::ffff:127.0.0.1]/hook",
+        "http://2130706433/hook",  # 127.0.0.1 as one number
+        "http://0x7f.1/hook",
+        "http://metadata.nip.invalid/",  # a name that does not resolve
         "not a url",
     ],
 )
