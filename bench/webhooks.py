@@ -157,7 +157,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.disable(logging.WARNING)
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     settings.MEDIA_CALL_FOLLOW_SECONDS = 0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     httpd.daemon_threads = True

@@ -1,16 +1,21 @@
 """A small CSTA Phase III XML client over TCP (ECMA-323 messages, ECMA-354 application sessions).
 
-Plain Python, no Django: the Connect step's Celery job, the periodic re-check and the simulator's tests use
-it the same way::
+Plain Python apart from the address policy: the Connect step's Celery job, the periodic re-check, the Media
+bridge and the simulator's tests use it the same way::
 
     with CstaClient("pbx.example", 8882, timeout=5) as pbx:
         session = pbx.start_session("CloudLink", user="cloudlink", password="...")
         pbx.system_status()
         pbx.stop_session()
 
-Every failure is a `CstaError` whose `code` (refused, timeout, host_not_found, unreachable, not_csta,
-session_rejected, version_mismatch, connection_lost, protocol_error) the UI maps to an actionable message;
-`str(error)` is already one. The client is synchronous and owns no thread: while it waits for a response it
+Every failure is a `CstaError` whose `code` (address_refused, refused, timeout, host_not_found, unreachable,
+not_csta, session_rejected, version_mismatch, connection_lost, protocol_error) the UI maps to an actionable
+message; `str(error)` is already one.
+
+The client connects only where `portal.netpolicy` allows (by default `pbx_policy()`: private networks yes,
+loopback, link-local, cloud metadata and the like no, unless PORTAL_PBX_ALLOWED_NETWORKS lists them), to the
+very address it checked. A peer that is not CSTA is reported as such and nothing of what it said is repeated
+(the port could be any service the portal's network reaches). The client is synchronous and owns no thread: while it waits for a response it
 reads the socket itself, queues the events it meets, and answers the switch's SystemStatus heartbeats.
 Framing and message catalogue: `gateways.csta_xml`; sources: docs/csta.md.
 """
@@ -25,6 +30,8 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from portal import netpolicy
 
 from . import csta_xml as cx
 
@@ -52,6 +59,12 @@ class CstaError(Exception):
         super().__init__(message)
         self.message = message
         self.detail = detail
+
+
+class CstaAddressRefused(CstaError):
+    """The address policy (portal.netpolicy) forbids the PBX address; nothing was connected."""
+
+    code = "address_refused"
 
 
 class CstaConnectionRefused(CstaError):
@@ -216,7 +229,8 @@ class _Pending:
 
 class CstaClient:
     """One TCP connection to a CSTA server. Meant for one thread at a time: a lock serialises the calls, and
-    `timeout` (seconds) bounds the connect and each wait for a response unless a call passes its own."""
+    `timeout` (seconds) bounds the connect and each wait for a response unless a call passes its own.
+    `address_policy` defaults to the PBX policy of the settings (`netpolicy.pbx_policy()`)."""
 
     def __init__(
         self,
@@ -225,8 +239,10 @@ class CstaClient:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float | None = None,
+        address_policy: netpolicy.AddressPolicy | None = None,
     ):
         self.host = host
+        self.address_policy = address_policy or netpolicy.pbx_policy()
         self.port = int(port)
         self.timeout = timeout
         self.connect_timeout = timeout if connect_timeout is None else connect_timeout
@@ -255,8 +271,12 @@ class CstaClient:
             if self._sock is not None:
                 return
             try:
-                sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-            except socket.gaierror as exc:
+                sock = netpolicy.connect_checked(
+                    self.host, self.port, self.address_policy, timeout=self.connect_timeout
+                )
+            except netpolicy.AddressRefused as exc:
+                raise CstaAddressRefused(str(exc), detail=exc.category) from exc
+            except netpolicy.HostNotFound as exc:
                 raise CstaHostNotFound(
                     f"The host name {self.host!r} could not be resolved: check the PBX address and the "
                     "gateway's DNS servers.",
@@ -555,21 +575,13 @@ class CstaClient:
             message = cx.parse(frame.body)
         except cx.MessageError as exc:
             if first:
-                self.close()
-                raise CstaNotCsta(
-                    f"{self.address} answered with something that is not CSTA XML ({exc}): check the port.",
-                    detail=frame.body[:80].decode("latin-1"),
-                ) from None
+                self._raise_not_csta(frame.body)
             raise CstaProtocolError(
                 f"{self.address} sent a message that is not CSTA XML ({exc}).",
                 detail=frame.body[:80].decode("latin-1"),
             ) from None
         if first and not cx.looks_like_csta(message):
-            self.close()
-            raise CstaNotCsta(
-                f"{self.address} answered with XML that is not CSTA ({message.namespace}): check the port.",
-                detail=message.name,
-            )
+            self._raise_not_csta(frame.body)
         self._messages_seen += 1
         if frame.invoke_id == cx.EVENT_INVOKE_ID or message.is_event:
             self._events.append(event_from_message(message))
@@ -617,11 +629,7 @@ class CstaClient:
         seen_frames = self._decoder.frames_decoded
         self.close()
         if pending_bytes and not seen_frames:
-            raise CstaNotCsta(
-                f"{self.address} answered with something that is not CSTA ({_preview(pending_bytes)}) and closed "
-                "the connection: check the port.",
-                detail=_preview(pending_bytes),
-            )
+            self._raise_not_csta(pending_bytes)
         if not seen_frames:
             raise CstaConnectionRefused(
                 f"{self.address} accepted the connection and closed it without a word: the CSTA server refuses "
@@ -634,17 +642,18 @@ class CstaClient:
         seen_frames = self._decoder.frames_decoded
         self.close()
         if not seen_frames:
-            raise CstaNotCsta(
-                f"{self.address} does not speak CSTA XML (it answered {_preview(exc.head)}): check that the "
-                f"port is the PBX's CSTA port (MX-ONE: {MXONE_CSTA_XML_PORT}).",
-                detail=_preview(exc.head),
-            ) from None
+            self._raise_not_csta(exc.head)
         raise CstaProtocolError(f"{self.address} broke the CSTA framing ({exc}).", detail=str(exc)) from None
 
-
-def _preview(data: bytes) -> str:
-    text = data[:40].decode("latin-1")
-    return repr(text.split("\r\n", 1)[0] if text.startswith("HTTP/") else text)
+    def _raise_not_csta(self, answer: bytes) -> None:
+        """The peer is not a CSTA server. What it answered goes to the operator's log only: the port may be
+        any service reachable from the portal, and the error is shown to whoever typed the address."""
+        self.close()
+        logger.info("%s is not CSTA; its first bytes: %r", self.address, bytes(answer[:80]))
+        raise CstaNotCsta(
+            f"{self.address} does not speak CSTA: check that the port is the PBX's CSTA port "
+            f"(MX-ONE: {MXONE_CSTA_XML_PORT})."
+        ) from None
 
 
 # --- the Connect step -----------------------------------------------------------------------------

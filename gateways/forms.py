@@ -16,6 +16,7 @@ from django import forms
 from django_countries import countries
 
 from accounts.models import Account
+from portal import netpolicy
 
 from .models import PBX_CSTA_PORTS, PBX_NEEDS_CREDENTIALS, Gateway, PbxType, SipTrunk
 
@@ -394,6 +395,14 @@ class PbxForm(forms.Form):
         ].help_text = "The PBX user the gateway signs in with (MX-ONE, MiVoice Business, MiVoice Office 400, MiVoice 5000)."
         if has_password:
             self.fields["csta_password"].help_text = KEEP_SECRET_HELP
+
+    def clean_host(self) -> str:
+        host = self.cleaned_data["host"]
+        try:
+            netpolicy.literal_check(host, netpolicy.pbx_policy())
+        except netpolicy.AddressRefused as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return host
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

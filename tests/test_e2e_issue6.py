@@ -88,7 +88,7 @@ def pbx() -> Iterator[PbxSimulator]:
 @pytest.fixture
 def portal(live_server, settings):
     settings.PORTAL_BASE_URL = live_server.url
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True  # the webhook server is on 127.0.0.1
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the webhook server is on 127.0.0.1
     settings.MEDIA_CALL_FOLLOW_SECONDS = 0  # no follow-up session outliving the test
     clients: list[CloudLink] = []
 

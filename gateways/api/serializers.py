@@ -171,8 +171,9 @@ class GatewayOutputSerializer(serializers.Serializer):
             "type": "object",
             "nullable": True,
             "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-            "description": "The last check's error: refused, timeout, host_not_found, unreachable, not_csta, "
-            "session_rejected, version_mismatch, connection_lost, protocol_error, or disconnected.",
+            "description": "The last check's error: address_refused, refused, timeout, host_not_found, "
+            "unreachable, not_csta, session_rejected, version_mismatch, connection_lost, protocol_error, "
+            "or disconnected.",
         }
     )
     def get_lastError(self, gateway: Gateway) -> dict[str, str] | None:

@@ -245,8 +245,9 @@ class CheckCollectionApi(APIView):
         summary="Start a connection check of the gateway's PBX",
         description="Connects over CSTA (TCP, application session, system status, close) in the background. "
         "Answers 202 with the check; poll its `_links.self` until `status` is `connected` or `failed` "
-        "(`errorCode`: refused, timeout, host_not_found, unreachable, not_csta, session_rejected, "
-        "version_mismatch, connection_lost, protocol_error). 400 without a PBX or while a check runs.",
+        "(`errorCode`: address_refused, refused, timeout, host_not_found, unreachable, not_csta, "
+        "session_rejected, version_mismatch, connection_lost, protocol_error). 400 without a PBX or while "
+        "a check runs.",
         parameters=[ACCOUNT_ID],
         request=None,
         responses={202: CheckOutputSerializer, **error_responses(400, 401, 403, 404)},

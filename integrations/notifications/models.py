@@ -8,6 +8,7 @@ worker stays visible as ``interrupted``).
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -21,6 +22,11 @@ TRANSPORT_WEBHOOK = "webhook"
 
 def subscription_id_new() -> str:
     return uuid.uuid4().hex
+
+
+def subscription_secret_new() -> str:
+    """The key of a subscription's delivery signatures (HMAC-SHA256), shown to its owner once."""
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 class Subscription(models.Model):
@@ -51,6 +57,12 @@ class Subscription(models.Model):
     topic = models.CharField(max_length=64, choices=Topic.choices)
     subject_filter = models.CharField(max_length=500, blank=True)
     publication_filter = models.CharField(max_length=1000, blank=True)
+    secret = models.CharField(
+        max_length=100,
+        default=subscription_secret_new,
+        editable=False,
+        help_text="Signs every delivery (x-mitel-signature); in the create/rotate answer only.",
+    )
     created_on = models.DateTimeField(auto_now_add=True)
 
     class Meta:

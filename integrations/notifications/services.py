@@ -22,8 +22,15 @@ from .filters import (
     subject_filter_compile,
     subject_matches,
 )
-from .models import TOPICS, TRANSPORT_WEBHOOK, DeliveryAttempt, Publication, Subscription
-from .webhooks import WebhookUrlError, webhook_post, webhook_url_validate
+from .models import (
+    TOPICS,
+    TRANSPORT_WEBHOOK,
+    DeliveryAttempt,
+    Publication,
+    Subscription,
+    subscription_secret_new,
+)
+from .webhooks import WebhookUrlError, webhook_body, webhook_post, webhook_url_validate
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +98,13 @@ def subscription_create(
 
 def subscription_delete(*, subscription: Subscription) -> None:
     subscription.delete()
+
+
+def subscription_secret_rotate(*, subscription: Subscription) -> Subscription:
+    """Give the subscription a new signing secret; deliveries from now on are signed with it only."""
+    subscription.secret = subscription_secret_new()
+    subscription.save(update_fields=["secret"])
+    return subscription
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -203,7 +217,8 @@ def delivery_attempt_run(publication_pk: int, subscription_pk: int, *, final: bo
         )
     result = webhook_post(
         subscription.device_id,
-        delivery_payload(publication, subscription),
+        webhook_body(delivery_payload(publication, subscription)),
+        secret=subscription.secret,
         headers={
             "x-mitel-correlation-id": publication.correlation_id or str(publication.publication_id),
             "x-cloudlink-delivery-attempt": str(attempt.attempt),
@@ -217,9 +232,9 @@ def delivery_attempt_run(publication_pk: int, subscription_pk: int, *, final: bo
     attempt.save(update_fields=["status_code", "duration_ms", "error", "finished_on", "status"])
     if result.ok:
         return Outcome("delivered", attempt)
-    retryable = result.status_code is None or result.status_code in RETRYABLE_STATUSES
-    if result.status_code is None and result.error.startswith("The webhook"):
-        retryable = False  # the URL itself is refused: retrying cannot help
+    retryable = not result.refused and (
+        result.status_code is None or result.status_code in RETRYABLE_STATUSES
+    )
     logger.warning(
         "webhook delivery failed",
         extra={

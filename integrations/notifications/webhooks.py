@@ -1,55 +1,43 @@
-"""Webhook URLs: validation (no requests to private networks) and one HTTP delivery.
+"""Webhook URLs: validation, the delivery signature, and one HTTP delivery.
 
-A webhook URL must be ``http``/``https`` with a host. Unless ``settings.PORTAL_WEBHOOK_ALLOW_PRIVATE``
-is True, every address the host resolves to must be public: loopback, private (RFC 1918, ULA),
-link-local, multicast, reserved and unspecified addresses are refused, so a subscription cannot
-make the portal probe its own network (SSRF). The check runs when the subscription is created and
-again before each delivery (DNS may change).
+A webhook URL must be ``http``/``https`` with a host and no credentials. Its host must pass the
+webhook address policy (``portal.netpolicy.webhook_policy``): every address it resolves to must be
+public, unless ``PORTAL_WEBHOOK_ALLOWED_NETWORKS`` lists it; loopback, private, link-local, cloud
+metadata, multicast and reserved addresses are refused, so a subscription cannot make the portal
+probe its own network (SSRF). The check runs when the subscription is created and again for each
+delivery, which then connects to the very address it checked (no second DNS lookup to rebind).
+
+Each delivery is signed: ``x-mitel-signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``
+with the subscription's secret (the scheme of Stripe's webhook signatures; docs/notifications.md
+shows the receiver's check).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
+import hashlib
+import hmac
+import http.client
+import json
+import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, urlsplit
 
-import requests
+import certifi
 from django.conf import settings
 
+from portal import netpolicy
+
 USER_AGENT = "CloudLink-Notifications/2017-09-01"
+SIGNATURE_HEADER = "x-mitel-signature"
 
 
 class WebhookUrlError(ValueError):
     pass
 
 
-def _address_is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise WebhookUrlError(f"The webhook host {host!r} does not resolve.") from exc
-    return sorted({info[4][0] for info in infos})
-
-
-def webhook_url_validate(url: str) -> str:
-    """Return ``url`` when it may receive webhooks; raise ``WebhookUrlError`` with the reason."""
+def _parts(url: str) -> SplitResult:
     url = (url or "").strip()
     if not url:
         raise WebhookUrlError("deviceId (the webhook URL) is required.")
@@ -57,7 +45,7 @@ def webhook_url_validate(url: str) -> str:
         raise WebhookUrlError("The webhook URL is longer than 2000 characters.")
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError as exc:
         raise WebhookUrlError(f"The webhook URL is not valid: {exc}.") from exc
     if parts.scheme not in ("http", "https"):
@@ -66,44 +54,102 @@ def webhook_url_validate(url: str) -> str:
         raise WebhookUrlError("The webhook URL has no host.")
     if parts.username or parts.password:
         raise WebhookUrlError("The webhook URL must not contain credentials.")
-    if getattr(settings, "PORTAL_WEBHOOK_ALLOW_PRIVATE", False):
-        return url
-    for address in _resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80)):
-        if not _address_is_public(address):
-            raise WebhookUrlError(
-                f"The webhook URL's host {parts.hostname!r} resolves to {address}, a private, loopback, "
-                "link-local or multicast address; webhooks are only sent to public addresses."
-            )
-    return url
+    return parts
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def webhook_url_validate(url: str) -> str:
+    """Return ``url`` when it may receive webhooks; raise ``WebhookUrlError`` with the reason."""
+    parts = _parts(url)
+    try:
+        netpolicy.resolve_checked(parts.hostname, _port(parts), netpolicy.webhook_policy())
+    except netpolicy.HostNotFound as exc:
+        raise WebhookUrlError(f"The webhook host {parts.hostname!r} does not resolve.") from exc
+    except netpolicy.AddressRefused as exc:
+        raise WebhookUrlError(f"The webhook URL is refused: {exc}") from exc
+    return url.strip()
+
+
+def webhook_body(payload: dict) -> bytes:
+    """The exact bytes that are sent and signed."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def webhook_signature(secret: str, body: bytes, timestamp: int) -> str:
+    """The ``x-mitel-signature`` value: ``t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>">``."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 @dataclass
 class DeliveryResult:
+    """``refused``: the address policy refused the URL (retrying cannot help)."""
+
     ok: bool
     status_code: int | None
     error: str
     duration_ms: int
+    refused: bool = False
 
 
-def webhook_post(url: str, payload: dict, *, headers: dict[str, str] | None = None) -> DeliveryResult:
-    """POST ``payload`` as JSON; 2xx is success. Never raises for network problems."""
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def webhook_post(
+    url: str, body: bytes, *, secret: str = "", headers: dict[str, str] | None = None
+) -> DeliveryResult:
+    """POST ``body`` (JSON) to ``url``, signed with ``secret``; 2xx is success. Never raises for
+    network problems. Redirects are not followed."""
     started = time.monotonic()
     try:
-        webhook_url_validate(url)
-        response = requests.post(
-            url,
-            json=payload,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            timeout=getattr(settings, "PORTAL_WEBHOOK_TIMEOUT", 10),
-            allow_redirects=False,
+        parts = _parts(url)
+        sock = netpolicy.connect_checked(
+            parts.hostname, _port(parts), netpolicy.webhook_policy(), timeout=settings.PORTAL_WEBHOOK_TIMEOUT
         )
-    except WebhookUrlError as exc:
-        return DeliveryResult(False, None, str(exc), int((time.monotonic() - started) * 1000))
-    except requests.RequestException as exc:
-        return DeliveryResult(False, None, f"{type(exc).__name__}: {exc}"[:2000], _ms(started))
-    ok = 200 <= response.status_code < 300
-    error = "" if ok else f"HTTP {response.status_code}: {response.text[:500]}"
-    return DeliveryResult(ok, response.status_code, error, _ms(started))
+    except (WebhookUrlError, netpolicy.AddressRefused) as exc:
+        error = str(exc) if isinstance(exc, WebhookUrlError) else f"The webhook URL is refused: {exc}"
+        return DeliveryResult(False, None, error, _ms(started), refused=True)
+    except (netpolicy.HostNotFound, OSError) as exc:
+        return DeliveryResult(False, None, _network_error(exc), _ms(started))
+    request_headers = {
+        "User-Agent": USER_AGENT,
+        "Content-Type": "application/json",
+        **(headers or {}),
+    }
+    if secret:
+        request_headers[SIGNATURE_HEADER] = webhook_signature(secret, body, int(time.time()))
+    https = parts.scheme == "https"
+    timeout = settings.PORTAL_WEBHOOK_TIMEOUT
+    if https:
+        connection = http.client.HTTPSConnection(
+            parts.hostname, _port(parts), timeout=timeout, context=_tls_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, _port(parts), timeout=timeout)
+    try:
+        # The socket is already connected to the checked address; TLS verifies the URL's host name.
+        connection.sock = _tls_context().wrap_socket(sock, server_hostname=parts.hostname) if https else sock
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", target, body=body, headers=request_headers)
+        response = connection.getresponse()
+        text = response.read(500).decode("utf-8", errors="replace")
+    except (OSError, http.client.HTTPException) as exc:
+        return DeliveryResult(False, None, _network_error(exc), _ms(started))
+    finally:
+        connection.close()
+        sock.close()
+    ok = 200 <= response.status < 300
+    error = "" if ok else f"HTTP {response.status}: {text}"
+    return DeliveryResult(ok, response.status, error, _ms(started))
+
+
+def _network_error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def _ms(started: float) -> int:

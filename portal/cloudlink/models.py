@@ -211,6 +211,7 @@ class Subscription(Resource):
     subject_filter: str | None = None
     publication_filter: str | None = None
     created_on: str | None = None
+    secret: str | None = None  # only in the answers of create and rotate_subscription_secret
 
 
 @dataclass

@@ -341,6 +341,10 @@ class NotificationsService(Service):
     def delete_subscription(self, subscription_id: str) -> dict[str, Any]:
         return self.call("DELETE", f"/subscriptions/{seg(subscription_id)}") or {}
 
+    def rotate_subscription_secret(self, subscription_id: str) -> Subscription:
+        """A new signing secret (``.secret``); deliveries are signed with it only from now on."""
+        return Subscription.from_dict(self.call("POST", f"/subscriptions/{seg(subscription_id)}/secret"))
+
 
 class MediaService(Service):
     name = "media"

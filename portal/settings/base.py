@@ -8,7 +8,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import email_settings_from_url, env_bool, env_fernet_keys, env_int, env_list, env_required, env_str
+from .env import (
+    email_settings_from_url,
+    env_bool,
+    env_fernet_keys,
+    env_int,
+    env_list,
+    env_networks,
+    env_required,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -241,9 +250,12 @@ PORTAL_PAGE_SIZE = 25
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
-# Notifications (integrations/notifications): webhooks to private/loopback addresses are refused
-# unless allowed (tests and local demos); failed deliveries retry base * 2**n + jitter seconds.
-PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
+# Outbound connections to user-typed addresses (portal/netpolicy.py, against SSRF): the PBX may be
+# public or private; webhooks only public. Loopback, link-local, cloud metadata, multicast and
+# reserved addresses are refused unless listed here (comma-separated CIDRs).
+PORTAL_PBX_ALLOWED_NETWORKS = env_networks("PORTAL_PBX_ALLOWED_NETWORKS")
+PORTAL_WEBHOOK_ALLOWED_NETWORKS = env_networks("PORTAL_WEBHOOK_ALLOWED_NETWORKS")
+# Notifications (integrations/notifications): failed deliveries retry base * 2**n + jitter seconds.
 PORTAL_WEBHOOK_TIMEOUT = env_int("PORTAL_WEBHOOK_TIMEOUT", 10)
 PORTAL_WEBHOOK_MAX_RETRIES = env_int("PORTAL_WEBHOOK_MAX_RETRIES", 6)
 PORTAL_WEBHOOK_RETRY_BASE = env_int("PORTAL_WEBHOOK_RETRY_BASE", 10)

@@ -8,6 +8,8 @@ os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-product
 os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", derived_fernet_key(os.environ["SECRET_KEY"]))
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# The demo PBX simulator of `make run` / seed_demo listens on loopback (docs/gateway.md).
+os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
 from .base import *  # noqa: E402,F403
 

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -85,6 +86,17 @@ def derived_fernet_key(secret_key: str) -> str:
     """A Fernet key derived from SECRET_KEY: the development and test default, never production's."""
     digest = hashlib.sha256(b"portal-encryption-key:" + secret_key.encode()).digest()
     return base64.urlsafe_b64encode(digest).decode()
+
+
+def env_networks(name: str, default: str = "") -> list[str]:
+    """Comma-separated CIDRs (``10.0.0.0/8, ::1/128``; host bits allowed) -> normalised strings."""
+    networks = []
+    for entry in env_list(name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP network ({exc}).") from exc
+    return networks
 
 
 def email_settings_from_url(url: str) -> dict:

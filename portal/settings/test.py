@@ -7,6 +7,8 @@ from .env import derived_fernet_key
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", derived_fernet_key(os.environ["SECRET_KEY"]))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The PBX simulator of the tests listens on 127.0.0.1; SSRF tests override back to [].
+os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"
 

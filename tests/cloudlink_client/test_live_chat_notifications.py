@@ -47,7 +47,7 @@ def test_unknown_conversation_property_is_a_bad_request(cloudlink, member, passw
 
 
 def test_subscriptions_create_list_delete(cloudlink, account_admin, password, settings):
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     client = cloudlink()
     client.login(account_admin.email, password)
     created = client.notifications.create_subscription(
@@ -58,6 +58,9 @@ def test_subscriptions_create_list_delete(cloudlink, account_admin, password, se
         publication_filter="$.publications[?(@.content.state == 'ringing')]",
     )
     assert isinstance(created, Subscription) and created.subscription_id
+    assert created.secret.startswith("whsec_")
+    rotated = client.notifications.rotate_subscription_secret(created.subscription_id)
+    assert rotated.subscription_id == created.subscription_id and rotated.secret != created.secret
     assert created.topic == "platform-api-media" and created.device_id == "http://127.0.0.1:9/hook"
     assert created.subscription_id in {s.subscription_id for s in client.notifications.iter_subscriptions()}
     client.notifications.delete_subscription(created.subscription_id)

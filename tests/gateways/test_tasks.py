@@ -50,7 +50,7 @@ def test_a_connect_job_against_the_simulator_connects_and_sets_the_pbx_type(
         ("refuse", "refused", "closed it without a word"),
         ("stall", "timeout", "did not answer StartApplicationSession"),
         ("reject-credentials", "session_rejected", "check the CSTA user name and password"),
-        ("speak-http", "not_csta", "does not speak CSTA XML"),
+        ("speak-http", "not_csta", "does not speak CSTA: check that the port"),
         ("wrong-version", "version_mismatch", "does not support the requested CSTA protocol version"),
     ],
 )

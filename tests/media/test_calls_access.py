@@ -2,6 +2,7 @@
 down or refuses the session."""
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.tokens import delegated_token_issue, guest_token_issue
@@ -112,6 +113,22 @@ def test_pbx_down_is_502_with_the_reason(api_client_for, account_admin, customer
     assert body["name"] == "PbxUnavailable"
     assert "cannot be reached" in body["message"] and "refused the connection" in body["message"]
     assert not Call.objects.exists()
+
+
+def test_a_pbx_address_the_policy_refuses_is_502_and_nothing_is_dialled(
+    api_client_for, account_admin, customer, call_pbx
+):
+    """The Media bridge goes through the same address policy as the gateway check (SSRF)."""
+    attach_pbx(customer, port=call_pbx.port)
+
+    with override_settings(PORTAL_PBX_ALLOWED_NETWORKS=[]):
+        response = place(api_client_for(account_admin), "2002")
+
+    assert response.status_code == 502
+    body = response.json()
+    assert body["name"] == "PbxUnavailable" and "loopback address" in body["message"]
+    assert "PORTAL_PBX_ALLOWED_NETWORKS" in body["message"]
+    assert call_pbx.received == [] and not Call.objects.exists()
 
 
 def test_pbx_refusing_the_csta_credentials_is_502(api_client_for, account_admin, customer, call_pbx):

@@ -17,6 +17,7 @@ class Received:
     headers: dict
     body: dict
     at: float
+    raw: bytes = b""
 
 
 @dataclass
@@ -46,7 +47,7 @@ def _handler_for(server: WebhookServer):
                 body = json.loads(raw or b"{}")
             except ValueError:
                 body = {"_raw": raw.decode(errors="replace")}
-            item = Received(self.path, dict(self.headers), body, time.monotonic())
+            item = Received(self.path, dict(self.headers), body, time.monotonic(), raw)
             with server.lock:
                 first = not server.received
                 server.received.append(item)
@@ -72,8 +73,8 @@ def _handler_for(server: WebhookServer):
 
 @pytest.fixture
 def webhook_server(settings):
-    """A webhook receiver on a free port of 127.0.0.1; allows private webhook addresses."""
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+    """A webhook receiver on a free port of 127.0.0.1; allows webhooks to loopback."""
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     state = WebhookServer()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     httpd.daemon_threads = True

@@ -117,6 +117,11 @@ def test_missing_device_id_is_400(api_client_for, member):
         "http://[::1]/hook",
         "http://224.0.0.1/hook",
         "http://0.0.0.0/hook",
+        "http://[fd00:ec2::254]/latest/meta-data",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://2130706433/hook",  # 127.0.0.1 as one number
+        "http://0x7f.1/hook",
+        "http://metadata.nip.invalid/",  # a name that does not resolve
         "not a url",
     ],
 )
@@ -132,9 +137,15 @@ def test_a_public_address_is_accepted(api_client_for, member):
     assert create(api_client_for(member), "https://93.184.216.34/hook").status_code == 201
 
 
-def test_the_setting_allows_private_addresses(api_client_for, member, settings):
-    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True
-    assert create(api_client_for(member), "http://127.0.0.1:9/hook").status_code == 201
+def test_the_setting_allows_exactly_the_networks_it_lists(api_client_for, member, settings):
+    client = api_client_for(member)
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    assert create(client, "http://127.0.0.1:9/hook").status_code == 201
+    for refused in ("http://169.254.169.254/latest/meta-data", "http://10.1.2.3/hook", "http://[::1]:9/hook"):
+        assert create(client, refused).status_code == 400, refused
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+    assert create(client, "http://10.1.2.3/hook").status_code == 201
+    assert create(client, "http://127.0.0.1:9/hook").status_code == 400
 
 
 def test_subscriptions_of_others_are_404(api_client_for, member, account_admin, outsider, webhook_server):
@@ -171,5 +182,11 @@ def test_without_a_token_it_is_401(webhook_server):
 def test_the_service_publishes_its_openapi_document(client):
     spec = client.get(f"{BASE}/_spec").json()
     assert "/subscriptions" in spec["paths"] and "/subscriptions/{subscriptionId}" in spec["paths"]
+    created = spec["paths"]["/subscriptions"]["post"]["responses"]["201"]["content"]["application/json"]
+    rotated = spec["paths"]["/subscriptions/{subscriptionId}/secret"]["post"]["responses"]["200"]
+    assert created["schema"]["$ref"] == "#/components/schemas/SubscriptionWithSecret"
+    assert rotated["content"]["application/json"]["schema"] == created["schema"]
+    assert "secret" in spec["components"]["schemas"]["SubscriptionWithSecret"]["required"]
+    assert "secret" not in spec["components"]["schemas"]["SubscriptionOutput"]["properties"]
     assert spec["servers"][0]["url"].endswith("/api/notifications/2017-09-01")
     assert "CloudLink Notifications API" in client.get("/api/docs/").content.decode()

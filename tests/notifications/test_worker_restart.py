@@ -51,7 +51,7 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "DB_CONN_MAX_AGE": "0",
             "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-            "PORTAL_WEBHOOK_ALLOW_PRIVATE": "true",
+            "PORTAL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             **env,
         }
         self.process = subprocess.Popen(

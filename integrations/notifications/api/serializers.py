@@ -67,6 +67,18 @@ class SubscriptionOutputSerializer(serializers.Serializer):
         return {"self": service_relative(path)}
 
 
+class SubscriptionWithSecretSerializer(SubscriptionOutputSerializer):
+    """The answer of create and of secret rotation: the only answers that carry the secret."""
+
+    secret = serializers.CharField(
+        help_text=(
+            "The key of this subscription's delivery signatures (`x-mitel-signature`: "
+            '`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`). Shown only here: store it. '
+            "`POST /subscriptions/{subscriptionId}/secret` replaces it."
+        )
+    )
+
+
 SubscriptionCollectionSerializer = collection_serializer(
     SubscriptionOutputSerializer, "SubscriptionCollection"
 )

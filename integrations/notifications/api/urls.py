@@ -13,4 +13,9 @@ urlpatterns = [
         views.SubscriptionDetailApi.as_view(),
         name="subscription-detail",
     ),
+    path(
+        "subscriptions/<str:subscriptionId>/secret",
+        views.SubscriptionSecretApi.as_view(),
+        name="subscription-secret",
+    ),
 ]

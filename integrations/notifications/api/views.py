@@ -2,7 +2,8 @@
 /api/notifications/2017-09-01/.
 
 A subscription belongs to the caller's account and principal (a user, or an application with a
-client_credentials token); another principal's subscription is 404. Guest tokens get 403.
+client_credentials token); another principal's subscription is 404. Guest tokens get 403. Its
+signing secret is in the create answer and the rotate answer only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .serializers import (
     SubscriptionCollectionSerializer,
     SubscriptionInputSerializer,
     SubscriptionOutputSerializer,
+    SubscriptionWithSecretSerializer,
 )
 
 SUBSCRIPTION_ID = OpenApiParameter("subscriptionId", str, OpenApiParameter.PATH, description="32 hex digits.")
@@ -74,10 +76,12 @@ class SubscriptionCollectionApi(_NotificationsApi):
         description=(
             "Publications of `topic` in your account whose subject matches `subjectFilter` and that "
             "`publicationFilter` (JSONPath over `{publications: [publication]}`) selects are POSTed "
-            "to `deviceId`. Private and loopback webhook addresses are refused."
+            "to `deviceId`, signed with the subscription's `secret` (in this answer only). Webhook "
+            "addresses must be public (loopback, private, link-local and metadata addresses are "
+            "refused unless the operator allows them)."
         ),
         request=SubscriptionInputSerializer,
-        responses={201: SubscriptionOutputSerializer, **error_responses(400, 401, 403)},
+        responses={201: SubscriptionWithSecretSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
         payload = SubscriptionInputSerializer(data=request.data)
@@ -101,15 +105,17 @@ class SubscriptionCollectionApi(_NotificationsApi):
             raise ApiError("InvalidTopic", str(exc), 400) from exc
         except ValidationError as exc:
             raise validation_error(exc) from exc
-        return Response(SubscriptionOutputSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        return Response(SubscriptionWithSecretSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 
-class SubscriptionDetailApi(_NotificationsApi):
+class _OneSubscriptionApi(_NotificationsApi):
     def _get(self, subscriptionId: str):
         return selectors.subscription_get_or_404(
             account=self.account, principal_id=self.principal_id, subscription_id=subscriptionId
         )
 
+
+class SubscriptionDetailApi(_OneSubscriptionApi):
     @extend_schema(
         operation_id="subscriptions_retrieve",
         summary="Get one of your subscriptions",
@@ -130,3 +136,20 @@ class SubscriptionDetailApi(_NotificationsApi):
         body = SubscriptionOutputSerializer(subscription).data
         services.subscription_delete(subscription=subscription)
         return Response(body)
+
+
+class SubscriptionSecretApi(_OneSubscriptionApi):
+    @extend_schema(
+        operation_id="subscriptions_secret_rotate",
+        summary="Replace the signing secret",
+        description=(
+            "Gives the subscription a new `secret` (in this answer only); deliveries from now on are "
+            "signed with it, the old one stops working at once."
+        ),
+        parameters=[SUBSCRIPTION_ID],
+        request=None,
+        responses={200: SubscriptionWithSecretSerializer, **error_responses(401, 403, 404)},
+    )
+    def post(self, request: Request, subscriptionId: str) -> Response:
+        subscription = services.subscription_secret_rotate(subscription=self._get(subscriptionId))
+        return Response(SubscriptionWithSecretSerializer(subscription).data)
