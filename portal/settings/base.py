@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
     "portal.middleware.MitelAppPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "portal.middleware.ApiRateLimitMiddleware",
@@ -247,6 +248,39 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy of every HTML response (portal/csp.py): no inline code, nothing from another
+# origin. A view may widen it for its own response only (docs/security.md lists where and why).
+PORTAL_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Browser features no console page uses are switched off; the copy buttons write to the clipboard.
+PORTAL_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+}
 
 # --- LOGGING (every line carries the request's correlation id) ------------------------------
 LOGGING = {
