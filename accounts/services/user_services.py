@@ -99,7 +99,7 @@ def _welcome_email_queue(user: User, token: str) -> None:
             "days": settings.PORTAL_WELCOME_LINK_DAYS,
         },
     )
-    email_queue(message=message)
+    email_queue(message=message, recipient=user)
 
 
 @dataclass
@@ -338,7 +338,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
             "actor": actor,
         },
     )
-    email_queue(message=message)
+    email_queue(message=message, recipient=user)
     audit_record(actor=actor, account=user.account, action="user.password_reset_sent", target=user)
 
 

@@ -226,6 +226,8 @@ PORTAL_PAGE_SIZE = 25
 # Absolute base of links in emails (welcome, password reset); services have no request to ask.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
+# The Outbox (sent emails of EMAIL_URL=outbox://) for admins, each reading their own users' emails;
+# platform operators (staff) always read every email (accounts.access.can_read_outbox).
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
 # Notifications (integrations/notifications): webhooks to private/loopback addresses are refused
 # unless allowed (tests and local demos); failed deliveries retry base * 2**n + jitter seconds.
