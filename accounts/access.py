@@ -203,3 +203,32 @@ def require_grant_role(actor: User | None, role: object) -> None:
 def _label(role: object) -> str:
     rank = role_rank(role)
     return rank.label if rank is not None else str(role or "no role")
+
+
+# --- The Outbox: sent emails hold welcome and password-reset links ---------------------------------
+
+
+def can_read_outbox(actor: User | None) -> bool:
+    """Platform operators always; admins who manage users when ``PORTAL_SHOW_OUTBOX`` offers them
+    the page (each then reads only the emails of their own users, ``outbox_recipients_q``)."""
+    from django.conf import settings
+
+    if reads_every_email(actor):
+        return True
+    return bool(settings.PORTAL_SHOW_OUTBOX) and has_capability(actor, Capability.MANAGE_USERS)
+
+
+def reads_every_email(actor: User | None) -> bool:
+    return _is_signed_in(actor) and actor.is_staff
+
+
+def outbox_recipients_q(actor: User | None) -> Q:
+    """The users whose emails ``actor`` may read in the Outbox, as a filter on User: the users they
+    manage (in an account of their scope, with a role not above their own), never a platform
+    operator. A reset link is the account it resets, so reading one must not give more than the
+    reader could already do."""
+    if not can_read_outbox(actor) or not has_capability(actor, Capability.MANAGE_USERS):
+        return Q(pk__in=[])
+    roles = [role.name for role in Role if not role_is_above(role.name, actor)]
+    scope = Q(account__in=accounts_for(actor).values("pk"))
+    return scope & Q(role__in=roles, is_staff=False, is_superuser=False)

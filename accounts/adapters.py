@@ -42,4 +42,4 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         from portal.mail import email_queue
 
         msg = self.render_mail(template_prefix, email, context)
-        email_queue(message=msg)
+        email_queue(message=msg, recipient=context.get("user"))  # no user: an unknown address

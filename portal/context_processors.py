@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -96,7 +95,7 @@ def _contact_center_admin_url(request: HttpRequest, account) -> str | None:
 def console(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    context = {"show_outbox": settings.PORTAL_SHOW_OUTBOX or (signed_in and user.is_staff)}
+    context = {"show_outbox": signed_in and access.can_read_outbox(user)}
     if not signed_in:
         return context
     is_partner_admin = user.account.is_partner and access.has_capability(

@@ -24,6 +24,7 @@ class OutboxBackend(BaseEmailBackend):
                 if mimetype == "text/html":
                     html = content
             OutboxMessage.objects.create(
+                recipient_user_id=getattr(message, "recipient_user_id", None),
                 to=list(message.to),
                 cc=list(message.cc),
                 subject=message.subject,
@@ -38,6 +39,7 @@ class OutboxBackend(BaseEmailBackend):
 
 def message_to_payload(message: EmailMessage) -> dict:
     return {
+        "recipient_user_id": getattr(message, "recipient_user_id", None),
         "subject": message.subject,
         "body": message.body,
         "from_email": message.from_email,
@@ -60,13 +62,19 @@ def payload_to_message(payload: dict) -> EmailMultiAlternatives:
     )
     for content, mimetype in payload.get("alternatives") or []:
         message.attach_alternative(content, mimetype)
+    message.recipient_user_id = payload.get("recipient_user_id")
     return message
 
 
-def email_queue(*, message: EmailMessage) -> None:
-    """Queue a rendered message; it is sent only if the surrounding transaction commits."""
+def email_queue(*, message: EmailMessage, recipient=None) -> None:
+    """Queue a rendered message; it is sent only if the surrounding transaction commits.
+
+    ``recipient`` is the user the message is written for (a welcome or reset link): in the Outbox
+    their admins may read it; without one, only platform operators can. It never leaves the portal."""
     from .tasks import email_send_task
 
+    if getattr(recipient, "user_id", None):
+        message.recipient_user_id = str(recipient.user_id)
     if current_correlation_id():
         message.extra_headers.setdefault("X-Mitel-Correlation-Id", current_correlation_id())
     payload = message_to_payload(message)

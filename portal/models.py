@@ -14,6 +14,10 @@ class OutboxMessage(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     correlation_id = models.CharField(max_length=128, blank=True)
+    # The userId of the one user the email was written for (welcome, password reset), which decides
+    # which admins may read it (accounts.access.outbox_recipients_q); empty: operators only. Not a
+    # foreign key: the user may be deleted between queueing and sending, and the email must stay.
+    recipient_user_id = models.UUIDField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

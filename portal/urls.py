@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/html/", views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),

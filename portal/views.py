@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.access import Capability
 
-from .models import OutboxMessage
+from .csp import csp_replace
+from .selectors import outbox_messages_for
+
+# An email's HTML body (Outbox): no script, nothing loaded, shown only in the Outbox's frame.
+EMAIL_BODY_CSP = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": [],
+}
 
 
 @require_GET
@@ -33,18 +44,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@login_not_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    """Sent emails of the embedded default; shown in development (even signed out, so a forgotten
-    password can be reset from here) and to platform operators."""
-    if not settings.PORTAL_SHOW_OUTBOX:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise PermissionDenied("The outbox is visible in development and to platform operators only.")
-    page = Paginator(OutboxMessage.objects.all(), 20).get_page(request.GET.get("page"))
+    """Sent emails of the embedded default, each to those who may read it (accounts.access):
+    platform operators all of them, admins those of their own users."""
+    if not access.can_read_outbox(request.user):
+        raise PermissionDenied("The Outbox is for platform operators and account administrators.")
+    page = Paginator(outbox_messages_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "portal/outbox.html", {"page": page})
+
+
+@require_GET
+@xframe_options_sameorigin
+def outbox_message_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """One email's HTML body, for the Outbox's sandboxed frame: its own policy runs no script and
+    loads nothing; the inline styles mail clients need are allowed here only."""
+    message = get_object_or_404(outbox_messages_for(request.user), pk=pk)
+    response = HttpResponse(message.body_html, content_type="text/html; charset=utf-8")
+    return csp_replace(response, EMAIL_BODY_CSP)
 
 
 def _is_api(request: HttpRequest) -> bool:

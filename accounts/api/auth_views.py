@@ -29,6 +29,7 @@ from accounts.sign_in_throttle import SignInLocked, lock_retry_after
 from accounts.sign_in_views import sign_in_page_refused
 from portal.api.authentication import CloudLinkTokenAuthentication
 from portal.api.errors import ApiError, error_response, error_responses
+from portal.csp import csp_allow, origin_source
 from portal.throttle import retry_after_ms
 
 from .auth_serializers import (
@@ -386,7 +387,13 @@ def _render_authorize(request: HttpRequest, app, params, form=None, status_code:
         "form": form if form is not None else (None if user else SignInForm(request=request)),
         "console_user": user,
     }
-    return render(request, "account/authorize.html", context, status=status_code)
+    response = render(request, "account/authorize.html", context, status=status_code)
+    # The form posts here and is answered with a redirect to the (verified) redirect URI; Chromium
+    # applies form-action to that redirect too, so this page allows the application's origin.
+    redirect_origin = origin_source(params.get("redirect_uri", "").strip())
+    if redirect_origin:
+        csp_allow(response, "form-action", redirect_origin)
+    return response
 
 
 def authorize_page(request: HttpRequest) -> HttpResponse:

@@ -102,7 +102,7 @@ def _welcome_email_queue(user: User, token: str) -> None:
             "days": settings.PORTAL_WELCOME_LINK_DAYS,
         },
     )
-    email_queue(message=message)
+    email_queue(message=message, recipient=user)
 
 
 @dataclass
@@ -344,7 +344,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
             "actor": actor,
         },
     )
-    email_queue(message=message)
+    email_queue(message=message, recipient=user)
     audit_record(actor=actor, account=user.account, action="user.password_reset_sent", target=user)
 
 

@@ -21,7 +21,13 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
+from portal.csp import csp_allow
+
 API_VERSION = "2017-09-01"
+# Swagger UI draws its logo as an SVG with one <style> element inside; this page's policy allows
+# exactly that element (its SHA-256), nothing else inline. A new sidecar release with another logo
+# shows up as a CSP error in tests/browser/test_remaining_pages.py, with the new hash.
+SWAGGER_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
 
 
 @dataclass(frozen=True)
@@ -145,4 +151,5 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     services = [{"name": s.title, "url": reverse(s.spec_url_name), "key": s.name} for s in SERVICES]
     selected = request.GET.get("service", "")
     primary = next((s["name"] for s in services if s["key"] == selected), services[0]["name"])
-    return render(request, "api/docs.html", {"services": services, "primary": primary})
+    response = render(request, "api/docs.html", {"services": services, "primary": primary})
+    return csp_allow(response, "style-src", SWAGGER_LOGO_STYLE)

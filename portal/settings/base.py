@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
     "portal.middleware.MitelAppUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "portal.middleware.ApiRateLimitMiddleware",
@@ -249,6 +250,8 @@ PORTAL_PAGE_SIZE = 25
 # Absolute base of links in emails (welcome, password reset); services have no request to ask.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
+# The Outbox (sent emails of EMAIL_URL=outbox://) for admins, each reading their own users' emails;
+# platform operators (staff) always read every email (accounts.access.can_read_outbox).
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
 # Outbound connections to user-typed addresses (portal/netpolicy.py, against SSRF): the PBX may be
 # public or private; webhooks only public. Loopback, link-local, cloud metadata, multicast and
@@ -274,6 +277,39 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy of every HTML response (portal/csp.py): no inline code, nothing from another
+# origin. A view may widen it for its own response only (docs/security.md lists where and why).
+PORTAL_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Browser features no console page uses are switched off; the copy buttons write to the clipboard.
+PORTAL_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+}
 
 # --- LOGGING (every line carries the request's correlation id) ------------------------------
 LOGGING = {

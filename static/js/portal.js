@@ -29,6 +29,13 @@
     );
   });
 
+  // Forms with data-confirm="question" ask first (without JavaScript they are sent at once).
+  // htmx forms use hx-confirm instead: htmx sends them before this listener would run.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
   // Menus made of <details class="menu">: close on Escape or on a click outside.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -41,9 +41,14 @@ def test_seed_demo_is_idempotent_and_prints_the_sign_in(capsys):
     counts = Account.objects.count(), User.objects.count()
     call_command("seed_demo")
 
-    assert (Account.objects.count(), User.objects.count()) == counts == (3, 6)
+    assert (Account.objects.count(), User.objects.count()) == counts == (4, 7)
     partner = Account.objects.get(name="Demo Partner")
     assert partner.customers.count() == 2
     out = capsys.readouterr().out
     assert "partner@demo.example" in out and "demo-partner-2026" in out
     assert user_authenticate(email="partner@demo.example", password="demo-partner-2026").account == partner
+    # The Outbox holds reset links: the demo says who reads it and signs in an operator who reads all.
+    assert "operator@demo.example" in out and "demo-operator-2026" in out and "/outbox/" in out
+    operator = user_authenticate(email="operator@demo.example", password="demo-operator-2026")
+    assert operator.is_staff and operator.role == User.Role.USER
+    assert operator.account.name == "Demo Operations" and operator.account.users.count() == 1

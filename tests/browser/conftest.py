@@ -33,21 +33,45 @@ def browser() -> Iterator:
         browser.close()
 
 
+# Chromium logs every blocked script, style, form target or feature ("Refused to execute inline
+# script because it violates the following Content Security Policy directive ...", "Permissions
+# policy violation ..."); the init script also reports each `securitypolicyviolation` event.
+POLICY_MESSAGE = re.compile(r"content security policy|permissions.policy|csp violation", re.IGNORECASE)
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline code")
+    + " in " + event.documentURI);
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies): ``new_page(**context_options)``."""
+    """Open a page in a fresh browser context (its own cookies): ``new_page(**context_options)``.
+
+    Every page runs under the portal's Content-Security-Policy and Permissions-Policy; a test whose
+    pages break either (a console message about it) fails."""
     contexts = []
+    violations: list[str] = []
+
+    def record(message) -> None:
+        if POLICY_MESSAGE.search(message.text):
+            violations.append(f"{message.type}: {message.text}")
 
     def make(**options):
         options.setdefault("viewport", {"width": 1280, "height": 860})
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", record)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("The page broke its security policy:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

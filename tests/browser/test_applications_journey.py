@@ -57,6 +57,21 @@ def test_register_approve_and_deploy_an_application(new_page, partner_admin, par
     expect(developer.get_by_test_id("client-secret")).to_have_count(0)
     expect(developer.get_by_role("button", name="Rotate secret")).to_be_visible()
 
+    # Rotating asks first (data-confirm, static JS): dismissed, the secret stays; accepted, it changes.
+    questions = []
+    developer.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    developer.get_by_role("button", name="Rotate secret").click()
+    developer.wait_for_load_state("networkidle")
+    expect(developer.get_by_test_id("client-secret")).to_have_count(0)
+    assert questions == ["Rotate the client secret? The current one stops working at once."]
+    app.refresh_from_db()
+    assert services.application_secret_verify(app, secret)
+    developer.once("dialog", lambda dialog: dialog.accept())
+    developer.get_by_role("button", name="Rotate secret").click()
+    rotated = developer.get_by_test_id("client-secret").inner_text()
+    app.refresh_from_db()
+    assert rotated != secret and services.application_secret_verify(app, rotated)
+
     # The partner deploys it to the customer account: Integrations -> + Add new -> Third party.
     developer.goto(f"/accounts/{customer.account_number}/integrations/")
     developer.get_by_role("link", name="+ Add new").click()

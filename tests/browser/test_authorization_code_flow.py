@@ -81,3 +81,27 @@ def test_unregistered_redirect_uri_shows_an_error_page_and_never_leaves_the_port
 
     expect(page.get_by_role("heading", name="This sign-in link does not work")).to_be_visible()
     assert urlsplit(page.url).path == AUTHORIZE_URL
+
+
+def test_the_code_reaches_an_application_on_another_origin_under_the_pages_policy(
+    page, live_server, partner_admin, customer, member, password
+):
+    """form-action 'self' would stop the redirect to a third-party redirect URI (Chromium applies
+    form-action to redirects after a form is sent): /authorize allows exactly the app's origin."""
+    other_origin = live_server.url.replace("localhost", "127.0.0.1")
+    assert other_origin != live_server.url
+    redirect_uri = f"{other_origin}/oauth-test/callback"
+    app = make_app(partner_admin, customer, redirect_uris=[redirect_uri])
+    query = urlencode(
+        {"client_id": app.client_id, "response_type": "code", "redirect_uri": redirect_uri, "state": "s-9"}
+    )
+
+    page.goto(f"{AUTHORIZE_URL}?{query}")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/oauth-test/callback\?"))
+
+    final = urlsplit(page.url)
+    assert f"{final.scheme}://{final.netloc}{final.path}" == redirect_uri
+    assert parse_qs(final.query)["state"] == ["s-9"] and parse_qs(final.query)["code"][0]

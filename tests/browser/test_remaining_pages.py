@@ -178,3 +178,29 @@ def test_api_docs_load_swagger_ui_locally_and_switch_between_services(page, live
     expect(admin_ops.filter(has_text=re.compile(r"^/accounts/\{accountId\}/users$"))).to_have_count(0)
 
     assert requested_hosts <= {urlsplit(live_server.url).hostname, "localhost", "127.0.0.1"}, requested_hosts
+
+
+def test_swagger_ui_tries_a_call_under_the_pages_policy(page, partner_admin, customer, password):
+    """Swagger UI's requests (connect-src 'self') carry the console session and the CSRF header
+    added by static/js/api-docs.js."""
+    sign_in(page, partner_admin.email, password)
+    page.goto("/api/docs/?service=admin")
+    operation = page.locator(".opblock-get:has(.opblock-summary-path[data-path='/accounts'])")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+
+    expect(operation.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+    expect(operation.locator(".live-responses-table")).to_contain_text(customer.name)
+
+
+def test_the_django_admin_works_under_the_policy(page, partner_admin, password):
+    User.objects.filter(pk=partner_admin.pk).update(is_staff=True, is_superuser=True)
+    sign_in(page, partner_admin.email, password)
+
+    page.goto("/staff/")
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    page.goto("/staff/password_change/")
+    expect(page.get_by_label("Old password")).to_be_visible()
+    page.get_by_role("button", name="Toggle theme").first.click()  # the admin's own static JS
+    expect(page.locator("html")).to_have_attribute("data-theme", re.compile(r"dark|light|auto"))

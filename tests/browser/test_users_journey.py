@@ -71,11 +71,19 @@ def test_admin_adds_a_user_who_registers_from_the_outbox_link_and_lands_signed_i
     expect(admin.get_by_role("link", name="Ada Admin")).to_have_count(0)
     assert "filter=unregistered" in admin.url
 
-    # Nia opens the welcome email in the outbox and follows its link (her own browser).
+    # The welcome email waits in the Outbox, which only Nia's admins (and operators) can read: Ada
+    # finds it there, and Nia follows its link in her own browser.
+    admin.locator(".user-menu summary").click()
+    admin.get_by_role("link", name="Outbox").click()
+    expect(admin.get_by_text("Finish building your CloudLink account for Globex Corp").first).to_be_visible()
+    expect(admin.frame_locator("iframe.outbox-html").first.get_by_text("Hello Nia")).to_be_visible()
+    link = admin.locator(".outbox-text a[href*='/welcome/']").first.get_attribute("href")
+    admin.go_back()
+    expect(admin.get_by_role("link", name="Nia Novak")).to_be_visible()
     nia = new_page()
     nia.goto("/outbox/")
-    expect(nia.get_by_text("Finish building your CloudLink account for Globex Corp").first).to_be_visible()
-    nia.locator(".outbox-text a[href*='/welcome/']").first.click()
+    expect(nia).to_have_url(re.compile(r"/auth/login/\?next=/outbox/"))
+    nia.goto(link)
     expect(nia.get_by_role("heading", name="Finish building your account")).to_be_visible()
     expect(nia.locator("#register-email")).to_have_text("nia@globex.example")
     expect(nia.locator("#register-account")).to_contain_text(customer.account_number)

@@ -14,6 +14,10 @@ DEMO_PARTNER = "Demo Partner"
 DEMO_EMAIL = "partner@demo.example"
 DEMO_PASSWORD = "demo-partner-2026"
 DEMO_ADMIN_PASSWORD = "demo-admin-2026"
+# A platform operator (Django staff) in an account of their own, where no admin is above them.
+DEMO_OPERATIONS = "Demo Operations"
+DEMO_OPERATOR_EMAIL = "operator@demo.example"
+DEMO_OPERATOR_PASSWORD = "demo-operator-2026"
 
 CUSTOMERS = [
     {
@@ -79,7 +83,24 @@ class Command(BaseCommand):
             self._seed_customer(partner, partner_admin, dict(spec))
         northwind = Account.objects.get(parent=partner, name=CUSTOMERS[0]["name"])
         self._seed_gateway(northwind, partner_admin, options["pbx_host"], options["pbx_port"])
+        self._seed_operator()
         self._print_sign_in(partner)
+
+    def _seed_operator(self) -> None:
+        operations = Account.objects.filter(kind=Account.Kind.PARTNER, name=DEMO_OPERATIONS).first()
+        if operations is None:
+            operations = services.partner_create(actor=None, name=DEMO_OPERATIONS, country="US")
+        operator = User.objects.filter(account=operations, email=DEMO_OPERATOR_EMAIL).first()
+        if operator is None:
+            operator = services.user_create(
+                actor=None,
+                account=operations,
+                email=DEMO_OPERATOR_EMAIL,
+                password=DEMO_OPERATOR_PASSWORD,
+                name="Demo Operator",
+            )
+        # Staff is granted by whoever runs the platform (manage.py, /staff/), never through a service.
+        User.objects.filter(pk=operator.pk).update(is_staff=True)
 
     def _seed_customer(self, partner: Account, actor: User, spec: dict) -> None:
         admin_email, admin_name = spec.pop("admin")
@@ -168,7 +189,12 @@ class Command(BaseCommand):
                     f"  Account admin of {account.name} (account {account.account_number}):"
                     f"\n    email {admin.email}   password {DEMO_ADMIN_PASSWORD}"
                 )
-        lines.append(f"  Sent emails appear at {settings.PORTAL_BASE_URL}/outbox/")
+        lines += [
+            "  Platform operator (approves applications, reads every sent email):",
+            f"    email {DEMO_OPERATOR_EMAIL}   password {DEMO_OPERATOR_PASSWORD}",
+            f"  Sent emails (welcome and password-reset links) are in the Outbox, {settings.PORTAL_BASE_URL}/outbox/"
+            "\n    (user menu): each admin reads those of the users they manage, the operator all of them.",
+        ]
         lines.append(
             "  Northwind's CloudLink Gateway connects to the demo PBX simulator (make run starts one)."
         )
