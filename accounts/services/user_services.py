@@ -24,6 +24,7 @@ from .. import access
 from ..access import Capability
 from ..audit import audit_record
 from ..models import Account, User, WelcomeLink
+from ..refresh import sign_ins_revoke
 
 __all__ = [
     "USER_FIELDS",
@@ -275,6 +276,8 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
     user.role = role
     user.modified_by = actor
     user.save(update_fields=["role", "modified_by", "modified_at"])
+    if role == User.Role.USER:  # rights withdrawn: the sign-ins made with them end
+        sign_ins_revoke([user])
     audit_record(
         actor=actor,
         account=user.account,
@@ -350,6 +353,7 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
+    sign_ins_revoke([user])  # every other sign-in ends; allauth re-hashes the session that changed it
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
 
 
