@@ -61,19 +61,19 @@ _DUMMY_HASH = make_password("timing-equaliser")
 def user_authenticate(*, email: str, password: str, account_ref: str | None = None) -> User:
     """Return the user these credentials identify, or raise a ``SignInError``.
 
-    Wrong email, wrong password and unknown account all give the same ``InvalidCredentials``.
-    The account number is asked for (``MultipleAccountsMatch``) only once the password
-    matches a user in more than one account, so that question reveals nothing to a guesser.
+    Wrong email, wrong password, unknown account and an invited user who has no password yet
+    all give the same ``InvalidCredentials`` (after the same password hashing), so nobody learns
+    who exists or who was invited. The account number is asked for (``MultipleAccountsMatch``)
+    only once the password matches a user in more than one account, so that question reveals
+    nothing to a guesser either.
     """
     candidates = User.objects.filter(email__iexact=(email or "").strip()).select_related("account")
     if account_ref:
         candidates = candidates.filter(account__in=Account.objects.by_ref(account_ref))
-    users = list(candidates[:50])
+    users = [user for user in candidates[:50] if user.has_usable_password()]
     if not users:
         User(password=_DUMMY_HASH).check_password(password or "")
         raise InvalidCredentials()
-    if len(users) == 1 and not users[0].is_registered and not users[0].has_usable_password():
-        raise UserNotRegistered()
     matching = [u for u in users if u.check_password(password or "")]
     if not matching:
         raise InvalidCredentials()

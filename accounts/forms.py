@@ -310,14 +310,17 @@ class UserDeleteForm(ConfirmForm):
 
 
 class PortalResetPasswordForm(ResetPasswordForm):
-    """allauth's forgotten-password form, sending links only to users who may sign in:
-    registered, active, in an active account (unregistered users need their welcome email)."""
+    """allauth's forgotten-password form, sending through ``services.user_password_forgot``: the
+    request only queues a task, whether or not the email is known (no lookup here), and the task
+    emails links only to users who may sign in (registered, active, in an active account)."""
 
     def clean_email(self) -> str:
-        email = super().clean_email()
-        self.users = [
-            user
-            for user in self.users
-            if getattr(user, "is_registered", False) and user.is_active and user.account.is_active
-        ]
+        self.users = []  # looked up by the task, never in the request
+        return self.cleaned_data["email"].strip().lower()
+
+    def save(self, request, **kwargs) -> str:
+        from .services import user_password_forgot
+
+        email = self.cleaned_data["email"]
+        user_password_forgot(email=email)
         return email

@@ -3,11 +3,13 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from portal.fields import EncryptedTextField
 
@@ -174,6 +176,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("Platform operator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
+    # When every sign-in of the user was last ended (accounts.refresh.sign_ins_revoke).
+    sign_ins_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     modified_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -204,6 +208,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret)
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password (a console session ends when it changes), plus the time
+        the user's sign-ins were last revoked, so revoking them ends console sessions too. Users
+        never revoked keep Django's own hash (no one is signed out by this code's arrival)."""
+        value = self.password
+        if self.sign_ins_revoked_at is not None:
+            value = f"{value}:{self.sign_ins_revoked_at.isoformat()}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_partner_admin(self) -> bool:
@@ -288,12 +313,41 @@ class RefreshToken(models.Model):
     # The application whose authorization-code flow began this sign-in ("" for the user's own):
     # blocking or deleting it revokes the family, and rotation stops while it is not active.
     client_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The family's absolute end (first issue + PORTAL_REFRESH_FAMILY_MAX_AGE), copied on rotation.
+    # Rows issued before it existed end with their own expires_at.
+    family_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
 
     def __str__(self) -> str:
         return str(self.jti)
+
+
+class GuestPrincipal(models.Model):
+    """A guest's ``principalId`` in an account, bound on its first ``/guest/token`` to the guest's
+    refresh token, so nobody else can get a token for it. The row is kept after it expires: an
+    identity that has been used is never handed to someone else (its conversations stay its own)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="guest_principals")
+    principal_id = models.CharField(max_length=128)
+    name = models.CharField(max_length=100)
+    email = models.CharField(max_length=254, blank=True)
+    client_id = models.CharField(max_length=200, blank=True)
+    refresh_jti = models.UUIDField(unique=True, default=uuid.uuid4)  # the one refresh token that works
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "principal_id"], name="guest_principal_unique_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.principal_id
 
 
 class WelcomeLink(models.Model):

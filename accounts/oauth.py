@@ -6,7 +6,7 @@
 * ``client_credentials``: the application's own token in an account where it is deployed.
 * Delegated Authentication (token exchange): an application's token *for a user* of the account,
   only while the account's Delegated Authentication privilege is on.
-* Guest tokens, only while the account's Allow Guest Access privilege is on.
+* Guest tokens (``accounts.guests``) only work while the account's Allow Guest Access is on.
 * ``token_principal_problem``: re-checked on every request, so switching a privilege off,
   deactivating a deployment or blocking (or deleting) an application ends the tokens it allowed,
   including the users' tokens of its authorization-code flow (they name it in ``azp``).
@@ -472,65 +472,6 @@ def delegation_token_exchange(
     return tokens.delegated_token_issue(user, client_id=app.client_id, issuer=issuer)
 
 
-# --- guests ---------------------------------------------------------------------------------------
-
-_GUEST_NAME_MAX = 100
-
-
-def guest_token_grant(
-    *,
-    account_ref: str,
-    principal_id: str = "",
-    name: str = "",
-    email: str = "",
-    client_id: str = "",
-    issuer: str,
-) -> tuple[str, int, str]:
-    """A GUEST token for an anonymous participant of an account that allows guest access.
-    Returns ``(token, expires_in, principal_id)``; ``principal_id`` is generated when absent
-    and may never be a real user's id."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    if not account_ref:
-        raise _error("AccountMissing", "accountId is required.", 400)
-    account = Account.objects.by_ref(account_ref).select_related("parent").first()
-    if account is None:
-        raise _error("AccountNotFound", "No account has this accountId.", 400)
-    name = " ".join((name or "").split())
-    if not name or len(name) > _GUEST_NAME_MAX or any(ord(ch) < 32 for ch in name):
-        raise _error("NameInvalid", f"name is required (at most {_GUEST_NAME_MAX} characters).", 400)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise _error("EmailInvalid", "guestEmail is not a valid email address.", 400) from exc
-    if not account.is_active:
-        raise _error("InactiveAccount", "This account has been deactivated.", 403)
-    if not account.allow_guest_access:
-        raise _error("NotAllowed", "This account does not allow guest access.", 403)
-    principal_id = (principal_id or "").strip() or f"guest-{uuid.uuid4()}"
-    if len(principal_id) > 128:
-        raise _error("PrincipalMissing", "principalId is too long (at most 128 characters).", 400)
-    if _is_real_principal(principal_id):
-        raise _error("NotAllowed", "principalId belongs to a user: guests cannot take it.", 403)
-    token, expires_in = tokens.guest_token_issue(
-        account=account, principal_id=principal_id, name=name, email=email, client_id=client_id, issuer=issuer
-    )
-    return token, expires_in, principal_id
-
-
-def _is_real_principal(principal_id: str) -> bool:
-    try:
-        ref = uuid.UUID(principal_id)
-    except ValueError:
-        return (
-            User.objects.filter(email__iexact=principal_id).exists()
-            or _application_model().objects.filter(client_id=principal_id).exists()
-        )
-    return User.objects.filter(user_id=ref).exists()
-
-
 # --- every request ----------------------------------------------------------------------------------
 
 
@@ -583,7 +524,6 @@ __all__ = [
     "client_credentials_grant",
     "client_scope_grant",
     "delegation_token_exchange",
-    "guest_token_grant",
     "oauth_error_code",
     "password_grant_client_refuse",
     "pkce_s256",

@@ -16,3 +16,15 @@ def account_ref_q(ref: object) -> Q:
         return Q(account_id=uuid.UUID(text))
     except ValueError:
         return Q(pk__in=[])
+
+
+def is_account_ref(ref: object) -> bool:
+    """Whether ``ref`` is shaped like an account reference (a 9-digit number or a GUID)."""
+    text = str(ref or "").strip()
+    if _NUMBER.match(text):
+        return True
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -34,3 +34,11 @@ def user_import_run_task(self, job_id: int) -> dict | None:
     if job is None:
         return None
     return {"status": job.status, "created": job.created_count, "skipped": job.skipped_count}
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=5, retry_backoff=True)
+def password_reset_emails_send_task(email: str, account_ref: str = "") -> int:
+    """Forgotten password: look the users up and queue their reset emails, away from the request
+    (so known and unknown emails cost the request the same). Safe to run again: a second run
+    sends new links, the old ones keep working until the password changes."""
+    return services.password_reset_emails_send(email=email, account_ref=account_ref)

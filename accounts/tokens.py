@@ -72,14 +72,6 @@ def public_jwks() -> dict[str, list[dict]]:
     return {"keys": [k.public_jwk for k in keys]}
 
 
-def account_jwks(account_ref: str) -> dict[str, list[dict]] | None:
-    """The key set that verifies the account's tokens (one key set serves every account), or
-    None when no account has this GUID or number."""
-    if not Account.objects.by_ref(account_ref).exists():
-        return None
-    return public_jwks()
-
-
 def issuer_for(base_url: str | None = None) -> str:
     """The ``iss`` claim: PORTAL_TOKEN_ISSUER verbatim when set, else ``<base_url>`` (the
     request's ``scheme://host``) plus ISSUER_PATH."""
@@ -227,6 +219,26 @@ def guest_token_issue(
     return _principal_token(claims, issuer=issuer)
 
 
+def guest_refresh_token_encode(
+    *, account: Account, principal_id: str, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int
+) -> str:
+    """A guest's refresh token: CloudLink's refresh claims with ``type: guest`` and ``id`` = the
+    guest's principalId. The signed handle of a ``GuestPrincipal`` (its current ``refresh_jti``)."""
+    payload = {
+        "accountId": str(account.account_id),
+        "iss": issuer,
+        "type": GUEST,
+        "id": principal_id,
+        "assumedRole": "GUEST",
+        "authProvider": "cloudlink",
+        "iat": issued_at,
+        "exp": expires_at,
+        "jti": str(jti),
+        "typ": "refresh",
+    }
+    return _sign(payload)
+
+
 def delegated_token_issue(user: User, *, client_id: str, issuer: str | None = None) -> tuple[str, int]:
     """A user's access token obtained by an application through Delegated Authentication:
     the user's claims plus ``act`` (RFC 8693: who acts), ``azp`` and ``clientId``."""
@@ -289,13 +301,10 @@ def access_token_decode(token: str) -> dict[str, Any]:
     return _decode(token, "access")
 
 
-def refresh_token_decode(token: str) -> uuid.UUID:
-    """Verify a refresh-token JWT's signature, expiry and type; return its ``jti``."""
-    claims = _decode(token, "refresh")
-    try:
-        return uuid.UUID(str(claims.get("jti")))
-    except ValueError as exc:
-        raise TokenError("The token is not valid.") from exc
+def refresh_token_claims(token: str) -> dict[str, Any]:
+    """Verify a refresh-token JWT's signature, expiry and type; return its claims (a user's
+    refresh token has ``type: user``, a guest's ``type: guest``)."""
+    return _decode(token, "refresh")
 
 
 def signing_key_retire(kid: str) -> None:

@@ -151,8 +151,9 @@ class TokenSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="Lifetime of the access token in seconds.")
     access_token = serializers.CharField(help_text="RS256 JWT with CloudLink's claims.")
     refresh_token = serializers.CharField(
-        help_text="Single-use: every refresh returns a new one. Empty for client_credentials, guest and "
-        "delegated tokens (they are not refreshable)."
+        help_text="Single-use: every refresh returns a new one (a guest's too: it is the guest's only "
+        "way to more tokens for its principalId). Empty for client_credentials and delegated tokens "
+        "(they are not refreshable)."
     )
     scope = serializers.CharField()
     issued_token_type = serializers.CharField(required=False, help_text="Token exchange only.")
@@ -191,9 +192,14 @@ class GuestTokenRequestSerializer(serializers.Serializer):
     """``POST /guest/token`` body, form or JSON."""
 
     accountId = serializers.CharField(help_text="GUID or account number.")  # noqa: N815
-    name = serializers.CharField(help_text="The guest's display name.")
-    principalId = serializers.CharField(required=False, help_text="Generated when absent.")  # noqa: N815
-    guestEmail = serializers.CharField(required=False)  # noqa: N815
+    name = serializers.CharField(max_length=100, help_text="The guest's display name.")
+    principalId = serializers.CharField(  # noqa: N815
+        required=False,
+        max_length=128,
+        help_text="Generated (`guest-<uuid>`) when absent. Not an email or a GUID; one already taken "
+        "in the account is refused (its guest renews with its refresh_token).",
+    )
+    guestEmail = serializers.EmailField(required=False)  # noqa: N815
     client_id = serializers.CharField(required=False)
 
 

@@ -21,10 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import oauth, tokens
+from accounts import guests, oauth, tokens
 from accounts.authn import InvalidCredentials, SignInError
 from accounts.forms import SignInForm
 from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
+from accounts.refs import is_account_ref
 from accounts.sign_in_throttle import SignInLocked, lock_retry_after
 from accounts.sign_in_views import sign_in_page_refused
 from portal.api.authentication import CloudLinkTokenAuthentication
@@ -474,8 +475,9 @@ def authorize_continue(request: HttpRequest) -> HttpResponse:
 
 
 class GuestTokenView(APIView):
-    """``POST /guest/token``: a GUEST token for an account that allows guest access (201 ``token``;
-    not refreshable: ``refresh_token`` is empty, ask for a new one)."""
+    """``POST /guest/token``: a new guest identity in an account that allows guest access (201
+    ``token``). Its ``refresh_token`` is the only way to more tokens for that principalId (the
+    refresh grant at ``/token``); the rules are ``accounts.guests``."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -484,6 +486,11 @@ class GuestTokenView(APIView):
     @extend_schema(
         operation_id="createGuestToken",
         summary="Create a guest token",
+        description="A new guest identity: the answer's `refresh_token` is bound to the `principalId` "
+        "and is the only way to get more tokens for it (`grant_type=refresh_token` at `/token`; it "
+        "rotates). A `principalId` that is already taken, or shaped like an email or a GUID, is 403 "
+        "`NotAllowed`. An unknown account, a deactivated one and one without Allow Guest Access all "
+        "answer the same 403 `NotAllowed`.",
         request={
             "application/x-www-form-urlencoded": GuestTokenRequestSerializer,
             "application/json": GuestTokenRequestSerializer,
@@ -494,7 +501,7 @@ class GuestTokenView(APIView):
     def post(self, request: Request) -> Response:
         data = _request_data(request)
         try:
-            access, expires_in, _ = oauth.guest_token_grant(
+            pair = guests.guest_token_grant(
                 account_ref=(data.get("accountId") or data.get("account_id") or "").strip(),
                 principal_id=data.get("principalId", ""),
                 name=data.get("name", ""),
@@ -504,7 +511,6 @@ class GuestTokenView(APIView):
             )
         except SignInError as exc:
             return error_response(exc.name, exc.message, exc.status)
-        pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
         return Response(
             token_representation(pair, scope=""), status=status.HTTP_201_CREATED, headers=_NO_STORE
         )
@@ -512,29 +518,27 @@ class GuestTokenView(APIView):
 
 class JwksView(APIView):
     """``GET /accounts/{accountId}/.well-known/jwks.json``: public keys that verify tokens
-    (every key not yet retired). ``accountId`` is the GUID or the account number. Public."""
+    (every key not yet retired). Public. One key set serves every account, so it is the answer
+    for any ``accountId``: the route does not tell anonymous callers which accounts exist."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
         summary="Public keys that verify tokens",
-        responses={200: JsonWebKeySetSerializer, **error_responses(404)},
+        description="The same key set for every accountId (GUID or account number), known or not.",
+        responses={200: JsonWebKeySetSerializer},
         auth=[],
     )
     def get(self, request: Request, account_ref: str | None = None) -> Response:
-        if account_ref is None:
-            return Response(tokens.public_jwks())
-        jwks = tokens.account_jwks(account_ref)
-        if jwks is None:
-            raise ApiError("AccountNotFound", "No account has this accountId or account number.", 404)
-        return Response(jwks)
+        return Response(tokens.public_jwks())
 
 
 class AuthorizationServerMetadataView(APIView):
     """RFC 8414 metadata (the spec's ``oauthMetadata``) at ``/.well-known/openid-configuration``
     and ``/.well-known/oauth-authorization-server``. With ``?accountId=`` the ``jwks_uri`` is
-    that account's key set; without it, the account-independent one. Public."""
+    that account's key set (for any well-formed accountId, known or not); without it, the
+    account-independent one. Public."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -549,14 +553,14 @@ class AuthorizationServerMetadataView(APIView):
                 required=False,
             )
         ],
-        responses={200: OAuthMetadataSerializer, **error_responses(404)},
+        responses={200: OAuthMetadataSerializer, **error_responses(400)},
         auth=[],
     )
     def get(self, request: Request) -> Response:
         account_ref = request.query_params.get("accountId", "").strip()
         if account_ref:
-            if tokens.account_jwks(account_ref) is None:
-                raise ApiError("AccountNotFound", "No account has this accountId or account number.", 404)
+            if not is_account_ref(account_ref):
+                raise ApiError("BadRequest", "accountId must be an account GUID or a 9-digit account number.")
             jwks_path = reverse("authentication-api:account-jwks", args=[account_ref])
         else:
             jwks_path = reverse("authentication-api:jwks")

@@ -385,7 +385,5 @@ class UserPasswordApi(APIView):
             )
             response["retry-after"] = str(_reset_password_window_ms())
             return response
-        services.user_password_forgot(
-            request=request._request, email=email, account_ref=(data.get("accountId") or "").strip()
-        )
+        services.user_password_forgot(email=email, account_ref=data.get("accountId") or "")
         return Response({"email": email, "action": "forgot", "message": FORGOT_MESSAGE})

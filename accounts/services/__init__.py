@@ -1,11 +1,12 @@
 """Every state change of accounts and their users, called by pages, the API, commands and tasks.
 
 ``account_services`` holds accounts and support contacts; ``user_services`` users, their welcome
-links and registration. Import from here: ``from accounts import services``.
+links and registration; ``password_reset_services`` the self-service forgotten password. Import from here: ``from accounts import services``.
 """
 
 from .account_services import *  # noqa: F403
 from .account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
 from .import_services import *  # noqa: F403
+from .password_reset_services import *  # noqa: F403
 from .pbx_sync_services import *  # noqa: F403
 from .user_services import *  # noqa: F403

@@ -14,6 +14,7 @@ from .. import access
 from ..access import Capability
 from ..audit import audit_record
 from ..models import Account, SupportContact, User, generate_account_number
+from ..refresh import sign_ins_revoke
 
 __all__ = [
     "account_activate",
@@ -211,6 +212,8 @@ def _set_status(*, actor: User, account: Account, status: str) -> Account:
     account.status = status
     account.modified_by = actor
     account.save(update_fields=["status", "modified_by", "modified_at"])
+    if status == Account.Status.DEACTIVATED:  # for good: activating again does not revive them
+        sign_ins_revoke(User.objects.for_account(account))
     verb = "activated" if status == Account.Status.ACTIVE else "deactivated"
     audit_record(
         actor=actor,

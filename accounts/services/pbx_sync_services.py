@@ -38,6 +38,7 @@ from .. import access, pbx
 from ..access import Capability
 from ..audit import audit_event_build, audit_record, audit_record_many
 from ..models import Account, User, WelcomeLink
+from ..refresh import sign_ins_revoke
 from .user_services import (
     ADMIN_ROLES,
     DUPLICATE_EMAIL,
@@ -390,6 +391,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
             plan.removals, ["is_active", "modified_by", "modified_at"], batch_size=BATCH_SIZE
         )
         for start in range(0, len(plan.removals), BATCH_SIZE):
+            sign_ins_revoke(plan.removals[start : start + BATCH_SIZE])
             WelcomeLink.objects.filter(
                 user__in=plan.removals[start : start + BATCH_SIZE],
                 used_at__isnull=True,

@@ -26,6 +26,7 @@ from .. import access
 from ..access import Capability
 from ..audit import audit_record
 from ..models import Account, User, WelcomeLink
+from ..refresh import sign_ins_revoke
 
 __all__ = [
     "USER_FIELDS",
@@ -34,7 +35,6 @@ __all__ = [
     "user_create",
     "user_delete",
     "user_password_change",
-    "user_password_forgot",
     "user_password_reset_send",
     "user_register",
     "user_role_set",
@@ -282,6 +282,8 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
     user.role = role
     user.modified_by = actor
     user.save(update_fields=["role", "modified_by", "modified_at"])
+    if role == User.Role.USER:  # rights withdrawn: the sign-ins made with them end
+        sign_ins_revoke([user])
     audit_record(
         actor=actor,
         account=user.account,
@@ -357,6 +359,7 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
+    sign_ins_revoke([user])  # every other sign-in ends; allauth re-hashes the session that changed it
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
 
 
@@ -475,27 +478,3 @@ def user_create_many(
     for user, token in zip(users, tokens, strict=True):
         _welcome_email_queue(user, token)
     return result
-
-
-def user_password_forgot(*, request, email: str, account_ref: str = "") -> int:
-    """Self-service "forgot password" (the API's ``PUT /users/{email}/password``): email a reset
-    link, through allauth's reset flow (the console's forgot-password email), to every active,
-    registered user with this email in an active account; only that account's user when
-    ``account_ref`` (GUID or number) is given. Needs the HTTP request (allauth builds the link from
-    it). Returns how many were sent, which callers must not reveal."""
-    from allauth.account.forms import ResetPasswordForm
-
-    users = User.objects.filter(
-        email__iexact=(email or "").strip(),
-        is_active=True,
-        is_registered=True,
-        account__status=Account.Status.ACTIVE,
-    ).select_related("account")
-    if account_ref:
-        users = users.filter(account__in=Account.objects.by_ref(account_ref))
-    users = list(users)
-    form = ResetPasswordForm(data={"email": email})
-    if users and form.is_valid():
-        form.users = users
-        form.save(request)
-    return len(users)

@@ -220,7 +220,8 @@ class CloudLink:
         return self.use_token(token)
 
     def login_guest(self, account_id: str, name: str, **fields: Any) -> Token:
-        """A guest token (role ``GUEST``); it cannot be refreshed."""
+        """A guest token (role ``GUEST``). Its refresh token is the guest's only way to more tokens
+        for the same ``principalId``; the client refreshes it like any other."""
         return self.use_token(self.authentication.guest_token(account_id, name, **fields))
 
     def whoami(self) -> Claims:

@@ -169,7 +169,8 @@ class AuthenticationService(Service):
         guest_email: str | None = None,
         client_id: str | None = None,
     ) -> Token:
-        """``POST /guest/token``: a GUEST token in an account that allows guest access (no refresh token)."""
+        """``POST /guest/token``: a GUEST token in an account that allows guest access, with the
+        refresh token that alone renews it (``refresh``)."""
         data = {
             "accountId": account_id,
             "name": name,

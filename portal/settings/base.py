@@ -243,6 +243,9 @@ CORS_EXPOSE_HEADERS = ["x-mitel-correlation-id", "retry-after"]
 PORTAL_TOKEN_ISSUER = env_str("PORTAL_TOKEN_ISSUER", "")
 PORTAL_ACCESS_TOKEN_SECONDS = env_int("PORTAL_ACCESS_TOKEN_SECONDS", 3600)
 PORTAL_REFRESH_TOKEN_SECONDS = env_int("PORTAL_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600)
+# Absolute lifetime of a sign-in (a refresh-token family, or a guest's identity): rotation never
+# extends it beyond its first issue plus this; then the password (or a new guest token) again.
+PORTAL_REFRESH_FAMILY_MAX_AGE = env_int("PORTAL_REFRESH_FAMILY_MAX_AGE", 30 * 24 * 3600)
 PORTAL_AUTHORIZATION_CODE_SECONDS = env_int("PORTAL_AUTHORIZATION_CODE_SECONDS", 60)
 # Opt-in API rate limit, "<requests>/<seconds>" per client (verified token principal, else address); empty = off.
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")

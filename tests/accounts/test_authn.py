@@ -42,11 +42,10 @@ def test_email_in_two_accounts_asks_for_the_account_only_with_the_right_password
     assert user_authenticate(email=twin.email, password=password, account_ref=str(other.account_id)) == twin
 
 
-def test_unregistered_user_is_told_to_finish_registration(customer):
+def test_an_invited_user_without_a_password_is_invalid_credentials_like_an_unknown_email(customer):
     pending = UserFactory(account=customer, is_registered=False, password=False)
-    with pytest.raises(authn.UserNotRegistered) as exc:
+    with pytest.raises(authn.InvalidCredentials):
         user_authenticate(email=pending.email, password="anything-at-all")
-    assert exc.value.status == 403
 
 
 def test_disabled_user_cannot_sign_in(member, password):

@@ -214,13 +214,18 @@ def test_a_signed_in_admin_opening_someone_elses_link_ends_up_as_that_user(invit
     assert client.session["_auth_user_id"] == str(nia.pk)
 
 
-def test_an_unregistered_user_cannot_sign_in_and_is_told_to_use_the_welcome_email(invite):
-    response = Client().post(
+def test_an_unregistered_user_cannot_sign_in_and_is_told_what_an_unknown_email_is_told(invite):
+    """The sign-in form does not reveal who was invited: the welcome email is the way in."""
+    invited = Client().post(
         reverse("account_login"), {"login": "nia@globex.example", "password": NEW_PASSWORD}
     )
+    unknown = Client().post(
+        reverse("account_login"), {"login": "nobody@globex.example", "password": NEW_PASSWORD}
+    )
 
-    assert response.status_code == HTTPStatus.OK
-    assert "use the link in the welcome email first" in response.content.decode()
+    assert invited.status_code == unknown.status_code == HTTPStatus.OK
+    assert "The email address or password you entered is not correct." in invited.content.decode()
+    assert "welcome email" not in invited.content.decode()
 
 
 def test_after_registering_the_user_can_sign_in_with_the_new_password(invite):

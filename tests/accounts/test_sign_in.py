@@ -322,6 +322,41 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
     assert AuditEvent.objects.filter(action="user.password_changed", actor=account_admin).exists()
 
 
+def test_forgotten_password_form_does_the_same_work_for_known_and_unknown_emails(
+    account_admin, settings, django_capture_on_commit_callbacks
+):
+    """The form answers the same and only queues a task, known email or not (no lookup, no email
+    rendered in the request): the answer cannot be told apart, not even by its time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+
+    def ask(email: str):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+        ):
+            response = Client().post("/auth/password/reset/", {"email": email})
+        return response, [q["sql"] for q in queries.captured_queries], callbacks
+
+    known, known_queries, known_tasks = ask(account_admin.email)
+    unknown, unknown_queries, unknown_tasks = ask("nobody@globex.example")
+
+    assert known.status_code == unknown.status_code == HTTPStatus.FOUND
+    assert known.url == unknown.url
+    assert len(known_queries) == len(unknown_queries)
+    assert not [sql for sql in known_queries + unknown_queries if "accounts_user" in sql]  # no lookup
+    assert len(known_tasks) == len(unknown_tasks) == 1
+    assert not OutboxMessage.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the tasks run, and queue the email
+        for task in known_tasks + unknown_tasks:
+            task()
+
+    assert [m.to for m in OutboxMessage.objects.all()] == [[account_admin.email]]
+
+
 def test_signed_in_user_changes_their_own_password(client_for, member, password):
     client = client_for(member)
     page = client.get("/auth/password/change/")

@@ -81,12 +81,15 @@ def test_jwks_is_public_and_served_by_guid_or_account_number(customer, ref):
 
 
 @pytest.mark.parametrize("ref", ["999999999", "nonsense", "00000000-0000-0000-0000-000000000000"])
-def test_jwks_of_an_unknown_account_is_404_json(db, ref):
+def test_jwks_does_not_tell_whether_an_account_exists(customer, ref):
+    """One key set serves every account, so it is served for any accountId: an anonymous caller
+    cannot probe account numbers with this route (CloudLink's spec lists no 404 for it)."""
+    known = fetch(jwks_url(customer.account_number))
+
     response = fetch(jwks_url(ref))
 
-    assert response.status_code == 404
-    assert response.json()["name"] == "AccountNotFound"
-    assert response.json()["message"]
+    assert response.status_code == known.status_code == 200
+    assert response.json() == known.json()
 
 
 def test_jwks_ignores_a_bad_authorization_header(customer):
@@ -167,11 +170,24 @@ def test_discovery_for_an_account_points_at_its_jwks(customer, ref):
     assert fetch(urlparse(body["jwks_uri"]).path).status_code == 200
 
 
-def test_discovery_for_an_unknown_account_is_404(db):
+def test_discovery_does_not_tell_whether_an_account_exists(customer):
+    known = fetch(f"{BASE}/.well-known/openid-configuration?accountId={customer.account_number}")
+
     response = fetch(f"{BASE}/.well-known/openid-configuration?accountId=999999999")
 
-    assert response.status_code == 404
-    assert response.json()["name"] == "AccountNotFound"
+    assert response.status_code == known.status_code == 200
+    assert response.json()["jwks_uri"] == f"http://testserver{jwks_url('999999999')}"
+    assert {k: v for k, v in response.json().items() if k != "jwks_uri"} == {
+        k: v for k, v in known.json().items() if k != "jwks_uri"
+    }
+
+
+@pytest.mark.parametrize("ref", ["a/b", "x" * 65, "bad ref"])
+def test_discovery_with_a_malformed_account_id_is_400(db, ref):
+    response = Client().get(f"{BASE}/.well-known/openid-configuration", {"accountId": ref})
+
+    assert response.status_code == 400
+    assert response.json()["name"] == "BadRequest" and response.json()["message"]
 
 
 def test_discovery_issuer_matches_the_tokens_issuer(member, password, settings):
@@ -263,3 +279,13 @@ def test_retired_keys_are_kept_but_not_published(customer):
     assert SigningKey.objects.count() == 2
     assert SigningKey.objects.filter(retired_at__lte=timezone.now()).count() == 1
     assert len(fetch(jwks_url(customer.account_number)).json()["keys"]) == 1
+
+
+def test_the_spec_promises_no_404_for_an_accounts_key_set(db):
+    spec = json.loads(fetch(f"{BASE}/_spec").content)
+
+    jwks = spec["paths"]["/accounts/{account_ref}/.well-known/jwks.json"]["get"]["responses"]
+    discovery = spec["paths"]["/.well-known/openid-configuration"]["get"]["responses"]
+
+    assert set(jwks) == {"200"}
+    assert "404" not in discovery and "400" in discovery

@@ -204,12 +204,13 @@ def test_deactivating_the_account_ends_its_access_tokens_on_the_next_request(
     assert response.json()["name"] == "UnauthorizedError"
 
 
-def test_reactivating_the_account_lets_unexpired_tokens_work_again(partner_admin, customer, member, password):
+def test_reactivating_the_account_does_not_revive_old_tokens(partner_admin, customer, member, password):
     token = sign_in(member, password)["access_token"]
     services.account_deactivate(actor=partner_admin, account=customer, confirmation="deactivate")
     services.account_activate(actor=partner_admin, account=customer)
 
-    assert whoami(f"Bearer {token}").status_code == 200
+    assert whoami(f"Bearer {token}").status_code == 401
+    assert whoami(f"Bearer {sign_in(member, password)['access_token']}").status_code == 200
 
 
 def test_disabling_a_user_ends_their_access_tokens(member, password):

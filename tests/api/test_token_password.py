@@ -236,12 +236,17 @@ def test_deactivated_account_with_a_wrong_password_reveals_nothing(partner_admin
     assert_error(response, 401, "InvalidLoginCredentials")
 
 
-def test_user_who_has_not_finished_registration_is_403_user_not_registered(post, customer):
+def test_an_invited_user_who_has_not_registered_answers_like_an_unknown_email(post, customer):
+    """An invited user has no password yet: whatever password is tried, the answer is the one an
+    unknown email gets, so the grant does not tell who was invited."""
     pending = UserFactory(account=customer, email="new@globex.example", password=False, is_registered=False)
 
-    response = post({"grant_type": "password", "username": pending.email, "password": "anything"})
+    invited = post({"grant_type": "password", "username": pending.email, "password": "anything"})
+    unknown = post({"grant_type": "password", "username": "nobody@globex.example", "password": "anything"})
 
-    assert_error(response, 403, "UserNotRegistered")
+    assert invited.status_code == unknown.status_code == 401
+    assert invited.json() == unknown.json()
+    assert unknown.json()["name"] == "InvalidLoginCredentials"
 
 
 def test_unregistered_user_with_a_password_is_403_user_not_registered(customer, password):

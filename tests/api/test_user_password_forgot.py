@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.authn import user_authenticate
@@ -61,6 +63,36 @@ def test_the_answer_is_the_same_whether_or_not_the_email_exists(forgot, member):
     assert known.json()["message"] == unknown.json()["message"]
     assert known.json()["action"] == unknown.json()["action"] == "forgot"
     assert [m.to for m in mail.outbox] == [[member.email]]  # nothing is mailed to an unknown address
+
+
+def test_known_and_unknown_emails_cost_the_request_the_same_work(member, django_capture_on_commit_callbacks):
+    """Nothing in the request depends on whether the email is known: same answer, same queries,
+    one queued task and no email rendered or sent. The lookup and the email happen in the task,
+    so the answer also takes the same time."""
+
+    def ask(email: str):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+        ):
+            response = APIClient().put(f"{BASE}/users/{email}/password", {"action": "forgot"}, format="json")
+        return response, [q["sql"] for q in queries.captured_queries], callbacks
+
+    known, known_queries, known_tasks = ask(member.email)
+    unknown, unknown_queries, unknown_tasks = ask("nobody@globex.example")
+
+    assert known.status_code == unknown.status_code == 200
+    assert known.json()["message"] == unknown.json()["message"]
+    assert len(known_queries) == len(unknown_queries)
+    assert not [sql for sql in known_queries + unknown_queries if "accounts_user" in sql]  # no lookup
+    assert len(known_tasks) == len(unknown_tasks) == 1
+    assert not mail.outbox
+
+    with django_capture_on_commit_callbacks(execute=True):  # the tasks run, and queue the email
+        for task in known_tasks + unknown_tasks:
+            task()
+
+    assert [message.to for message in mail.outbox] == [[member.email]]
 
 
 def test_with_account_id_only_that_accounts_user_gets_the_email(forgot, member, customer, outsider_customer):

@@ -5,11 +5,12 @@ Guest Access off ends its tokens on the next request."""
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from integrations import services as integrations
 from integrations.notifications.models import Publication
 from tests.api.oauth_helpers import client_token
-from tests.chat.conftest import BASE, assert_error, client_with, create_conversation, post_message
+from tests.chat.conftest import BASE, GUEST_URL, assert_error, client_with, create_conversation, post_message
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,33 @@ def test_another_guest_of_the_account_cannot_use_the_conversation(guest_client, 
 
     assert_error(post_message(intruder, guest_conversation["conversationId"]), 404, "NotFound")
     assert intruder.get(f"{BASE}/conversations").json()["count"] == 0
+
+
+def test_a_guest_cannot_take_the_principal_id_of_another_guest_from_the_participants_list(
+    api_client_for, member, guest_client, customer, guests_allowed
+):
+    """Eve shares a conversation with Gail, reads Gail's principalId from the participants list and
+    asks /guest/token for it: refused, so Gail's other conversations stay hers."""
+    gail = guest_client(customer, "guest-gail", "Gail Guest")
+    eve = guest_client(customer, "guest-eve", "Eve")
+    shared = create_conversation(api_client_for(member), ("GUEST", "guest-gail"), ("GUEST", "guest-eve"))
+    private = create_conversation(api_client_for(member), ("GUEST", "guest-gail"), name="Gail only")
+    assert post_message(gail, private["conversationId"], "my order number is 42").status_code == 201
+    participants = eve.get(f"{BASE}/conversations/{shared['conversationId']}/participants").json()
+    stolen_id = next(
+        p["participantId"]
+        for p in participants["_embedded"]["items"]
+        if p["participantId"] != "guest-eve" and p["type"] == "GUEST"
+    )
+
+    taken = APIClient().post(
+        GUEST_URL,
+        {"accountId": str(customer.account_id), "name": "Gail Guest", "principalId": stolen_id},
+        format="json",
+    )
+
+    assert_error(taken, 403, "NotAllowed")
+    assert_error(eve.get(f"{BASE}/conversations/{private['conversationId']}/messages"), 404, "NotFound")
 
 
 def test_the_same_principal_id_in_another_account_gets_404(

@@ -151,11 +151,15 @@ def test_guest_token(cloudlink, customer):
     customer.save(update_fields=["allow_guest_access"])
     client = cloudlink()
     token = client.login_guest(customer.account_number, "Visiting Vera")
-    assert token.access_token and not token.refresh_token
+    assert token.access_token and token.refresh_token  # the guest's only way to more tokens
     claims = client.whoami()
     assert (claims.role, claims.name, claims.user_id) == ("GUEST", "Visiting Vera", None)
     with pytest.raises(Forbidden):
         client.admin.list_accounts()
+
+    assert client.tokens.renew_after_401(token.access_token)  # the client renews like any other token
+    assert client.token.refresh_token != token.refresh_token
+    assert client.whoami().principal_id == claims.principal_id
 
 
 @pytest.mark.parametrize("status", ["pending", "rejected", "blocked"])
