@@ -61,5 +61,5 @@ def password_reset_emails_send(*, email: str, account_ref: str = "") -> int:
             to=[user.email],
             context={"user": user, "account": user.account, "link": password_reset_url(user)},
         )
-        email_queue(message=message)
+        email_queue(message=message, recipient=user)
     return len(users)
