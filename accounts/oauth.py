@@ -275,8 +275,8 @@ def authorize_with_password(
     inactive client), then the user's credentials, then issue the code. ``authenticate`` is
     ``user_authenticate`` or a wrapper with the same keywords (the view's throttled one)."""
     authorization_request_validate(request)
-    if account_ref and not Account.objects.by_ref(account_ref).exists():
-        raise _error("AccountNotFound", "No account has this account_id.", 404)
+    # An unknown account_id is the same 401 as a wrong password: nothing tells anonymous callers
+    # which account numbers exist.
     user = authenticate(email=username, password=password, account_ref=account_ref or None)
     return authorization_code_issue(user=user, request=request)
 

@@ -82,9 +82,11 @@ def test_wrong_password_is_401_invalid_login_credentials(app, member):
     assert not AuthorizationCode.objects.exists()
 
 
-def test_unknown_account_is_404_account_not_found(app, member, password):
+def test_unknown_account_answers_like_a_wrong_password(app, member, password):
+    """Issue 9: anonymous callers learn nothing about which account numbers exist."""
     response = authorize(member, password, app.client_id, account_id="999999999")
-    assert_oauth_error(response, 404, "AccountNotFound")
+    assert_oauth_error(response, 401, "InvalidLoginCredentials")
+    assert not AuthorizationCode.objects.exists()
 
 
 def test_email_in_several_accounts_is_409_multiple_matching(app, partner, member, password):
