@@ -20,6 +20,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.safe_json import json_loads
+
 from . import pbx, services
 from .access import Capability
 from .decorators import account_view
@@ -73,8 +75,8 @@ class PbxSyncApplyForm(forms.Form):
 
     def clean_users(self) -> list:
         try:
-            return json.loads(self.cleaned_data["users"])
-        except json.JSONDecodeError:
+            return json_loads(self.cleaned_data["users"])
+        except ValueError:  # not JSON, or nested too deep
             raise ValidationError("The list was lost on the way; upload it again.") from None
 
 

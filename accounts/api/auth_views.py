@@ -15,7 +15,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from accounts.forms import SignInForm
 from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
 from portal.api.authentication import CloudLinkTokenAuthentication
 from portal.api.errors import ApiError, error_response, error_responses
+from portal.api.parsers import JSONParser
 
 from .auth_serializers import (
     AUTHORIZATION_CODE,
