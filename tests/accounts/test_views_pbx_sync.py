@@ -196,7 +196,9 @@ def test_more_than_2500_users_are_refused_with_a_clear_error(client_for, account
 
 @pytest.mark.parametrize("users", ["{not json", "[" * 1000 + "]" * 1000])
 def test_a_mangled_apply_is_sent_back_to_the_upload(client_for, account_admin, customer, users):
-    response = client_for(account_admin).post(url("pbx_sync_apply", customer), {"users": users, "digest": "x"})
+    response = client_for(account_admin).post(
+        url("pbx_sync_apply", customer), {"users": users, "digest": "x"}
+    )
 
     assert response.status_code == HTTPStatus.FOUND and response.url == url("pbx_sync", customer)
     assert not pbx_users(customer).exists()

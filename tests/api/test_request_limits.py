@@ -141,7 +141,9 @@ def test_routes_behind_a_token_answer_400_bad_request(
 ):
     path = _fill(route, accountId=customer.account_id, userId=member.user_id)
 
-    response = getattr(api_client_for(partner_admin), method)(path, DEEP_ARRAY, content_type="application/json")
+    response = getattr(api_client_for(partner_admin), method)(
+        path, DEEP_ARRAY, content_type="application/json"
+    )
 
     assert response.status_code == 400, response.content
     assert response.json() == {"name": "BadRequest", "message": TOO_DEEP_MESSAGE}
