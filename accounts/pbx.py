@@ -26,6 +26,8 @@ from portal.safe_json import JsonTooDeep, json_loads
 
 MAX_USERS = 2_500  # users per MiVoice MX-ONE connected through a CloudLink Gateway
 MAX_BYTES = 2 * 1024 * 1024
+# A request carrying the list (upload, paste, the preview's Apply, the API): the list and its envelope.
+MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024
 EXTENSION_MAX_LENGTH = 30
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254

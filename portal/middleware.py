@@ -147,3 +147,48 @@ class ApiRateLimitMiddleware:
         if token:
             return "t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
         return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+
+
+# --- request body size ---------------------------------------------------------------------------
+
+
+def body_limit(max_bytes: int):
+    """Give a view its own body cap instead of ``PORTAL_MAX_BODY_BYTES`` (file uploads). Works on
+    function views; a DRF view class sets ``max_body_bytes`` instead."""
+
+    def decorate(view):
+        view.max_body_bytes = max_bytes
+        return view
+
+    return decorate
+
+
+def view_body_limit(view_func) -> int:
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    limit = getattr(view_func, "max_body_bytes", None) or getattr(view_class, "max_body_bytes", None)
+    return limit or settings.PORTAL_MAX_BODY_BYTES
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose declared body (``Content-Length``) is larger than its view accepts
+    (``PORTAL_MAX_BODY_BYTES``, or the view's own ``body_limit``) with 413, before anything reads
+    it: JSON ``PayloadTooLarge`` under /api/, an error page elsewhere. Runs before the CSRF check,
+    which reads form bodies. Without a ``Content-Length`` Django reads no body at all."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        limit = view_body_limit(view_func)
+        if size <= limit:
+            return None
+        from .views import payload_too_large
+
+        return payload_too_large(request, limit)

@@ -83,3 +83,22 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
             {"name": "BadRequest", "message": "The request could not be understood."}, status=400
         )
     return render(request, "400.html", status=400)
+
+
+def _size(max_bytes: int) -> str:
+    mib, kib = 1024 * 1024, 1024
+    if max_bytes >= mib:
+        amount = f"{max_bytes / mib:.1f}".removesuffix(".0") + " MiB"
+    elif max_bytes >= kib:
+        amount = f"{max_bytes / kib:.1f}".removesuffix(".0") + " KiB"
+    else:
+        return f"{max_bytes:,} bytes"
+    return f"{amount} ({max_bytes:,} bytes)"
+
+
+def payload_too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
+    """413 for a body over the route's cap (``portal.middleware.RequestBodyLimitMiddleware``)."""
+    message = f"The request body is larger than {_size(max_bytes)}, the most this route accepts."
+    if _is_api(request):
+        return JsonResponse({"name": "PayloadTooLarge", "message": message}, status=413)
+    return render(request, "413.html", {"message": message}, status=413)

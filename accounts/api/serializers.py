@@ -18,7 +18,8 @@ from rest_framework import serializers
 from portal.api.collections import collection_serializer, service_relative
 from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
-from ..models import Account
+from ..models import MAX_SUPPORT_CONTACTS, Account
+from ..services.account_services import too_many_support_contacts
 
 # Form / model field -> API field name (used to rename validation error keys).
 API_FIELD_NAMES = {
@@ -145,26 +146,53 @@ AccountCollectionOutputSerializer = collection_serializer(AccountOutputSerialize
 # --- input ------------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "format": "email"}})
+_EMAIL_SCHEMA = {"type": "string", "format": "email", "maxLength": 254}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "array",
+                "maxItems": MAX_SUPPORT_CONTACTS,
+                "items": {
+                    "oneOf": [
+                        _EMAIL_SCHEMA,
+                        {"type": "object", "properties": {"email": _EMAIL_SCHEMA}, "required": ["email"]},
+                    ]
+                },
+            },
+            {"type": "string", "maxLength": MAX_SUPPORT_CONTACTS * 255, "description": "Comma-separated."},
+        ],
+        "description": f"At most {MAX_SUPPORT_CONTACTS} emails: a list, a comma-separated string, or a "
+        "list of `{email}` objects.",
+    }
+)
 class EmailListField(serializers.Field):
-    """A list of emails; also accepts one comma-separated string or ``[{"email": ...}]``."""
+    """A list of at most ``MAX_SUPPORT_CONTACTS`` emails; also accepts one comma-separated string
+    or ``[{"email": ...}]``. A longer list is refused before its items are looked at."""
 
     default_error_messages = {"invalid": "Expected a list of email addresses."}
 
     def to_internal_value(self, data: Any) -> list[str]:
         if isinstance(data, str):
-            return [part for part in re.split(r"[,;\s]+", data) if part]
-        if not isinstance(data, list):
+            emails = [part for part in re.split(r"[,;\s]+", data) if part]
+        elif isinstance(data, list):
+            emails = [self._email(item) for item in data]
+        else:
             self.fail("invalid")
-        emails = []
-        for item in data:
-            if isinstance(item, dict):
-                item = item.get("email")
-            if not isinstance(item, str):
-                self.fail("invalid")
-            if item.strip():
-                emails.append(item.strip())
+        emails = [email for email in emails if email]
+        count = len({email.lower() for email in emails})
+        if count > MAX_SUPPORT_CONTACTS:
+            raise serializers.ValidationError(too_many_support_contacts(count))
         return emails
+
+    def _email(self, item: Any) -> str:
+        if isinstance(item, dict):
+            item = item.get("email")
+        if not isinstance(item, str):
+            self.fail("invalid")
+        return item.strip()
 
     def to_representation(self, value: list[str]) -> list[str]:
         return list(value)

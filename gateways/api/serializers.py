@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from portal.api.collections import service_relative
 
-from ..forms import ContactType
+from ..forms import MAX_CONTACTS, ContactType
 from ..models import ConnectJob, Gateway, Pbx, PbxType, SipTrunk
 
 
@@ -43,7 +43,11 @@ class CustomerSerializer(serializers.Serializer):
     country = serializers.CharField(allow_blank=True, help_text="ISO 3166 alpha-2 code, e.g. SE.")
     businessType = serializers.CharField(allow_blank=True)
     contacts = ContactSerializer(
-        many=True, help_text="Admin and support contacts: at least one `maintainer` and one `onsite_admin`."
+        many=True,
+        max_length=MAX_CONTACTS,
+        error_messages={"max_length": "At most {max_length} contacts are allowed."},
+        help_text=f"Admin and support contacts: at least one `maintainer` and one `onsite_admin`, at most "
+        f"{MAX_CONTACTS}.",
     )
 
 

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "portal.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",  # before the CSRF check, which reads form bodies
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -175,6 +176,16 @@ CELERY_BEAT_SCHEDULE = {
     # Re-check every monitored CloudLink Gateway's PBX connection (gateways/tasks.py).
     "gateways-recheck": {"task": "gateways.tasks.gateways_recheck_task", "schedule": 300.0},
 }
+
+# --- REQUEST BODIES ----------------------------------------------------------------------------
+# The largest request body (Content-Length) any route accepts, console and API: larger is 413 before
+# it is read (portal.middleware.RequestBodyLimitMiddleware). File uploads have their own cap: the
+# CSV user import and the PBX user list (2 MiB files, accounts/imports.py and accounts/pbx.py).
+PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 1024 * 1024)
+# Django's own ceiling on a body read into memory (JSON, form fields); it must stay at least the
+# largest per-route cap above (the PBX list API takes a 2 MiB JSON body).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024 // 2)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- DRF / API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
