@@ -192,3 +192,46 @@ class RequestBodyLimitMiddleware:
         from .views import payload_too_large
 
         return payload_too_large(request, limit)
+
+
+# --- /api/ answers JSON, with DEBUG on too -------------------------------------------------------------
+
+
+class ApiDebugErrorsMiddleware:
+    """With ``DEBUG`` on, Django answers an exception raised by a view with its HTML debug page. Under
+    /api/ the answer stays JSON ``{name, message}``, as with ``DEBUG`` off (``portal/views.py``'s
+    handlers); the traceback still goes to the log. Unknown routes and CSRF failures under /api/ are
+    answered by ``portal.views.api_route_not_found`` and ``csrf_failure``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or not request.path.startswith("/api/"):
+            return None
+        from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+        from django.http import Http404
+        from django.utils.log import log_response
+
+        from . import views
+
+        if isinstance(exception, Http404):
+            response = views.page_not_found(request, exception)
+        elif isinstance(exception, PermissionDenied):
+            response = views.permission_denied(request, exception)
+        elif isinstance(exception, BadRequest | SuspiciousOperation):
+            response = views.bad_request(request, exception)
+        else:
+            response = views.server_error(request)
+        log_response(
+            "%s: %s",
+            response.reason_phrase,
+            request.path,
+            response=response,
+            request=request,
+            exception=exception,
+        )
+        return response

@@ -9,6 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts import access
@@ -47,16 +50,55 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/outbox.html", {"page": page})
 
 
+@login_not_required
+def staff_login(request: HttpRequest) -> HttpResponse:
+    """``/staff/login/`` (Django admin's sign-in): the portal's own sign-in page, then back to the
+    staff pages. A signed-in user who is not staff gets 403 rather than a sign-in loop."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if not request.user.is_staff:
+        raise PermissionDenied("The staff pages are for platform operators.")
+    return redirect(next_url)
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _api_not_found() -> JsonResponse:
+    return JsonResponse({"name": "NotFound", "message": "The requested resource was not found."}, status=404)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(
-            {"name": "NotFound", "message": "The requested resource was not found."}, status=404
-        )
+        return _api_not_found()
     return render(request, "404.html", status=404)
+
+
+@csrf_exempt
+@login_not_required
+def api_route_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Every path under /api/ that no route matches: JSON 404 for any method, in DEBUG too (Django's
+    debug 404 page would otherwise answer)."""
+    return _api_not_found()
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: JSON 403 under /api/ (the console session's unsafe calls and the
+    browser sign-in form of /authorize), Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            {"name": "Forbidden", "message": f"CSRF verification failed: {reason or 'no valid token.'}"},
+            status=403,
+        )
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
