@@ -149,15 +149,21 @@ class TokenSerializer(serializers.Serializer):
 class AuthorizeRequestSerializer(serializers.Serializer):
     """``POST /authorize`` body, form or JSON (the spec's form fields that this server reads)."""
 
-    response_type = serializers.CharField(help_text="Always `code`.")
-    client_id = serializers.CharField()
-    username = serializers.CharField(help_text="The user's email.")
-    password = serializers.CharField()
-    account_id = serializers.CharField(required=False, help_text="GUID or account number.")
-    redirect_uri = serializers.CharField(required=False, help_text="Exactly a registered redirect URI.")
-    scope = serializers.CharField(required=False)
-    code_challenge = serializers.CharField(required=False, help_text="PKCE: base64url(SHA-256(verifier)).")
-    code_challenge_method = serializers.CharField(required=False, help_text="`S256` (plain is refused).")
+    response_type = serializers.CharField(max_length=20, help_text="Always `code`.")
+    client_id = serializers.CharField(max_length=200)
+    username = serializers.CharField(max_length=254, help_text="The user's email.")
+    password = serializers.CharField(max_length=4096)
+    account_id = serializers.CharField(required=False, max_length=64, help_text="GUID or account number.")
+    redirect_uri = serializers.CharField(
+        required=False, max_length=2000, help_text="Exactly a registered redirect URI."
+    )
+    scope = serializers.CharField(required=False, max_length=500)
+    code_challenge = serializers.CharField(
+        required=False, max_length=200, help_text="PKCE: base64url(SHA-256(verifier))."
+    )
+    code_challenge_method = serializers.CharField(
+        required=False, max_length=20, help_text="`S256` (plain is refused)."
+    )
 
 
 class AuthCodeSerializer(serializers.Serializer):
@@ -178,11 +184,13 @@ class AuthorizeErrorSerializer(serializers.Serializer):
 class GuestTokenRequestSerializer(serializers.Serializer):
     """``POST /guest/token`` body, form or JSON."""
 
-    accountId = serializers.CharField(help_text="GUID or account number.")  # noqa: N815
-    name = serializers.CharField(help_text="The guest's display name.")
-    principalId = serializers.CharField(required=False, help_text="Generated when absent.")  # noqa: N815
-    guestEmail = serializers.CharField(required=False)  # noqa: N815
-    client_id = serializers.CharField(required=False)
+    accountId = serializers.CharField(max_length=64, help_text="GUID or account number.")  # noqa: N815
+    name = serializers.CharField(max_length=150, help_text="The guest's display name.")
+    principalId = serializers.CharField(  # noqa: N815
+        required=False, max_length=255, help_text="Generated when absent."
+    )
+    guestEmail = serializers.CharField(required=False, max_length=254)  # noqa: N815
+    client_id = serializers.CharField(required=False, max_length=200)
 
 
 class ClaimsSerializer(serializers.Serializer):

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -26,7 +26,7 @@ from accounts.authn import InvalidCredentials, SignInError
 from accounts.forms import SignInForm
 from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
 from portal.api.authentication import CloudLinkTokenAuthentication
-from portal.api.errors import ApiError, error_response, error_responses
+from portal.api.errors import ApiError, ErrorSerializer, error_response, error_responses
 from portal.api.parsers import JSONParser
 
 from .auth_serializers import (
@@ -201,7 +201,9 @@ def _client_credentials(request: Request, params: dict) -> tuple[str, str]:
     return client_id, secret
 
 
-def _request_data(request: Request) -> dict:
+def _request_data(request: Request, shape: type[serializers.Serializer]) -> dict:
+    """The body's string parameters; one longer than its ``max_length`` in ``shape`` (the documented
+    request) is a 400 ``InvalidRequest``."""
     try:
         data = request.data
     except ParseError as exc:
@@ -210,7 +212,15 @@ def _request_data(request: Request) -> dict:
         raise ApiError(
             "MissingBodyInRequest", "The request body must be a set of form fields or a JSON object."
         )
-    return {key: value for key, value in data.items() if isinstance(value, str)}
+    params = {key: value for key, value in data.items() if isinstance(value, str)}
+    too_long = [
+        f"{name} (at most {field.max_length} characters)"
+        for name, field in shape().fields.items()
+        if getattr(field, "max_length", None) and len(params.get(name, "")) > field.max_length
+    ]
+    if too_long:
+        raise ApiError("InvalidRequest", f"Too long: {', '.join(too_long)}.")
+    return params
 
 
 # --- /authorize -------------------------------------------------------------------------------------
@@ -274,7 +284,7 @@ class AuthorizeView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            data = _request_data(request)
+            data = _request_data(request, AuthorizeRequestSerializer)
         except ApiError as exc:
             return _authorize_error(SignInError(exc.name, str(exc.detail), 400))
         missing = [
@@ -404,7 +414,12 @@ class AuthorizeContinueView(APIView):
         description="Answers 302 to the application's registered redirect_uri with `code` and `state` "
         "(or `error`), or the form again (200 HTML) when the sign-in fails.",
         request=None,
-        responses={302: None},
+        responses={
+            (200, "text/html"): OpenApiResponse(description="The form again (the sign-in failed)."),
+            (302, "text/html"): OpenApiResponse(description="To the redirect URI, with `code` or `error`."),
+            (400, "text/html"): OpenApiResponse(description="No valid client and redirect URI (a page)."),
+            403: OpenApiResponse(ErrorSerializer, description="CSRF verification failed."),
+        },
         auth=[],
     )
     def post(self, request: Request) -> HttpResponse:
@@ -471,7 +486,7 @@ class GuestTokenView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _request_data(request)
+        data = _request_data(request, GuestTokenRequestSerializer)
         try:
             access, expires_in, _ = oauth.guest_token_grant(
                 account_ref=(data.get("accountId") or data.get("account_id") or "").strip(),
@@ -523,7 +538,7 @@ class AuthorizationServerMetadataView(APIView):
         parameters=[
             OpenApiParameter(
                 "accountId",
-                str,
+                {"type": "string", "maxLength": 64},
                 description="GUID or account number: jwks_uri for this account",
                 required=False,
             )
@@ -532,7 +547,7 @@ class AuthorizationServerMetadataView(APIView):
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        account_ref = request.query_params.get("accountId", "").strip()
+        account_ref = request.query_params.get("accountId", "")[:65].strip()  # > 64: no such account
         if account_ref:
             if tokens.account_jwks(account_ref) is None:
                 raise ApiError("AccountNotFound", "No account has this accountId or account number.", 404)

@@ -198,16 +198,20 @@ class EmailListField(serializers.Field):
         return list(value)
 
 
-def _text(**kwargs) -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
+def _text(model_field: str, **kwargs) -> serializers.CharField:
+    """An optional text field as long as the ``Account`` model's column (the OpenAPI ``maxLength``)."""
+    max_length = Account._meta.get_field(model_field).max_length
+    return serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=max_length, **kwargs
+    )
 
 
 class AddressInputSerializer(serializers.Serializer):
-    street = _text()
-    city = _text()
-    stateOrProvince = _text()
-    zipCode = _text()
-    country = _text()
+    street = _text("address")
+    city = _text("city")
+    stateOrProvince = _text("province_state")
+    zipCode = _text("postal_code")
+    country = _text("country", help_text="ISO 3166 alpha-2 code, e.g. SE.")
 
 
 class LocationInputSerializer(serializers.Serializer):
@@ -224,15 +228,15 @@ class AccountInputSerializer(serializers.Serializer):
     the output (``accountId``, ``createdOn``, ``_links``...) are ignored, so a client may PUT back
     what it got."""
 
-    name = _text()
-    languageCode = _text()
-    businessType = _text()
+    name = _text("name")
+    languageCode = _text("default_language")
+    businessType = _text("business_type")
     location = LocationInputSerializer(required=False)
-    street = _text()
-    city = _text()
-    stateOrProvince = _text()
-    zipCode = _text()
-    country = _text()
+    street = _text("address")
+    city = _text("city")
+    stateOrProvince = _text("province_state")
+    zipCode = _text("postal_code")
+    country = _text("country")
     supportContacts = EmailListField(required=False)
     policy = PolicyInputSerializer(required=False)
     active = serializers.BooleanField(required=False)

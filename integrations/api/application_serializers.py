@@ -139,12 +139,14 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
-    accountId = serializers.CharField(required=False)
-    applicationId = serializers.CharField(required=False, help_text="Not allowed: generated on approval.")
+    accountId = serializers.CharField(required=False, max_length=64)
+    applicationId = serializers.CharField(
+        required=False, max_length=200, help_text="Not allowed: generated on approval."
+    )
     active = serializers.BooleanField(required=False, help_text="Ignored: false until approved.")
     redirectUris = _redirect_uris(required=False)
     mitelApp = serializers.CharField(required=False, max_length=100)
-    contactEmail = serializers.EmailField(required=False)
+    contactEmail = serializers.EmailField(required=False, max_length=254)
     clientType = serializers.ChoiceField(choices=Application.ClientType.values, required=False)
 
 
@@ -152,7 +154,7 @@ class ApplicationPutInputSerializer(serializers.Serializer):
     """``applicationPutRequest`` plus ``accountId`` and ``description`` (as the Postman collection
     sends them): deploy the application to ``accountId`` (default: the token's account)."""
 
-    accountId = serializers.CharField(required=False)
+    accountId = serializers.CharField(required=False, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
     redirectUris = _redirect_uris(required=False)

@@ -118,7 +118,9 @@ class IntegrationRemovedOutputSerializer(IntegrationOutputSerializer):
 
 
 class IntegrationCreateInputSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="The catalogue type, e.g. `micc`, `micollab`, `mitel-one`.")
+    type = serializers.CharField(
+        max_length=40, help_text="The catalogue type, e.g. `micc`, `micollab`, `mitel-one`."
+    )
     config = serializers.DictField(
         required=False,
         allow_null=True,

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import codecs
 
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework import exceptions, parsers
 from rest_framework.utils.json import strict_constant
 
 from portal.safe_json import JsonTooDeep, json_loads
 
-from .errors import ApiError
+
+class JsonTooDeepError(exceptions.APIException):
+    """Not a ParseError: views that rename parse errors (MissingBodyInRequest) leave it be. (Not an
+    ``ApiError`` either: ``portal.api.errors`` imports DRF's views, which import this module.)"""
+
+    status_code = 400
+    name = "BadRequest"
 
 
 class JSONParser(parsers.JSONParser):
@@ -21,7 +26,6 @@ class JSONParser(parsers.JSONParser):
             text = codecs.getreader(encoding)(stream).read()
             return json_loads(text, parse_constant=strict_constant if self.strict else None)
         except JsonTooDeep as exc:
-            # Not a ParseError: views that rename parse errors (MissingBodyInRequest) leave it be.
-            raise ApiError("BadRequest", str(exc), 400) from None
+            raise JsonTooDeepError(str(exc)) from None
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from None

@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies are documented as JSON; flat resources also take form fields (docs/api.md), and
+    # /token, /authorize and /guest/token document both.
+    "PARSER_WHITELIST": ["portal.api.parsers.JSONParser"],
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

@@ -155,7 +155,7 @@ def test_a_gateway_with_11_contacts_is_refused_not_truncated(api_client_for, par
     assert len(contacts) == MAX_CONTACTS + 1
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "customer": {"contacts": {"non_field_errors": ["At most 10 contacts are allowed."]}}
+        "customer": {"contacts": ["At most 10 contacts are allowed; 11 were given."]}
     }
     assert not Gateway.objects.filter(account=customer).exists()
 
