@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from portal.api.errors import ApiError
+from portal.api.fields import AccountRefField, TypedInputSerializer
 
 PASSWORD = "password"
 REFRESH_TOKEN = "refresh_token"
@@ -27,7 +28,7 @@ _REQUIRED = {
 }
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(TypedInputSerializer):
     """``POST /token`` body, form or JSON. Only the fields the supported grants read; anything
     else a client sends (C5 adds ``name``) is ignored. Every problem is an ``ApiError`` with a
     CloudLink name: MissingParameters or InvalidGrantType (400)."""
@@ -35,7 +36,7 @@ class TokenRequestSerializer(serializers.Serializer):
     grant_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
     username = serializers.CharField(required=False, allow_blank=True, max_length=254)
     password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=4096)
-    account_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    account_id = AccountRefField(required=False, allow_blank=True)
     refresh_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
     token = serializers.CharField(required=False, allow_blank=True, max_length=8192)  # deprecated alias
     scope = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -153,7 +154,7 @@ class AuthorizeRequestSerializer(serializers.Serializer):
     client_id = serializers.CharField(max_length=200)
     username = serializers.CharField(max_length=254, help_text="The user's email.")
     password = serializers.CharField(max_length=4096)
-    account_id = serializers.CharField(required=False, max_length=64, help_text="GUID or account number.")
+    account_id = AccountRefField(required=False)
     redirect_uri = serializers.CharField(
         required=False, max_length=2000, help_text="Exactly a registered redirect URI."
     )
@@ -184,7 +185,7 @@ class AuthorizeErrorSerializer(serializers.Serializer):
 class GuestTokenRequestSerializer(serializers.Serializer):
     """``POST /guest/token`` body, form or JSON."""
 
-    accountId = serializers.CharField(max_length=64, help_text="GUID or account number.")  # noqa: N815
+    accountId = AccountRefField()  # noqa: N815
     name = serializers.CharField(max_length=150, help_text="The guest's display name.")
     principalId = serializers.CharField(  # noqa: N815
         required=False, max_length=255, help_text="Generated when absent."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from accounts.forms import SignInForm
 from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
 from portal.api.authentication import CloudLinkTokenAuthentication
 from portal.api.errors import ApiError, ErrorSerializer, error_response, error_responses
+from portal.api.fields import AccountRefField
 from portal.api.parsers import JSONParser
 
 from .auth_serializers import (
@@ -202,8 +203,8 @@ def _client_credentials(request: Request, params: dict) -> tuple[str, str]:
 
 
 def _request_data(request: Request, shape: type[serializers.Serializer]) -> dict:
-    """The body's string parameters; one longer than its ``max_length`` in ``shape`` (the documented
-    request) is a 400 ``InvalidRequest``."""
+    """The body's string parameters. A documented one (a field of ``shape``) that is not a string (an
+    account reference may be a number) or is longer than its ``max_length`` is a 400 ``InvalidRequest``."""
     try:
         data = request.data
     except ParseError as exc:
@@ -212,15 +213,31 @@ def _request_data(request: Request, shape: type[serializers.Serializer]) -> dict
         raise ApiError(
             "MissingBodyInRequest", "The request body must be a set of form fields or a JSON object."
         )
+    fields = shape().fields
+    if not isinstance(data, QueryDict):  # JSON: hold documented parameters to their type
+        data = {
+            key: _account_ref_text(value) if isinstance(fields.get(key), AccountRefField) else value
+            for key, value in data.items()
+        }
+        not_text = sorted(
+            key for key in fields if data.get(key) is not None and not isinstance(data[key], str)
+        )
+        if not_text:
+            raise ApiError("InvalidRequest", f"These parameters must be strings: {', '.join(not_text)}.")
     params = {key: value for key, value in data.items() if isinstance(value, str)}
     too_long = [
         f"{name} (at most {field.max_length} characters)"
-        for name, field in shape().fields.items()
+        for name, field in fields.items()
         if getattr(field, "max_length", None) and len(params.get(name, "")) > field.max_length
     ]
     if too_long:
         raise ApiError("InvalidRequest", f"Too long: {', '.join(too_long)}.")
     return params
+
+
+def _account_ref_text(value):
+    """An account number sent as a JSON number, as text (``AccountRefField``)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 # --- /authorize -------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import TypedInputSerializer
+
 from .. import pbx
 from ..services.pbx_sync_services import PbxSyncPlan, SyncProblem
 
@@ -48,7 +50,7 @@ class _PbxUsersField(serializers.ListField):
     pass
 
 
-class PbxSyncRequestSerializer(serializers.Serializer):
+class PbxSyncRequestSerializer(TypedInputSerializer):
     users = serializers.ListField(
         child=serializers.DictField(),
         allow_empty=True,

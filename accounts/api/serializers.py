@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
 from ..models import MAX_SUPPORT_CONTACTS, Account
@@ -206,7 +207,7 @@ def _text(model_field: str, **kwargs) -> serializers.CharField:
     )
 
 
-class AddressInputSerializer(serializers.Serializer):
+class AddressInputSerializer(TypedInputSerializer):
     street = _text("address")
     city = _text("city")
     stateOrProvince = _text("province_state")
@@ -214,16 +215,16 @@ class AddressInputSerializer(serializers.Serializer):
     country = _text("country", help_text="ISO 3166 alpha-2 code, e.g. SE.")
 
 
-class LocationInputSerializer(serializers.Serializer):
+class LocationInputSerializer(TypedInputSerializer):
     address = AddressInputSerializer(required=False)
 
 
-class PolicyInputSerializer(serializers.Serializer):
+class PolicyInputSerializer(TypedInputSerializer):
     allowGuestAccess = serializers.BooleanField(required=False)
     allowProxyAuthentication = serializers.BooleanField(required=False)
 
 
-class AccountInputSerializer(serializers.Serializer):
+class AccountInputSerializer(TypedInputSerializer):
     """POST and PUT body: the nested CloudLink shape or the same names flat. Read-only fields of
     the output (``accountId``, ``createdOn``, ``_links``...) are ignored, so a client may PUT back
     what it got."""

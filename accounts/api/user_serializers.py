@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import collection_serializer, service_relative
-from portal.api.fields import BoundedListField
+from portal.api.fields import BoundedListField, TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
 from ..models import User
@@ -123,7 +123,7 @@ def _text(max_length: int) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=max_length)
 
 
-class _UserFieldsSerializer(serializers.Serializer):
+class _UserFieldsSerializer(TypedInputSerializer):
     name = _text(150)
     firstName = _text(150)
     lastName = _text(150)
@@ -188,7 +188,7 @@ OP_ALIASES = {
 }
 
 
-class BulkOperationSerializer(serializers.Serializer):
+class BulkOperationSerializer(TypedInputSerializer):
     """One operation; checked one by one so a bad one fails alone."""
 
     op = serializers.CharField(help_text="create (add), update (replace) or delete (remove).")
@@ -215,7 +215,7 @@ class BulkOperationSerializer(serializers.Serializer):
         return {"op": attrs["op"], "id": user_ref, "body": body}
 
 
-class BulkRequestSerializer(serializers.Serializer):
+class BulkRequestSerializer(TypedInputSerializer):
     operations = BoundedListField(
         child=serializers.DictField(),
         max_length=MAX_BULK_OPERATIONS,
@@ -269,7 +269,7 @@ class BulkResponseSerializer(serializers.Serializer):
 # --- forgotten password -------------------------------------------------------------------------
 
 
-class PasswordForgotSerializer(serializers.Serializer):
+class PasswordForgotSerializer(TypedInputSerializer):
     """``PUT /users/{email}/password`` body. ``email`` defaults to the one in the path."""
 
     email = serializers.EmailField(required=False, max_length=254)

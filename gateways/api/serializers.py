@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import service_relative
-from portal.api.fields import BoundedListField
+from portal.api.fields import BoundedListField, TypedInputSerializer
 
 from ..forms import MAX_CONTACTS, ContactType, CustomerForm, GatewayForm, PbxForm, SipTrunkForm
 from ..models import ConnectJob, Gateway, Pbx, PbxType, SipTrunk
@@ -38,13 +38,13 @@ def _limits(form_class, name: str) -> dict[str, Any]:
 # --- gateway ------------------------------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(TypedInputSerializer):
     type = serializers.ChoiceField(choices=[key for key, _ in ContactType.CHOICES])
     name = serializers.CharField(allow_blank=True, max_length=100)
     email = serializers.CharField(allow_blank=True, max_length=254)
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(TypedInputSerializer):
     name = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "name"))
     address = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "address"))
     city = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "city"))
@@ -65,7 +65,7 @@ class CustomerSerializer(serializers.Serializer):
     )
 
 
-class NetworkSerializer(serializers.Serializer):
+class NetworkSerializer(TypedInputSerializer):
     mode = serializers.ChoiceField(
         choices=Gateway.Network.values, help_text="`dhcp` or `static` (recommended)."
     )
@@ -89,7 +89,7 @@ class NetworkSerializer(serializers.Serializer):
     )
 
 
-class GatewayInputSerializer(serializers.Serializer):
+class GatewayInputSerializer(TypedInputSerializer):
     name = serializers.CharField(allow_blank=True, **_limits(GatewayForm, "name"))
     serialNumber = serializers.CharField(
         allow_blank=True, required=False, default="", **_limits(GatewayForm, "serial_number")
@@ -226,7 +226,7 @@ class GatewayOutputSerializer(serializers.Serializer):
 # --- PBX -------------------------------------------------------------------------------------------------
 
 
-class PbxInputSerializer(serializers.Serializer):
+class PbxInputSerializer(TypedInputSerializer):
     type = serializers.CharField(
         max_length=40, help_text="One of: " + ", ".join(f"`{t}`" for t in PbxType.values) + "."
     )
@@ -304,7 +304,7 @@ TRUNK_API_NAMES = {
 }
 
 
-class TrunkInputSerializer(serializers.Serializer):
+class TrunkInputSerializer(TypedInputSerializer):
     address = serializers.CharField(
         allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "address")
     )

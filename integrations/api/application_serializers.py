@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import SelfLinkSerializer
 from portal.api.collections import collection_serializer, service_relative
-from portal.api.fields import BoundedListField
+from portal.api.fields import BoundedListField, TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, FilterField
 
 from ..application_services import MAX_DESCRIPTION_LENGTH, MAX_REDIRECT_URI_LENGTH, MAX_REDIRECT_URIS
@@ -133,7 +133,7 @@ def _redirect_uris(**kwargs) -> BoundedListField:
     )
 
 
-class ApplicationCreateInputSerializer(serializers.Serializer):
+class ApplicationCreateInputSerializer(TypedInputSerializer):
     """``applicationsPostRequest``; ``mitelApp``, ``contactEmail`` and ``clientType`` are this
     console's additions (defaults: the name, the caller's email, confidential)."""
 
@@ -150,7 +150,7 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     clientType = serializers.ChoiceField(choices=Application.ClientType.values, required=False)
 
 
-class ApplicationPutInputSerializer(serializers.Serializer):
+class ApplicationPutInputSerializer(TypedInputSerializer):
     """``applicationPutRequest`` plus ``accountId`` and ``description`` (as the Postman collection
     sends them): deploy the application to ``accountId`` (default: the token's account)."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api.fields import TypedInputSerializer
+
 from .. import services
 from ..models import Call
 
@@ -23,7 +25,7 @@ CREATE_FIELDS = {
 UPDATE_FIELDS = {"action", "args", "destination", "callId"}
 
 
-class _Strict(serializers.Serializer):
+class _Strict(TypedInputSerializer):
     allowed: set[str] = set()
 
     def to_internal_value(self, data):
