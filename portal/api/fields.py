@@ -74,7 +74,10 @@ class TypedInputSerializer(serializers.Serializer):
 
 @extend_schema_field(
     {
-        "oneOf": [{"type": "string", "maxLength": 64}, {"type": "integer", "minimum": 0, "maximum": 999_999_999}],
+        "oneOf": [
+            {"type": "string", "maxLength": 64},
+            {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+        ],
         "description": "The account's GUID or account number (a JSON number is taken too).",
     }
 )
