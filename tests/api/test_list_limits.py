@@ -205,3 +205,22 @@ def test_the_pbx_list_api_takes_a_list_up_to_its_own_2_mib_cap(api_client_for, a
     )
 
     assert response.status_code == 200, response.content[:300]
+
+
+def test_the_csv_import_upload_has_its_own_cap_above_the_default(client_for, account_admin, customer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts import imports
+
+    url = f"/accounts/{customer.account_number}/users/import/"
+    client = client_for(account_admin)
+    just_too_big = SimpleUploadedFile("users.csv", b"x" * (imports.MAX_BYTES + 1), content_type="text/csv")
+    far_too_big = SimpleUploadedFile("users.csv", b"x" * (3 * 1024 * 1024), content_type="text/csv")
+
+    explained = client.post(url, {"file": just_too_big})
+    refused = client.post(url, {"file": far_too_big})
+
+    assert explained.status_code == 200  # past the 1 MiB default: the form says what to do
+    assert "Split it into smaller files" in explained.content.decode()
+    assert refused.status_code == 413
+    assert "larger than 2.1 MiB (2,162,688 bytes)" in refused.content.decode()
