@@ -169,16 +169,37 @@ def view_body_limit(view_func) -> int:
     return limit or settings.PORTAL_MAX_BODY_BYTES
 
 
-class RequestBodyLimitMiddleware:
-    """Refuses a request whose declared body (``Content-Length``) is larger than its view accepts
-    (``PORTAL_MAX_BODY_BYTES``, or the view's own ``body_limit``) with 413, before anything reads
-    it: JSON ``PayloadTooLarge`` under /api/, an error page elsewhere. Runs before the CSRF check,
-    which reads form bodies. Without a ``Content-Length`` Django reads no body at all."""
+# How a NUL character (U+0000) is written in a body of each kind.
+_NUL_IN_BODY = {
+    "application/json": (b"\x00", b"\\u0000"),
+    "application/x-www-form-urlencoded": (b"\x00", b"%00"),
+}
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    return any("\x00" in value for key, value in request.META.items() if key.startswith("HTTP_"))
+
+
+class RequestLimitsMiddleware:
+    """What no request may carry, refused at the door (first in the chain, after the correlation id):
+
+    - a NUL character (U+0000) in the path, the query, a header or a JSON / form body: no field
+      accepts one, and PostgreSQL text cannot hold one, so it would otherwise end as a 500 in the
+      first database lookup (400 ``BadRequest``);
+    - a body (``Content-Length``) larger than its view accepts (``PORTAL_MAX_BODY_BYTES``, or the
+      view's own ``body_limit``): 413 ``PayloadTooLarge`` before anything reads it, and before the
+      CSRF check, which reads form bodies. Without a ``Content-Length`` Django reads no body at all.
+
+    Under /api/ the answers are JSON ``{name, message}``, elsewhere error pages."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            return self._nul(request)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -187,11 +208,22 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             size = 0
         limit = view_body_limit(view_func)
-        if size <= limit:
-            return None
-        from .views import payload_too_large
+        if size > limit:
+            from .views import payload_too_large
 
-        return payload_too_large(request, limit)
+            return payload_too_large(request, limit)
+        markers = _NUL_IN_BODY.get(request.content_type, ())
+        if size and markers and any(marker in request.body for marker in markers):
+            return self._nul(request)
+        return None
+
+    @staticmethod
+    def _nul(request: HttpRequest) -> HttpResponse:
+        from .views import bad_request
+
+        return bad_request(
+            request, message="The request contains a NUL character (U+0000); no field accepts one."
+        )
 
 
 # --- /api/ answers JSON, with DEBUG on too -------------------------------------------------------------

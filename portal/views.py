@@ -119,12 +119,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception | None = None, message: str = "") -> HttpResponse:
     if _is_api(request):
         return JsonResponse(
-            {"name": "BadRequest", "message": "The request could not be understood."}, status=400
+            {"name": "BadRequest", "message": message or "The request could not be understood."}, status=400
         )
-    return render(request, "400.html", status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def _size(max_bytes: int) -> str:
@@ -139,7 +139,7 @@ def _size(max_bytes: int) -> str:
 
 
 def payload_too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
-    """413 for a body over the route's cap (``portal.middleware.RequestBodyLimitMiddleware``)."""
+    """413 for a body over the route's cap (``portal.middleware.RequestLimitsMiddleware``)."""
     message = f"The request body is larger than {_size(max_bytes)}, the most this route accepts."
     if _is_api(request):
         return JsonResponse({"name": "PayloadTooLarge", "message": message}, status=413)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
+    "portal.middleware.RequestLimitsMiddleware",  # NUL characters, body sizes: before anything reads them
     "portal.middleware.MitelAppPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -54,7 +55,6 @@ MIDDLEWARE = [
     "portal.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "portal.middleware.RequestBodyLimitMiddleware",  # before the CSRF check, which reads form bodies
     "portal.middleware.ApiDebugErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -181,7 +181,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REQUEST BODIES ----------------------------------------------------------------------------
 # The largest request body (Content-Length) any route accepts, console and API: larger is 413 before
-# it is read (portal.middleware.RequestBodyLimitMiddleware). File uploads have their own cap: the
+# it is read (portal.middleware.RequestLimitsMiddleware). File uploads have their own cap: the
 # CSV user import and the PBX user list (2 MiB files, accounts/imports.py and accounts/pbx.py).
 PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 1024 * 1024)
 # Django's own ceiling on a body read into memory (JSON, form fields); it must stay at least the
@@ -215,6 +215,10 @@ SPECTACULAR_SETTINGS = {
     # Request bodies are documented as JSON; flat resources also take form fields (docs/api.md), and
     # /token, /authorize and /guest/token document both.
     "PARSER_WHITELIST": ["portal.api.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
+    ],
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

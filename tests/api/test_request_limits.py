@@ -149,3 +149,50 @@ def test_routes_behind_a_token_answer_400_bad_request(
 
     assert response.status_code == 400, response.content
     assert response.json() == {"name": "BadRequest", "message": TOO_DEEP_MESSAGE}
+
+
+# --- NUL characters (found by the fuzz run on PostgreSQL: a 500 in the first lookup) ----------------
+
+NUL_MESSAGE = "The request contains a NUL character (U+0000); no field accepts one."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("get", "/api/authentication/2017-09-01/applications?client_id=a%00b", {}),
+        ("get", "/api/admin/2017-09-01/accounts/a%00b", {}),
+        ("get", "/api/admin/2017-09-01/accounts?$filter=name%20eq%20%27a%00%27", {}),
+        ("get", "/api/admin/2017-09-01/accounts", {"HTTP_X_MITEL_APP": "app\x00"}),
+        ("post", "/api/authentication/2017-09-01/guest/token", {"data": {"accountId": "a\x00"}}),
+        (
+            "post",
+            "/api/authentication/2017-09-01/guest/token",
+            {"data": "accountId=a%00&name=x", "content_type": "application/x-www-form-urlencoded"},
+        ),
+    ],
+    ids=["query", "path", "filter", "header", "json", "form"],
+)
+def test_a_nul_character_anywhere_is_400_before_any_lookup(
+    api_client_for, partner_admin, method, path, kwargs
+):
+    kwargs = {"content_type": "application/json", **kwargs} if method == "post" else kwargs
+
+    response = getattr(api_client_for(partner_admin), method)(path, **kwargs)
+
+    assert response.status_code == 400
+    assert response.json() == {"name": "BadRequest", "message": NUL_MESSAGE}
+
+
+def test_percent_zero_zero_as_text_in_a_json_value_is_not_a_nul(member):
+    body = {"grant_type": "password", "username": member.email, "password": "not-it%00"}
+
+    response = Client().post("/api/authentication/2017-09-01/token", body, content_type="application/json")
+
+    assert response.status_code == 401
+
+
+def test_a_nul_character_in_a_console_path_is_a_400_page(client_for, account_admin):
+    response = client_for(account_admin).get("/accounts/a%00b/")
+
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.content.decode()

@@ -108,3 +108,14 @@ def test_the_documented_limits_are_the_ones_the_server_applies():
     assert _resolve(admin, bulk["schema"])["properties"]["operations"]["maxItems"] == 100
     assert top["schema"] == {"type": "integer", "minimum": 1, "maximum": 999_999_999}
     assert "1000" in top["description"]
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=[s.name for s in SERVICES])
+def test_every_operation_lists_the_answers_to_a_request_over_the_limits(service):
+    spec = service_spec(service)
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], f"{method.upper()} {path}"
+            if "requestBody" in operation:
+                assert "413" in operation["responses"], f"{method.upper()} {path}"
