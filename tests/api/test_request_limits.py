@@ -191,8 +191,9 @@ def test_percent_zero_zero_as_text_in_a_json_value_is_not_a_nul(member):
     assert response.status_code == 401
 
 
-def test_a_nul_character_in_a_console_path_is_a_400_page(client_for, account_admin):
-    response = client_for(account_admin).get("/accounts/a%00b/")
+@pytest.mark.parametrize("path", ["/accounts/a%00b/", "/welcome/%00/"])
+def test_a_nul_character_in_a_console_path_is_a_400_page(client_for, account_admin, path):
+    response = client_for(account_admin).post(path, {"new_password1": "x", "new_password2": "x"})
 
     assert response.status_code == 400
     assert NUL_MESSAGE in response.content.decode()
