@@ -3,9 +3,9 @@
 Run: ``make bench`` (or ``.venv/bin/python bench/fuzz_api.py [--examples N] [--seed N]``). Starts the
 portal on 127.0.0.1 (Django's live server thread over a throw-away database, test settings), seeds
 a partner admin, a customer account with users, a deployed application, an integration, a gateway
-with its PBX and a conversation with a message (their ids fill the path parameters), and runs ``st run`` once per ``_spec`` with the partner admin's token, a fixed
-seed and at most N examples per operation, in both modes: valid requests (positive) and requests
-that break the document (negative). It prints the figures per service and fails (exit 1) on any:
+with its PBX and a conversation with a message (their ids fill the path parameters), and runs
+``st run`` once per ``_spec`` with the partner admin's token, a fixed seed and at most N examples per
+operation, in both modes: valid requests (positive) and requests that break the document (negative). It prints the figures per service and fails (exit 1) on any:
 
 - server error (check ``not_a_server_error``: a 5xx answer);
 - request that breaks the document but was accepted (``negative_data_rejection``: a 2xx answer);
