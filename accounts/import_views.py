@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from portal.middleware import body_limit
+
 from . import imports, services
 from .access import Capability
 from .decorators import account_view
@@ -40,6 +42,7 @@ class UserImportForm(forms.Form):
     )
 
 
+@body_limit(imports.MAX_REQUEST_BYTES)
 @account_view(need=Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_import(request: HttpRequest, number: str) -> HttpResponse:

@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 COLUMNS = ("FIRST NAME", "LAST NAME", "NAME", "EMAIL", "ROLE")
 MAX_ROWS = 2_500  # the MX-ONE gateway's limit
 MAX_BYTES = 2 * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024  # the upload: the file and its form's envelope
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
 ROLES = {"user": "USER", "account admin": "ACCOUNT_ADMIN"}  # blank means User

@@ -119,8 +119,12 @@ class Account(models.Model):
         return self.pk if self.is_partner else self.parent_id
 
 
+MAX_SUPPORT_CONTACTS = 10  # per account, as on CloudLink's console
+
+
 class SupportContact(models.Model):
-    """An email address that receives the issue reports CloudLink apps send for the account."""
+    """An email address that receives the issue reports CloudLink apps send for the account
+    (at most ``MAX_SUPPORT_CONTACTS`` per account: ``accounts.services`` keeps the rule)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="support_contacts")
     email = models.EmailField()

@@ -22,8 +22,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from portal.safe_json import JsonTooDeep, json_loads
+
 MAX_USERS = 2_500  # users per MiVoice MX-ONE connected through a CloudLink Gateway
 MAX_BYTES = 2 * 1024 * 1024
+# A request carrying the list (upload, paste, the preview's Apply, the API): the list and its envelope.
+MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024
 EXTENSION_MAX_LENGTH = 30
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
@@ -90,7 +94,9 @@ def rows_from_text(text: str) -> list[dict[str, Any]]:
         raise PbxListError("The list is empty: paste or upload the PBX's users.", "empty")
     if text[0] in "[{":
         try:
-            data = json.loads(text)
+            data = json_loads(text)
+        except JsonTooDeep as exc:
+            raise PbxListError(f"The list is not a list of users: {exc}", "not_a_list") from None
         except json.JSONDecodeError as exc:
             raise PbxListError(f"The list is not valid JSON: {exc}.", "not_json") from None
         rows = data.get("users") if isinstance(data, dict) else data

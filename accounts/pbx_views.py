@@ -20,6 +20,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.middleware import body_limit
+from portal.safe_json import json_loads
+
 from . import pbx, services
 from .access import Capability
 from .decorators import account_view
@@ -73,8 +76,8 @@ class PbxSyncApplyForm(forms.Form):
 
     def clean_users(self) -> list:
         try:
-            return json.loads(self.cleaned_data["users"])
-        except json.JSONDecodeError:
+            return json_loads(self.cleaned_data["users"])
+        except ValueError:  # not JSON, or nested too deep
             raise ValidationError("The list was lost on the way; upload it again.") from None
 
 
@@ -105,6 +108,7 @@ def _page(request: HttpRequest, form: PbxSyncForm) -> HttpResponse:
     return _render(request, PAGE, "pbx-sync-form", context)
 
 
+@body_limit(pbx.MAX_REQUEST_BYTES)
 @account_view(need=Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
@@ -121,6 +125,7 @@ def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
     return _page(request, form)
 
 
+@body_limit(pbx.MAX_REQUEST_BYTES)
 @account_view(need=Capability.MANAGE_USERS)
 @require_POST
 def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:

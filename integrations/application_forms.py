@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django import forms
 
-from .application_services import MITEL_APP_NAME_HELP
+from .application_services import MAX_DESCRIPTION_LENGTH, MITEL_APP_NAME_HELP
 from .models import Application
 
 
 class ApplicationRegisterForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        required=False, max_length=MAX_DESCRIPTION_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     redirect_uris = forms.CharField(
         label="Redirect URIs",
         required=False,

@@ -90,21 +90,33 @@ def _approved_with_name(name: str):
     )
 
 
+MAX_REDIRECT_URIS = 10
+MAX_REDIRECT_URI_LENGTH = 2000
+MAX_DESCRIPTION_LENGTH = 2000
+
+
 def _clean_redirect_uris(uris: Iterable[str]) -> list[str]:
-    cleaned: list[str] = []
-    for uri in uris or []:
-        uri = (uri or "").strip()
-        if not uri:
-            continue
+    """The distinct http(s) URIs, at most ``MAX_REDIRECT_URIS`` of at most ``MAX_REDIRECT_URI_LENGTH``
+    characters each (a longer list is refused before any URI is checked)."""
+    given = list(dict.fromkeys(uri.strip() for uri in uris or [] if uri and uri.strip()))
+    if len(given) > MAX_REDIRECT_URIS:
+        raise ValidationError(
+            {
+                "redirect_uris": f"At most {MAX_REDIRECT_URIS} redirect URIs are allowed; {len(given)} were given."
+            }
+        )
+    for uri in given:
+        if len(uri) > MAX_REDIRECT_URI_LENGTH:
+            raise ValidationError(
+                {"redirect_uris": f"A redirect URI has at most {MAX_REDIRECT_URI_LENGTH} characters."}
+            )
         try:
             _validate_url(uri)
         except ValidationError as exc:
             raise ValidationError({"redirect_uris": f"{uri!r} is not a valid http(s) URL."}) from exc
         if "#" in uri:
             raise ValidationError({"redirect_uris": f"{uri!r}: a redirect URI cannot contain a fragment."})
-        if uri not in cleaned:
-            cleaned.append(uri)
-    return cleaned
+    return given
 
 
 def _snapshot(app: Application) -> dict[str, Any]:

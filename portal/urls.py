@@ -23,6 +23,7 @@ urlpatterns = [
     path("developer/", include("integrations.developer_urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api.urls")),
+    path("staff/login/", views.staff_login, name="staff_login"),  # the portal's sign-in, not admin's
     path("staff/", admin.site.urls),
 ]
 

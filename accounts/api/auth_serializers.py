@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from portal.api.errors import ApiError
+from portal.api.fields import AccountRefField, TypedInputSerializer
 
 PASSWORD = "password"
 REFRESH_TOKEN = "refresh_token"
@@ -27,7 +28,7 @@ _REQUIRED = {
 }
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(TypedInputSerializer):
     """``POST /token`` body, form or JSON. Only the fields the supported grants read; anything
     else a client sends (C5 adds ``name``) is ignored. Every problem is an ``ApiError`` with a
     CloudLink name: MissingParameters or InvalidGrantType (400)."""
@@ -35,7 +36,7 @@ class TokenRequestSerializer(serializers.Serializer):
     grant_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
     username = serializers.CharField(required=False, allow_blank=True, max_length=254)
     password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=4096)
-    account_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    account_id = AccountRefField(required=False, allow_blank=True)
     refresh_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
     token = serializers.CharField(required=False, allow_blank=True, max_length=8192)  # deprecated alias
     scope = serializers.CharField(
@@ -162,15 +163,21 @@ class TokenSerializer(serializers.Serializer):
 class AuthorizeRequestSerializer(serializers.Serializer):
     """``POST /authorize`` body, form or JSON (the spec's form fields that this server reads)."""
 
-    response_type = serializers.CharField(help_text="Always `code`.")
-    client_id = serializers.CharField()
-    username = serializers.CharField(help_text="The user's email.")
-    password = serializers.CharField()
-    account_id = serializers.CharField(required=False, help_text="GUID or account number.")
-    redirect_uri = serializers.CharField(required=False, help_text="Exactly a registered redirect URI.")
-    scope = serializers.CharField(required=False)
-    code_challenge = serializers.CharField(required=False, help_text="PKCE: base64url(SHA-256(verifier)).")
-    code_challenge_method = serializers.CharField(required=False, help_text="`S256` (plain is refused).")
+    response_type = serializers.CharField(max_length=20, help_text="Always `code`.")
+    client_id = serializers.CharField(max_length=200)
+    username = serializers.CharField(max_length=254, help_text="The user's email.")
+    password = serializers.CharField(max_length=4096)
+    account_id = AccountRefField(required=False)
+    redirect_uri = serializers.CharField(
+        required=False, max_length=2000, help_text="Exactly a registered redirect URI."
+    )
+    scope = serializers.CharField(required=False, max_length=500)
+    code_challenge = serializers.CharField(
+        required=False, max_length=200, help_text="PKCE: base64url(SHA-256(verifier))."
+    )
+    code_challenge_method = serializers.CharField(
+        required=False, max_length=20, help_text="`S256` (plain is refused)."
+    )
 
 
 class AuthCodeSerializer(serializers.Serializer):
@@ -191,7 +198,7 @@ class AuthorizeErrorSerializer(serializers.Serializer):
 class GuestTokenRequestSerializer(serializers.Serializer):
     """``POST /guest/token`` body, form or JSON."""
 
-    accountId = serializers.CharField(help_text="GUID or account number.")  # noqa: N815
+    accountId = AccountRefField(help_text="GUID or account number.")  # noqa: N815
     name = serializers.CharField(max_length=100, help_text="The guest's display name.")
     principalId = serializers.CharField(  # noqa: N815
         required=False,
@@ -199,8 +206,8 @@ class GuestTokenRequestSerializer(serializers.Serializer):
         help_text="Generated (`guest-<uuid>`) when absent. Not an email or a GUID; one already taken "
         "in the account is refused (its guest renews with its refresh_token).",
     )
-    guestEmail = serializers.EmailField(required=False)  # noqa: N815
-    client_id = serializers.CharField(required=False)
+    guestEmail = serializers.EmailField(required=False, max_length=254)  # noqa: N815
+    client_id = serializers.CharField(required=False, max_length=200)
 
 
 class ClaimsSerializer(serializers.Serializer):

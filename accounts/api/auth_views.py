@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +29,9 @@ from accounts.refs import is_account_ref
 from accounts.sign_in_throttle import SignInLocked, lock_retry_after
 from accounts.sign_in_views import sign_in_page_refused
 from portal.api.authentication import CloudLinkTokenAuthentication
-from portal.api.errors import ApiError, error_response, error_responses
+from portal.api.errors import ApiError, ErrorSerializer, error_response, error_responses
+from portal.api.fields import AccountRefField
+from portal.api.parsers import JSONParser
 from portal.csp import csp_allow, origin_source
 from portal.throttle import retry_after_ms
 
@@ -214,7 +216,9 @@ def _client_credentials(request: Request, params: dict) -> tuple[str, str]:
     return client_id, secret
 
 
-def _request_data(request: Request) -> dict:
+def _request_data(request: Request, shape: type[serializers.Serializer]) -> dict:
+    """The body's string parameters. A documented one (a field of ``shape``) that is not a string (an
+    account reference may be a number) or is longer than its ``max_length`` is a 400 ``InvalidRequest``."""
     try:
         data = request.data
     except ParseError as exc:
@@ -223,7 +227,31 @@ def _request_data(request: Request) -> dict:
         raise ApiError(
             "MissingBodyInRequest", "The request body must be a set of form fields or a JSON object."
         )
-    return {key: value for key, value in data.items() if isinstance(value, str)}
+    fields = shape().fields
+    if not isinstance(data, QueryDict):  # JSON: hold documented parameters to their type
+        data = {
+            key: _account_ref_text(value) if isinstance(fields.get(key), AccountRefField) else value
+            for key, value in data.items()
+        }
+        not_text = sorted(
+            key for key in fields if data.get(key) is not None and not isinstance(data[key], str)
+        )
+        if not_text:
+            raise ApiError("InvalidRequest", f"These parameters must be strings: {', '.join(not_text)}.")
+    params = {key: value for key, value in data.items() if isinstance(value, str)}
+    too_long = [
+        f"{name} (at most {field.max_length} characters)"
+        for name, field in fields.items()
+        if getattr(field, "max_length", None) and len(params.get(name, "")) > field.max_length
+    ]
+    if too_long:
+        raise ApiError("InvalidRequest", f"Too long: {', '.join(too_long)}.")
+    return params
+
+
+def _account_ref_text(value):
+    """An account number sent as a JSON number, as text (``AccountRefField``)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 # --- /authorize -------------------------------------------------------------------------------------
@@ -290,7 +318,7 @@ class AuthorizeView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            data = _request_data(request)
+            data = _request_data(request, AuthorizeRequestSerializer)
         except ApiError as exc:
             return _authorize_error(SignInError(exc.name, str(exc.detail), 400))
         missing = [
@@ -426,7 +454,12 @@ class AuthorizeContinueView(APIView):
         description="Answers 302 to the application's registered redirect_uri with `code` and `state` "
         "(or `error`), or the form again (200 HTML) when the sign-in fails.",
         request=None,
-        responses={302: None},
+        responses={
+            (200, "text/html"): OpenApiResponse(description="The form again (the sign-in failed)."),
+            (302, "text/html"): OpenApiResponse(description="To the redirect URI, with `code` or `error`."),
+            (400, "text/html"): OpenApiResponse(description="No valid client and redirect URI (a page)."),
+            403: OpenApiResponse(ErrorSerializer, description="CSRF verification failed."),
+        },
         auth=[],
     )
     def post(self, request: Request) -> HttpResponse:
@@ -499,7 +532,7 @@ class GuestTokenView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _request_data(request)
+        data = _request_data(request, GuestTokenRequestSerializer)
         try:
             pair = guests.guest_token_grant(
                 account_ref=(data.get("accountId") or data.get("account_id") or "").strip(),
@@ -548,7 +581,7 @@ class AuthorizationServerMetadataView(APIView):
         parameters=[
             OpenApiParameter(
                 "accountId",
-                str,
+                {"type": "string", "maxLength": 64},
                 description="GUID or account number: jwks_uri for this account",
                 required=False,
             )
@@ -557,7 +590,7 @@ class AuthorizationServerMetadataView(APIView):
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        account_ref = request.query_params.get("accountId", "").strip()
+        account_ref = request.query_params.get("accountId", "")[:65].strip()  # > 64: no such account
         if account_ref:
             if not is_account_ref(account_ref):
                 raise ApiError("BadRequest", "accountId must be an account GUID or a 9-digit account number.")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from portal.api.fields import TypedInputSerializer
 
 from .. import pbx
 from ..services.pbx_sync_services import PbxSyncPlan, SyncProblem
@@ -23,23 +26,33 @@ _API_NAMES = {
 }
 
 
-class PbxUserInputSerializer(serializers.Serializer):
-    """One user of the PBX's list (for the OpenAPI document; each row is validated by the service,
-    so a bad row is reported in ``errors`` instead of refusing the whole list)."""
+# One user of the PBX's list, as documented: an object. Each row is validated by the service, so a
+# bad row is reported in ``errors`` instead of refusing the whole list: the document puts no
+# constraint on the fields and says what a valid row needs.
+_PBX_USER_SCHEMA = {
+    "type": "object",
+    "description": "A row needs an email and an extension (each unique in the list) and a firstName or "
+    "lastName; a row without them is reported in `errors`, the others are still synchronized.",
+    "properties": {
+        "extension": {"description": f"Digits, at most {pbx.EXTENSION_MAX_LENGTH}."},
+        "firstName": {"description": f"At most {pbx.NAME_MAX_LENGTH} characters."},
+        "lastName": {"description": f"At most {pbx.NAME_MAX_LENGTH} characters."},
+        "email": {"description": f"At most {pbx.EMAIL_MAX_LENGTH} characters."},
+        "role": {
+            "description": "USER (default) or ACCOUNT_ADMIN; for new users only, never changed by a sync.",
+        },
+    },
+}
 
-    extension = serializers.CharField(help_text="Digits; unique in the list.")
-    firstName = serializers.CharField(required=False, help_text="firstName or lastName is required.")
-    lastName = serializers.CharField(required=False)
-    email = serializers.EmailField(help_text="Unique in the list.")
-    role = serializers.CharField(
-        required=False,
-        help_text="USER (default) or ACCOUNT_ADMIN; for new users only, never changed by a sync.",
-    )
+
+@extend_schema_field({"type": "array", "items": _PBX_USER_SCHEMA, "maxItems": pbx.MAX_USERS})
+class _PbxUsersField(serializers.ListField):
+    pass
 
 
-class PbxSyncRequestSerializer(serializers.Serializer):
+class PbxSyncRequestSerializer(TypedInputSerializer):
     users = serializers.ListField(
-        child=serializers.JSONField(),
+        child=serializers.DictField(),
         allow_empty=True,
         help_text=f"The PBX's full user list, at most {pbx.MAX_USERS:,}. Keys may also be snake_case "
         "(first_name, last_name), as in the PBX simulator's users file.",
@@ -57,7 +70,10 @@ class PbxSyncRequestSerializer(serializers.Serializer):
 
 
 class PbxSyncDocumentedRequestSerializer(PbxSyncRequestSerializer):
-    users = PbxUserInputSerializer(many=True)
+    users = _PbxUsersField(
+        help_text=f"The PBX's full user list, at most {pbx.MAX_USERS:,} objects. Keys may also be snake_case "
+        "(first_name, last_name), as in the PBX simulator's users file."
+    )
 
 
 class PbxSyncCountsSerializer(serializers.Serializer):

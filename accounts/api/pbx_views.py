@@ -28,6 +28,8 @@ from .pbx_serializers import (
 
 
 class PbxUserSyncApi(APIView):
+    max_body_bytes = pbx.MAX_REQUEST_BYTES  # the PBX's full list (portal.middleware.body_limit)
+
     @extend_schema(
         operation_id="pbx_users_sync",
         summary="Synchronize the account's PBX users with the PBX's full list",

@@ -16,9 +16,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
-from ..models import Account
+from ..models import MAX_SUPPORT_CONTACTS, Account
+from ..services.account_services import too_many_support_contacts
 
 # Form / model field -> API field name (used to rename validation error keys).
 API_FIELD_NAMES = {
@@ -145,66 +147,97 @@ AccountCollectionOutputSerializer = collection_serializer(AccountOutputSerialize
 # --- input ------------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "format": "email"}})
+_EMAIL_SCHEMA = {"type": "string", "format": "email", "maxLength": 254}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "array",
+                "maxItems": MAX_SUPPORT_CONTACTS,
+                "items": {
+                    "oneOf": [
+                        _EMAIL_SCHEMA,
+                        {"type": "object", "properties": {"email": _EMAIL_SCHEMA}, "required": ["email"]},
+                    ]
+                },
+            },
+            {"type": "string", "maxLength": MAX_SUPPORT_CONTACTS * 255, "description": "Comma-separated."},
+        ],
+        "description": f"At most {MAX_SUPPORT_CONTACTS} emails: a list, a comma-separated string, or a "
+        "list of `{email}` objects.",
+    }
+)
 class EmailListField(serializers.Field):
-    """A list of emails; also accepts one comma-separated string or ``[{"email": ...}]``."""
+    """A list of at most ``MAX_SUPPORT_CONTACTS`` emails; also accepts one comma-separated string
+    or ``[{"email": ...}]``. A longer list is refused before its items are looked at."""
 
     default_error_messages = {"invalid": "Expected a list of email addresses."}
 
     def to_internal_value(self, data: Any) -> list[str]:
         if isinstance(data, str):
-            return [part for part in re.split(r"[,;\s]+", data) if part]
-        if not isinstance(data, list):
+            emails = [part for part in re.split(r"[,;\s]+", data) if part]
+        elif isinstance(data, list):
+            emails = [self._email(item) for item in data]
+        else:
             self.fail("invalid")
-        emails = []
-        for item in data:
-            if isinstance(item, dict):
-                item = item.get("email")
-            if not isinstance(item, str):
-                self.fail("invalid")
-            if item.strip():
-                emails.append(item.strip())
+        emails = [email for email in emails if email]
+        count = len({email.lower() for email in emails})
+        if count > MAX_SUPPORT_CONTACTS:
+            raise serializers.ValidationError(too_many_support_contacts(count))
         return emails
+
+    def _email(self, item: Any) -> str:
+        if isinstance(item, dict):
+            item = item.get("email")
+        if not isinstance(item, str):
+            self.fail("invalid")
+        return item.strip()
 
     def to_representation(self, value: list[str]) -> list[str]:
         return list(value)
 
 
-def _text(**kwargs) -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
+def _text(model_field: str, **kwargs) -> serializers.CharField:
+    """An optional text field as long as the ``Account`` model's column (the OpenAPI ``maxLength``)."""
+    max_length = Account._meta.get_field(model_field).max_length
+    return serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=max_length, **kwargs
+    )
 
 
-class AddressInputSerializer(serializers.Serializer):
-    street = _text()
-    city = _text()
-    stateOrProvince = _text()
-    zipCode = _text()
-    country = _text()
+class AddressInputSerializer(TypedInputSerializer):
+    street = _text("address")
+    city = _text("city")
+    stateOrProvince = _text("province_state")
+    zipCode = _text("postal_code")
+    country = _text("country", help_text="ISO 3166 alpha-2 code, e.g. SE.")
 
 
-class LocationInputSerializer(serializers.Serializer):
+class LocationInputSerializer(TypedInputSerializer):
     address = AddressInputSerializer(required=False)
 
 
-class PolicyInputSerializer(serializers.Serializer):
+class PolicyInputSerializer(TypedInputSerializer):
     allowGuestAccess = serializers.BooleanField(required=False)
     allowProxyAuthentication = serializers.BooleanField(required=False)
 
 
-class AccountInputSerializer(serializers.Serializer):
+class AccountInputSerializer(TypedInputSerializer):
     """POST and PUT body: the nested CloudLink shape or the same names flat. Read-only fields of
     the output (``accountId``, ``createdOn``, ``_links``...) are ignored, so a client may PUT back
     what it got."""
 
-    name = _text()
-    languageCode = _text()
-    businessType = _text()
+    name = _text("name")
+    languageCode = _text("default_language")
+    businessType = _text("business_type")
     location = LocationInputSerializer(required=False)
-    street = _text()
-    city = _text()
-    stateOrProvince = _text()
-    zipCode = _text()
-    country = _text()
+    street = _text("address")
+    city = _text("city")
+    stateOrProvince = _text("province_state")
+    zipCode = _text("postal_code")
+    country = _text("country")
     supportContacts = EmailListField(required=False)
     policy = PolicyInputSerializer(required=False)
     active = serializers.BooleanField(required=False)

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import BoundedListField, TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
 from ..models import User
@@ -122,7 +123,7 @@ def _text(max_length: int) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=max_length)
 
 
-class _UserFieldsSerializer(serializers.Serializer):
+class _UserFieldsSerializer(TypedInputSerializer):
     name = _text(150)
     firstName = _text(150)
     lastName = _text(150)
@@ -148,6 +149,7 @@ class UserCreateSerializer(_UserFieldsSerializer):
         required=False,
         allow_blank=True,
         allow_null=True,
+        max_length=10,
         help_text="API (default) or PBX (any letter case): PBX users need an extension and a first or "
         "last name (docs/pbx-users.md).",
     )
@@ -186,7 +188,7 @@ OP_ALIASES = {
 }
 
 
-class BulkOperationSerializer(serializers.Serializer):
+class BulkOperationSerializer(TypedInputSerializer):
     """One operation; checked one by one so a bad one fails alone."""
 
     op = serializers.CharField(help_text="create (add), update (replace) or delete (remove).")
@@ -213,19 +215,40 @@ class BulkOperationSerializer(serializers.Serializer):
         return {"op": attrs["op"], "id": user_ref, "body": body}
 
 
-class BulkRequestSerializer(serializers.Serializer):
-    operations = serializers.ListField(
+class BulkRequestSerializer(TypedInputSerializer):
+    operations = BoundedListField(
         child=serializers.DictField(),
         max_length=MAX_BULK_OPERATIONS,
         allow_empty=True,
+        error_messages={"max_length": "At most {max_length} operations per request; {count} were given."},
         help_text=f"At most {MAX_BULK_OPERATIONS}; each is `{{op, id, body}}` (see BulkOperation).",
     )
 
 
-class UsersBulkRequestSerializer(serializers.Serializer):
-    """The request as documented (validation of each item happens per operation)."""
+# One operation as documented: an object. Its fields are checked one operation at a time (a bad
+# one fails alone, with its own 400 in the results), so the document puts no constraint on them.
+_BULK_OPERATION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "op": {"description": "create (add), update (replace) or delete (remove)."},
+        "id": {"description": "userId or email; update and delete."},
+        "body": {"description": "The user fields (create, update)."},
+    },
+}
 
-    operations = BulkOperationSerializer(many=True)
+
+@extend_schema_field({"type": "array", "items": _BULK_OPERATION_SCHEMA, "maxItems": MAX_BULK_OPERATIONS})
+class _BulkOperationsField(serializers.ListField):
+    pass
+
+
+class UsersBulkRequestSerializer(serializers.Serializer):
+    """The request as documented: at most 100 objects; each is checked on its own."""
+
+    operations = _BulkOperationsField(
+        help_text=f"At most {MAX_BULK_OPERATIONS}. An operation that fails its checks gets its own "
+        "`{name, message}` with 400 in the results; the others still run."
+    )
 
 
 class BulkHeadersSerializer(serializers.Serializer):
@@ -246,13 +269,17 @@ class BulkResponseSerializer(serializers.Serializer):
 # --- forgotten password -------------------------------------------------------------------------
 
 
-class PasswordForgotSerializer(serializers.Serializer):
+class PasswordForgotSerializer(TypedInputSerializer):
     """``PUT /users/{email}/password`` body. ``email`` defaults to the one in the path."""
 
     email = serializers.EmailField(required=False, max_length=254)
     action = serializers.ChoiceField(choices=["forgot"], default="forgot", required=False)
     accountId = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, help_text="GUID or account number; optional."
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=64,
+        help_text="GUID or account number; optional.",
     )
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from .. import access
 from ..access import Capability
 from ..audit import audit_record
-from ..models import Account, SupportContact, User, generate_account_number
+from ..models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
 from ..refresh import sign_ins_revoke
 
 __all__ = [
@@ -47,19 +47,26 @@ def account_snapshot(account: Account) -> dict[str, Any]:
     return data
 
 
+def too_many_support_contacts(count: int) -> str:
+    return f"At most {MAX_SUPPORT_CONTACTS} support contacts are allowed; {count} were given."
+
+
 def _clean_contacts(emails: Iterable[str]) -> list[str]:
-    cleaned: list[str] = []
+    """The distinct emails (lower case), at most ``MAX_SUPPORT_CONTACTS`` of them: a longer list is
+    refused before any email is checked or stored."""
+    wanted: dict[str, str] = {}  # email -> as sent
     for raw in emails:
         email = (raw or "").strip().lower()
-        if not email:
-            continue
+        if email:
+            wanted.setdefault(email, raw)
+    if len(wanted) > MAX_SUPPORT_CONTACTS:
+        raise ValidationError({"support_contacts": too_many_support_contacts(len(wanted))})
+    for email, raw in wanted.items():
         try:
             validate_email(email)
         except ValidationError as exc:
             raise ValidationError({"support_contacts": f"{raw!r} is not a valid email address."}) from exc
-        if email not in cleaned:
-            cleaned.append(email)
-    return cleaned
+    return list(wanted)
 
 
 def _full_clean(instance: Account | User, exclude: list[str] | None = None) -> None:
@@ -152,8 +159,17 @@ def support_contact_add(*, actor: User, account: Account, email: str) -> Support
     (email,) = _clean_contacts([email]) or [""]
     if not email:
         raise ValidationError({"email": "Enter an email address."})
+    # Lock the account row so two concurrent additions cannot both pass the count check.
+    Account.objects.select_for_update().get(pk=account.pk)
     if account.support_contacts.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a support contact."})
+    if account.support_contacts.count() >= MAX_SUPPORT_CONTACTS:
+        raise ValidationError(
+            {
+                "email": f"An account has at most {MAX_SUPPORT_CONTACTS} support contacts; "
+                "remove one before adding another."
+            }
+        )
     try:
         with transaction.atomic():
             contact = SupportContact.objects.create(account=account, email=email)
@@ -255,12 +271,18 @@ def support_contacts_set(*, actor: User, account: Account, emails: Iterable[str]
     if not wanted:
         raise ValidationError({"support_contacts": "Add at least one support contact email."})
     current = {contact.email.lower(): contact for contact in SupportContact.objects.for_account(account)}
-    for email in wanted:
-        if email not in current:
-            support_contact_add(actor=actor, account=account, email=email)
-    for email, contact in current.items():
-        if email not in wanted:
-            support_contact_remove(actor=actor, account=account, contact_id=contact.pk)
+    removals = [contact for email, contact in current.items() if email not in wanted]
+    additions = [email for email in wanted if email not in current]
+    # Removals first, so the list never grows past the cap; when every current contact goes, the
+    # last one leaves right after the first addition (an account never has none).
+    last = removals.pop() if removals and len(removals) == len(current) else None
+    for contact in removals:
+        support_contact_remove(actor=actor, account=account, contact_id=contact.pk)
+    for email in additions:
+        support_contact_add(actor=actor, account=account, email=email)
+        if last is not None:
+            support_contact_remove(actor=actor, account=account, contact_id=last.pk)
+            last = None
 
 
 @transaction.atomic

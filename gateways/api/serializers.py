@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.collections import service_relative
+from portal.api.fields import BoundedListField, TypedInputSerializer
 
-from ..forms import ContactType
+from ..forms import MAX_CONTACTS, ContactType, CustomerForm, GatewayForm, PbxForm, SipTrunkForm
 from ..models import ConnectJob, Gateway, Pbx, PbxType, SipTrunk
 
 
@@ -25,48 +27,76 @@ def _link(name: str, account, **kwargs) -> str:
     )
 
 
+def _limits(form_class, name: str) -> dict[str, Any]:
+    """The console form field's bounds, so the API (and its OpenAPI document) refuses the same values."""
+    field = form_class.base_fields[name]
+    if isinstance(field, django_forms.IntegerField):
+        return {"min_value": field.min_value, "max_value": field.max_value}
+    return {"max_length": field.max_length}
+
+
 # --- gateway ------------------------------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(TypedInputSerializer):
     type = serializers.ChoiceField(choices=[key for key, _ in ContactType.CHOICES])
-    name = serializers.CharField(allow_blank=True)
-    email = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True, max_length=100)
+    email = serializers.CharField(allow_blank=True, max_length=254)
 
 
-class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(allow_blank=True)
-    address = serializers.CharField(allow_blank=True)
-    city = serializers.CharField(allow_blank=True)
-    provinceState = serializers.CharField(allow_blank=True, required=False, default="")
-    postalCode = serializers.CharField(allow_blank=True)
-    country = serializers.CharField(allow_blank=True, help_text="ISO 3166 alpha-2 code, e.g. SE.")
-    businessType = serializers.CharField(allow_blank=True)
-    contacts = ContactSerializer(
-        many=True, help_text="Admin and support contacts: at least one `maintainer` and one `onsite_admin`."
+class CustomerSerializer(TypedInputSerializer):
+    name = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "name"))
+    address = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "address"))
+    city = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "city"))
+    provinceState = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(CustomerForm, "province_state")
+    )
+    postalCode = serializers.CharField(allow_blank=True, **_limits(CustomerForm, "postal_code"))
+    country = serializers.CharField(
+        allow_blank=True, max_length=2, help_text="ISO 3166 alpha-2 code, e.g. SE."
+    )
+    businessType = serializers.CharField(allow_blank=True, max_length=40)
+    contacts = BoundedListField(
+        child=ContactSerializer(),
+        max_length=MAX_CONTACTS,
+        error_messages={"max_length": "At most {max_length} contacts are allowed; {count} were given."},
+        help_text=f"Admin and support contacts: at least one `maintainer` and one `onsite_admin`, at most "
+        f"{MAX_CONTACTS}.",
     )
 
 
-class NetworkSerializer(serializers.Serializer):
+class NetworkSerializer(TypedInputSerializer):
     mode = serializers.ChoiceField(
         choices=Gateway.Network.values, help_text="`dhcp` or `static` (recommended)."
     )
-    ipAddress = serializers.CharField(allow_blank=True, required=False, default="")
-    subnetMask = serializers.CharField(allow_blank=True, required=False, default="")
-    defaultGateway = serializers.CharField(allow_blank=True, required=False, default="")
-    dnsServers = serializers.ListField(
-        child=serializers.CharField(),
+    ipAddress = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "ip_address")
+    )
+    subnetMask = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "subnet_mask")
+    )
+    defaultGateway = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "default_gateway")
+    )
+    dnsServers = BoundedListField(
+        child=serializers.CharField(**_limits(GatewayForm, "dns_primary")),
         max_length=2,
         required=False,
         help_text="One or two; default 8.8.8.8, 8.8.4.4.",
     )
-    internalDnsServer = serializers.CharField(allow_blank=True, required=False, default="")
+    internalDnsServer = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "internal_dns_server")
+    )
 
 
-class GatewayInputSerializer(serializers.Serializer):
-    name = serializers.CharField(allow_blank=True)
-    serialNumber = serializers.CharField(allow_blank=True, required=False, default="")
-    macAddress = serializers.CharField(allow_blank=True, required=False, default="")
+class GatewayInputSerializer(TypedInputSerializer):
+    name = serializers.CharField(allow_blank=True, **_limits(GatewayForm, "name"))
+    serialNumber = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "serial_number")
+    )
+    macAddress = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(GatewayForm, "mac_address")
+    )
     network = NetworkSerializer()
     customer = CustomerSerializer()
 
@@ -197,15 +227,25 @@ class GatewayOutputSerializer(serializers.Serializer):
 # --- PBX -------------------------------------------------------------------------------------------------
 
 
-class PbxInputSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="One of: " + ", ".join(f"`{t}`" for t in PbxType.values) + ".")
-    name = serializers.CharField(allow_blank=True, help_text="The PBX ID.")
-    host = serializers.CharField(allow_blank=True, help_text="IP address or host name.")
-    cstaPort = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Default: the type's CSTA port."
+class PbxInputSerializer(TypedInputSerializer):
+    type = serializers.CharField(
+        max_length=40, help_text="One of: " + ", ".join(f"`{t}`" for t in PbxType.values) + "."
     )
-    cstaUser = serializers.CharField(allow_blank=True, required=False, default="")
+    name = serializers.CharField(allow_blank=True, help_text="The PBX ID.", **_limits(PbxForm, "name"))
+    host = serializers.CharField(
+        allow_blank=True, help_text="IP address or host name.", **_limits(PbxForm, "host")
+    )
+    cstaPort = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Default: the type's CSTA port.",
+        **_limits(PbxForm, "csta_port"),
+    )
+    cstaUser = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(PbxForm, "csta_user")
+    )
     cstaPassword = serializers.CharField(
+        **_limits(PbxForm, "csta_password"),
         allow_blank=True,
         required=False,
         default="",
@@ -265,20 +305,41 @@ TRUNK_API_NAMES = {
 }
 
 
-class TrunkInputSerializer(serializers.Serializer):
-    address = serializers.CharField(allow_blank=True, required=False, default="")
+class TrunkInputSerializer(TypedInputSerializer):
+    address = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "address")
+    )
     port = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Default: 5060 (TCP, UDP), 5061 (TLS)."
+        required=False,
+        allow_null=True,
+        help_text="Default: 5060 (TCP, UDP), 5061 (TLS).",
+        **_limits(SipTrunkForm, "port"),
     )
     transport = serializers.CharField(
-        required=False, default="tcp", help_text="`tcp` (default), `udp` or `tls`."
+        required=False, default="tcp", max_length=10, help_text="`tcp` (default), `udp` or `tls`."
     )
-    description = serializers.CharField(allow_blank=True, required=False, default="")
-    pbxUsername = serializers.CharField(allow_blank=True, required=False, default="")
-    pbxPassword = serializers.CharField(allow_blank=True, required=False, default="", write_only=True)
-    gatewayUsername = serializers.CharField(allow_blank=True, required=False, default="")
-    gatewayPassword = serializers.CharField(allow_blank=True, required=False, default="", write_only=True)
-    gsmDeployNumber = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "description")
+    )
+    pbxUsername = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "pbx_username")
+    )
+    pbxPassword = serializers.CharField(
+        allow_blank=True, required=False, default="", write_only=True, **_limits(SipTrunkForm, "pbx_password")
+    )
+    gatewayUsername = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "gateway_username")
+    )
+    gatewayPassword = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        write_only=True,
+        **_limits(SipTrunkForm, "gateway_password"),
+    )
+    gsmDeployNumber = serializers.CharField(
+        allow_blank=True, required=False, default="", **_limits(SipTrunkForm, "gsm_deploy_number")
+    )
 
     def form_data(self) -> dict[str, Any]:
         data = self.validated_data

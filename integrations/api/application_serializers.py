@@ -15,8 +15,10 @@ from rest_framework import serializers
 
 from accounts.api.serializers import SelfLinkSerializer
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import BoundedListField, TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, FilterField
 
+from ..application_services import MAX_DESCRIPTION_LENGTH, MAX_REDIRECT_URI_LENGTH, MAX_REDIRECT_URIS
 from ..models import Application, ApplicationDeployment
 
 # What ``$filter`` and ``$orderby`` may name on GET /apps.
@@ -122,29 +124,40 @@ def legacy_representation(app: Application) -> dict[str, Any]:
 # --- Input ---------------------------------------------------------------------------------------
 
 
-class ApplicationCreateInputSerializer(serializers.Serializer):
+def _redirect_uris(**kwargs) -> BoundedListField:
+    return BoundedListField(
+        child=serializers.CharField(max_length=MAX_REDIRECT_URI_LENGTH),
+        max_length=MAX_REDIRECT_URIS,
+        error_messages={"max_length": "At most {max_length} redirect URIs are allowed; {count} were given."},
+        **kwargs,
+    )
+
+
+class ApplicationCreateInputSerializer(TypedInputSerializer):
     """``applicationsPostRequest``; ``mitelApp``, ``contactEmail`` and ``clientType`` are this
     console's additions (defaults: the name, the caller's email, confidential)."""
 
     name = serializers.CharField(max_length=120)
-    description = serializers.CharField(allow_blank=True)
-    accountId = serializers.CharField(required=False)
-    applicationId = serializers.CharField(required=False, help_text="Not allowed: generated on approval.")
+    description = serializers.CharField(allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
+    accountId = serializers.CharField(required=False, max_length=64)
+    applicationId = serializers.CharField(
+        required=False, max_length=200, help_text="Not allowed: generated on approval."
+    )
     active = serializers.BooleanField(required=False, help_text="Ignored: false until approved.")
-    redirectUris = serializers.ListField(child=serializers.CharField(), required=False)
+    redirectUris = _redirect_uris(required=False)
     mitelApp = serializers.CharField(required=False, max_length=100)
-    contactEmail = serializers.EmailField(required=False)
+    contactEmail = serializers.EmailField(required=False, max_length=254)
     clientType = serializers.ChoiceField(choices=Application.ClientType.values, required=False)
 
 
-class ApplicationPutInputSerializer(serializers.Serializer):
+class ApplicationPutInputSerializer(TypedInputSerializer):
     """``applicationPutRequest`` plus ``accountId`` and ``description`` (as the Postman collection
     sends them): deploy the application to ``accountId`` (default: the token's account)."""
 
-    accountId = serializers.CharField(required=False)
+    accountId = serializers.CharField(required=False, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    description = serializers.CharField(required=False, allow_blank=True)
-    redirectUris = serializers.ListField(child=serializers.CharField(), required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
+    redirectUris = _redirect_uris(required=False)
     active = serializers.BooleanField(required=False, default=True)
 
 

@@ -65,7 +65,9 @@ APPLICATION_ID = OpenApiParameter(
     description="The client ID (the owning partner may also use the registration number `id`).",
 )
 ACCOUNT_QUERY = OpenApiParameter(
-    "accountId", str, description="GUID or account number in your scope (default: the token's account)."
+    "accountId",
+    {"type": "string", "maxLength": 64},
+    description="GUID or account number in your scope (default: the token's account).",
 )
 
 
@@ -120,7 +122,7 @@ class ApplicationCollectionApi(APIView):
     @extend_schema(
         operation_id="getApplicationMetadata",
         summary="Public metadata of an application (for the sign-in page)",
-        parameters=[OpenApiParameter("client_id", str, required=True)],
+        parameters=[OpenApiParameter("client_id", {"type": "string", "maxLength": 200}, required=True)],
         responses={200: LegacyApplicationOutputSerializer, **error_responses(400, 403)},
         auth=[],
     )

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PolicyOutputSerializer, SelfLinkSerializer
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, FilterField
 
 from .. import registry
@@ -117,8 +118,10 @@ class IntegrationRemovedOutputSerializer(IntegrationOutputSerializer):
         return []
 
 
-class IntegrationCreateInputSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="The catalogue type, e.g. `micc`, `micollab`, `mitel-one`.")
+class IntegrationCreateInputSerializer(TypedInputSerializer):
+    type = serializers.CharField(
+        max_length=40, help_text="The catalogue type, e.g. `micc`, `micollab`, `mitel-one`."
+    )
     config = serializers.DictField(
         required=False,
         allow_null=True,
@@ -126,6 +129,6 @@ class IntegrationCreateInputSerializer(serializers.Serializer):
     )
 
 
-class IntegrationUpdateInputSerializer(serializers.Serializer):
+class IntegrationUpdateInputSerializer(TypedInputSerializer):
     enabled = serializers.BooleanField(required=False)
     config = serializers.DictField(required=False, allow_null=True)

@@ -22,7 +22,7 @@ from django.urls import get_script_prefix
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from .odata import QueryOptions
+from .odata import MAX_FILTER_LENGTH, MAX_INTEGER, MAX_TOP, QueryOptions
 
 _MOUNT = re.compile(r"^/api/[^/]+(?=/)")
 _LINK_SAFE = "$'(),:*!@"
@@ -73,18 +73,28 @@ def collection_page(
 
 # --- OpenAPI description ----------------------------------------------------------------------
 
+
+def odata_text(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, {"type": "string", "maxLength": MAX_FILTER_LENGTH}, description=description)
+
+
+TOP = OpenApiParameter(
+    "$top",
+    {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
+    description=f"Page size: 100 by default. A larger value than {MAX_TOP} is not refused: the page "
+    f"holds {MAX_TOP} items and `_links.next` continues.",
+)
+SKIP = OpenApiParameter(
+    "$skip", {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}, description="Number of items to skip."
+)
 ODATA_PARAMETERS = [
-    OpenApiParameter(
-        "$filter",
-        str,
-        description="OData filter, e.g. `name eq 'Acme'`, `contains(name,'ac') and active eq true`.",
-    ),
-    OpenApiParameter("$orderby", str, description="e.g. `name desc, accountNumber`."),
-    OpenApiParameter("$top", int, description="Page size (default 100, at most 1000)."),
-    OpenApiParameter("$skip", int, description="Number of items to skip."),
-    OpenApiParameter("$expand", str, description="Related data to include, e.g. `tags`."),
-    OpenApiParameter("$select", str, description="Accepted and ignored."),
-    OpenApiParameter("$count", str, description="Accepted and ignored."),
+    odata_text("$filter", "OData filter, e.g. `name eq 'Acme'`, `contains(name,'ac') and active eq true`."),
+    odata_text("$orderby", "e.g. `name desc, accountNumber`."),
+    TOP,
+    SKIP,
+    odata_text("$expand", "Related data to include, e.g. `tags`."),
+    odata_text("$select", "Accepted and ignored."),
+    odata_text("$count", "Accepted and ignored."),
 ]
 
 

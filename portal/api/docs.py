@@ -153,3 +153,37 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     primary = next((s["name"] for s in services if s["key"] == selected), services[0]["name"])
     response = render(request, "api/docs.html", {"services": services, "primary": primary})
     return csp_allow(response, "style-src", SWAGGER_LOGO_STYLE)
+
+
+_ERROR_BODY = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "message": {"type": "string"}},
+            "required": ["name", "message"],
+        }
+    }
+}
+
+
+def document_request_limits(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: what ``portal.middleware.RequestLimitsMiddleware`` and
+    the JSON parser answer on any operation, listed on every one (docs/api.md, Limits): 400 for a NUL
+    character anywhere or JSON nested too deep, 413 for a body over the route's cap."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "400",
+                {
+                    "description": "A NUL character in the path, query, a header or the body; JSON nested "
+                    "deeper than 32 levels.",
+                    "content": _ERROR_BODY,
+                },
+            )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "413",
+                    {"description": "The body is larger than this route accepts.", "content": _ERROR_BODY},
+                )
+    return result

@@ -41,7 +41,8 @@ from .errors import ApiError
 
 DEFAULT_TOP = 100
 MAX_TOP = 1000
-MAX_FILTER_LENGTH = 2000
+MAX_FILTER_LENGTH = 2000  # also the longest value of any other $ option
+MAX_INTEGER = 999_999_999  # $top and $skip: at most 9 digits
 MAX_DEPTH = 25
 
 # Query parameters a collection understands; every other ``$`` option is a 400.
@@ -459,6 +460,8 @@ class QueryOptions:
             known = {"$filter", "$orderby", "$top", "$skip", "$expand"} | IGNORED_OPTIONS
             if key.startswith("$") and key.lower() not in known:
                 raise InvalidQueryOption(f"Unsupported query option {key}.")
+            if key.startswith("$") and len(params[key]) > MAX_FILTER_LENGTH:
+                raise InvalidQueryOption(f"{key} is longer than {MAX_FILTER_LENGTH} characters.")
         get = {key.lower(): value for key, value in params.items() if key.startswith("$")}.get
         options = cls()
         if (text := get("$filter")) is not None and normalize_filter(text):

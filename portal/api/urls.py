@@ -4,7 +4,9 @@ A service's OpenAPI document (``<base>/_spec``) is mounted before its routes; /a
 them all. Adding a service = one entry in ``portal.api.docs.SERVICES``.
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from portal.views import api_route_not_found
 
 from .docs import SERVICES, api_docs, spec_view
 
@@ -17,4 +19,6 @@ urlpatterns = [
     path("admin/2017-09-01/", include("integrations.api.urls")),
     # An account's gateway, PBX, SIP trunk and connection checks (issue 5), listed in the same _spec.
     path("admin/2017-09-01/", include("gateways.api.urls")),
+    # Last: any other path under /api/ is a JSON 404, also with DEBUG on.
+    re_path(r"^(?P<path>.*)$", api_route_not_found, name="api-not-found"),
 ]

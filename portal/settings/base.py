@@ -31,6 +31,7 @@ PORTAL_ENCRYPTION_KEYS = env_fernet_keys("PORTAL_ENCRYPTION_KEYS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # JSON under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
+    "portal.middleware.RequestLimitsMiddleware",  # NUL characters, body sizes: before anything reads them
     "portal.middleware.MitelAppUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.csp.SecurityHeadersMiddleware",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "portal.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.ApiDebugErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -201,6 +204,16 @@ CELERY_BEAT_SCHEDULE = {
     "gateways-recheck": {"task": "gateways.tasks.gateways_recheck_task", "schedule": 300.0},
 }
 
+# --- REQUEST BODIES ----------------------------------------------------------------------------
+# The largest request body (Content-Length) any route accepts, console and API: larger is 413 before
+# it is read (portal.middleware.RequestLimitsMiddleware). File uploads have their own cap: the
+# CSV user import and the PBX user list (2 MiB files, accounts/imports.py and accounts/pbx.py).
+PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 1024 * 1024)
+# Django's own ceiling on a body read into memory (JSON, form fields); it must stay at least the
+# largest per-route cap above (the PBX list API takes a 2 MiB JSON body).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024 // 2)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # --- DRF / API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,7 +222,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "portal.api.parsers.JSONParser",  # DRF's, with a nesting limit
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -224,6 +237,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies are documented as JSON; flat resources also take form fields (docs/api.md), and
+    # /token, /authorize and /guest/token document both.
+    "PARSER_WHITELIST": ["portal.api.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
+    ],
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

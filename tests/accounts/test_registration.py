@@ -182,7 +182,7 @@ def test_a_link_into_a_deactivated_account_shows_the_ask_your_administrator_page
     assert response.status_code == HTTPStatus.GONE and "has been deactivated" in response.content.decode()
 
 
-@pytest.mark.parametrize("token", ["x", "not-a-real-token-" * 4, "%00", "a" * 300])
+@pytest.mark.parametrize("token", ["x", "not-a-real-token-" * 4, "a" * 300])  # %00: test_request_limits
 def test_garbage_links_are_410_not_500(token):
     response = Client().post(
         f"/welcome/{token}/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

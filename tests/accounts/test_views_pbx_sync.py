@@ -172,6 +172,7 @@ def test_a_plan_that_changed_since_the_preview_is_shown_again_not_applied(
         ({}, "Upload a file or paste the list"),
         ({"text": "[{]"}, "The list is not valid JSON"),
         ({"text": "name,email\nA,a@x.example"}, "The first line must name the columns"),
+        ({"text": "[" * 1000 + "]" * 1000}, "deeper than 32 levels"),
     ],
 )
 def test_an_unreadable_list_shows_what_to_fix(client_for, account_admin, customer, data, message):
@@ -193,9 +194,10 @@ def test_more_than_2500_users_are_refused_with_a_clear_error(client_for, account
     assert "Apply:" not in response.content.decode()
 
 
-def test_a_mangled_apply_is_sent_back_to_the_upload(client_for, account_admin, customer):
+@pytest.mark.parametrize("users", ["{not json", "[" * 1000 + "]" * 1000])
+def test_a_mangled_apply_is_sent_back_to_the_upload(client_for, account_admin, customer, users):
     response = client_for(account_admin).post(
-        url("pbx_sync_apply", customer), {"users": "{not json", "digest": "x"}
+        url("pbx_sync_apply", customer), {"users": users, "digest": "x"}
     )
 
     assert response.status_code == HTTPStatus.FOUND and response.url == url("pbx_sync", customer)

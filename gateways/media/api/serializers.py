@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api.fields import TypedInputSerializer
+
 from .. import services
 from ..models import Call
 
@@ -23,7 +25,7 @@ CREATE_FIELDS = {
 UPDATE_FIELDS = {"action", "args", "destination", "callId"}
 
 
-class _Strict(serializers.Serializer):
+class _Strict(TypedInputSerializer):
     allowed: set[str] = set()
 
     def to_internal_value(self, data):
@@ -43,9 +45,9 @@ class CallCreateInputSerializer(_Strict):
     record = serializers.BooleanField(required=False, help_text="Accepted; recording is not implemented.")
     timeoutMs = serializers.IntegerField(required=False, min_value=3000, max_value=30000)
     originateTimeout = serializers.IntegerField(required=False, min_value=0, max_value=120)
-    successUrl = serializers.CharField(required=False, allow_blank=True)
-    failureUrl = serializers.CharField(required=False, allow_blank=True)
-    associatedCallId = serializers.CharField(required=False, allow_blank=True)
+    successUrl = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    failureUrl = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    associatedCallId = serializers.CharField(required=False, allow_blank=True, max_length=200)
     executeOnAnswer = serializers.ChoiceField(choices=["bridge"], required=False)
 
     def get_fields(self):
@@ -58,9 +60,9 @@ class CallCreateInputSerializer(_Strict):
 class CallUpdateInputSerializer(_Strict):
     allowed = UPDATE_FIELDS
     action = serializers.CharField(max_length=40, help_text="answer, end, hold or retrieve.")
-    args = serializers.CharField(required=False, allow_blank=True)
-    destination = serializers.CharField(required=False, allow_blank=True)
-    callId = serializers.CharField(required=False, allow_blank=True)
+    args = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    destination = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    callId = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class CallOutputSerializer(serializers.Serializer):

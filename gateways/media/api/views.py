@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.tokens import DELEGATED, token_kind
-from portal.api.collections import collection_page
+from portal.api.collections import SKIP, TOP, collection_page, odata_text
 from portal.api.errors import ApiError, error_responses, validation_error
 from portal.api.odata import STRING, FilterField, QueryOptions
 
@@ -47,11 +47,7 @@ CALL_FILTER_FIELDS = {
     "from": FilterField("from_number", STRING),
     "to": FilterField("to_number", STRING),
 }
-ODATA = [
-    OpenApiParameter("$top", int, description="Page size."),
-    OpenApiParameter("$skip", int, description="Items to skip."),
-    OpenApiParameter("$filter", str, description="e.g. `direction eq 'inbound'`."),
-]
+ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 
 def _delegated(request: Request) -> bool:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from portal.api.collections import collection_serializer, service_relative
+from portal.api.fields import TypedInputSerializer
 from portal.api.odata import DATETIME, FilterField
 
 from ..models import Subscription
@@ -21,7 +22,7 @@ SUBSCRIPTION_FILTER_FIELDS: dict[str, FilterField] = {
 SUBSCRIPTION_DEFAULT_ORDERING = ("created_on",)
 
 
-class SubscriptionInputSerializer(serializers.Serializer):
+class SubscriptionInputSerializer(TypedInputSerializer):
     applicationId = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     deviceId = serializers.CharField(max_length=2000, help_text="The webhook URL (http or https).")
     transport = serializers.CharField(max_length=40, help_text="`webhook`.")
