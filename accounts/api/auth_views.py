@@ -239,13 +239,18 @@ def _request_data(request: Request, shape: type[serializers.Serializer]) -> dict
         if not_text:
             raise ApiError("InvalidRequest", f"These parameters must be strings: {', '.join(not_text)}.")
     params = {key: value for key, value in data.items() if isinstance(value, str)}
-    too_long = [
-        f"{name} (at most {field.max_length} characters)"
+    too_long_fields = [
+        name
         for name, field in fields.items()
         if getattr(field, "max_length", None) and len(params.get(name, "")) > field.max_length
     ]
+    too_long = [f"{name} (at most {fields[name].max_length} characters)" for name in too_long_fields]
     if too_long:
-        raise ApiError("InvalidRequest", f"Too long: {', '.join(too_long)}.")
+        # A shape may name the error its service gives for that field (CloudLink's names).
+        names = {getattr(shape, "length_errors", {}).get(name) for name in too_long_fields} - {None}
+        raise ApiError(
+            names.pop() if len(names) == 1 else "InvalidRequest", f"Too long: {', '.join(too_long)}."
+        )
     return params
 
 
