@@ -171,7 +171,8 @@ def _conversation_seed(token: str) -> tuple[str, str]:
 
 
 def _gateway_seed(token: str, account_id: str) -> None:
-    """A gateway with a PBX (at a documentation address: never contacted) for the gateway routes."""
+    """A gateway with a PBX (at a private address the network guard never lets it reach) for the
+    gateway routes."""
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -180,7 +181,7 @@ def _gateway_seed(token: str, account_id: str) -> None:
     pbx = {
         "type": "mx-one",
         "name": "FUZZ",
-        "host": "192.0.2.10",
+        "host": "10.255.255.10",
         "cstaUser": "csta",
         "cstaPassword": "secret",
     }
