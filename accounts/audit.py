@@ -6,9 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.models import Account, AuditEvent, User
 from portal.context import current_correlation_id, mitel_app_var
-
-from .models import Account, AuditEvent, User
 
 
 def public_id(target: Any) -> str:

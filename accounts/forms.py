@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django_countries import countries
 
-from .models import Account, User
+from accounts.models import Account, User
 
 
 class SignInForm(LoginForm):
@@ -319,7 +319,7 @@ class PortalResetPasswordForm(ResetPasswordForm):
         return self.cleaned_data["email"].strip().lower()
 
     def save(self, request, **kwargs) -> str:
-        from .services import user_password_forgot
+        from accounts.services import user_password_forgot
 
         email = self.cleaned_data["email"]
         user_password_forgot(email=email)

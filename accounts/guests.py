@@ -22,10 +22,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import tokens
-from .authn import SignInError
-from .models import Account, GuestPrincipal
-from .refresh import InvalidRefreshToken, TokenPair, family_end, refresh_expiry
+from accounts import tokens
+from accounts.authn import SignInError
+from accounts.models import Account, GuestPrincipal
+from accounts.refresh import InvalidRefreshToken, TokenPair, family_end, refresh_expiry
 
 NAME_MAX = 100
 PRINCIPAL_MAX = 128

@@ -7,9 +7,9 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from . import access
-from .access import Capability
-from .models import Account, User, UserImportJob, UserImportRow
+from accounts import access
+from accounts.access import Capability
+from accounts.models import Account, User, UserImportJob, UserImportRow
 
 
 def import_job_get_or_404(*, actor: User, account: Account, job_id: uuid.UUID | str) -> UserImportJob:

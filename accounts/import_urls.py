@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import import_views
+from accounts import import_views
 
 urlpatterns = [
     path("", import_views.user_import, name="user_import"),

@@ -18,15 +18,14 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from accounts import imports, services
+from accounts.access import Capability
+from accounts.decorators import account_view
+from accounts.forms import add_service_errors
+from accounts.import_selectors import import_job_get_or_404, import_job_list, import_row_list
+from accounts.models import UserImportJob
+from accounts.views import _render
 from portal.middleware import body_limit
-
-from . import imports, services
-from .access import Capability
-from .decorators import account_view
-from .forms import add_service_errors
-from .import_selectors import import_job_get_or_404, import_job_list, import_row_list
-from .models import UserImportJob
-from .views import _render
 
 UPLOAD = "accounts/user_import.html"
 JOB = "accounts/user_import_job.html"

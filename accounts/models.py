@@ -11,9 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
 from portal.fields import EncryptedTextField
-
-from .querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
 
 
 def generate_account_number() -> str:

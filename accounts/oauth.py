@@ -36,10 +36,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import tokens
-from .authn import InvalidCredentials, SignInError, sign_in_blocker, user_authenticate
-from .models import Account, AuthorizationCode, User
-from .refresh import TokenPair, refresh_family_revoke, token_pair_issue
+from accounts import tokens
+from accounts.authn import InvalidCredentials, SignInError, sign_in_blocker, user_authenticate
+from accounts.models import Account, AuthorizationCode, User
+from accounts.refresh import TokenPair, refresh_family_revoke, token_pair_issue
 
 S256 = "S256"
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 section 4.1

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pbx_views
+from accounts import pbx_views
 
 urlpatterns = [
     path("", pbx_views.pbx_sync, name="pbx_sync"),

@@ -20,15 +20,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import pbx, services
+from accounts.access import Capability
+from accounts.decorators import account_view
+from accounts.forms import add_service_errors
+from accounts.services.pbx_sync_services import PbxSyncPlan, PbxSyncPlanChanged
+from accounts.views import _render
 from portal.middleware import body_limit
 from portal.safe_json import json_loads
-
-from . import pbx, services
-from .access import Capability
-from .decorators import account_view
-from .forms import add_service_errors
-from .services.pbx_sync_services import PbxSyncPlan, PbxSyncPlanChanged
-from .views import _render
 
 PAGE = "accounts/pbx_sync.html"
 PREVIEW = "accounts/pbx_sync_preview.html"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from .models import Account, User
+    from accounts.models import Account, User
 
 
 class AccountQuerySet(models.QuerySet):
@@ -18,13 +18,13 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(kind="customer")
 
     def visible_to(self, actor: User) -> AccountQuerySet:
-        from . import access
+        from accounts import access
 
         return self.filter(access.account_scope_q(actor))
 
     def by_ref(self, ref: str) -> AccountQuerySet:
         """Match an account by GUID (accountId) or by 9-digit account number."""
-        from .refs import account_ref_q
+        from accounts.refs import account_ref_q
 
         return self.filter(account_ref_q(ref))
 
@@ -34,7 +34,7 @@ class TenantOwnedQuerySet(models.QuerySet):
         return self.filter(account=account)
 
     def visible_to(self, actor: User) -> TenantOwnedQuerySet:
-        from . import access
+        from accounts import access
 
         return self.filter(account__in=access.accounts_for(actor))
 

@@ -27,9 +27,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import tokens
-from .authn import SignInError, sign_in_blocker
-from .models import RefreshToken, User
+from accounts import tokens
+from accounts.authn import SignInError, sign_in_blocker
+from accounts.models import RefreshToken, User
 
 
 class InvalidRefreshToken(SignInError):
@@ -126,7 +126,7 @@ def _client_blocker(row: RefreshToken) -> SignInError | None:
     """Why the application behind this sign-in may not renew it now, or None."""
     if not row.client_id:
         return None
-    from .oauth import application_token_problem  # (oauth imports this module)
+    from accounts.oauth import application_token_problem  # (oauth imports this module)
 
     problem = application_token_problem(row.client_id, row.user.account)
     return SignInError("ClientNotActive", problem, 401) if problem else None
@@ -163,7 +163,7 @@ def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> Tok
     except (tokens.TokenError, ValueError) as exc:
         raise InvalidRefreshToken() from exc
     if claims.get("type") == tokens.GUEST:
-        from .guests import guest_token_renew  # guests builds on this module
+        from accounts.guests import guest_token_renew  # guests builds on this module
 
         return guest_token_renew(jti=jti, issuer=issuer)
     error: SignInError | None = None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 
-from . import access
-from .access import Capability
-from .models import Account, AuditEvent, User
+from accounts import access
+from accounts.access import Capability
+from accounts.models import Account, AuditEvent, User
 
 ACCOUNT_ORDERINGS = {
     "name": (Lower("name").asc(), "pk"),

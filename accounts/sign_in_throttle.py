@@ -16,9 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.authn import SignInError
 from portal.throttle import Attempt, FailureLock, address_bucket, client_address
-
-from .authn import SignInError
 
 LOCKED = "too_many_login_attempts"  # allauth's code for this refusal
 

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from accounts import services
 
 logger = logging.getLogger(__name__)
 

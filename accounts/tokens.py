@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Account, SigningKey, User
+from accounts.models import Account, SigningKey, User
 
 ALGORITHM = "RS256"
 # CloudLink's issuers look like ``https://authentication.api.mitel.io/cloudlink``; ours is the

@@ -26,10 +26,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import access, selectors, services
-from .access import Capability
-from .decorators import account_view
-from .forms import (
+from accounts import access, selectors, services
+from accounts.access import Capability
+from accounts.decorators import account_view
+from accounts.forms import (
     AccountCreateForm,
     AccountFilterForm,
     AccountForm,

@@ -31,9 +31,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gateways import csta_xml as cx
 from portal import netpolicy
-
-from . import csta_xml as cx
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
+from gateways import csta
 from portal.fields import EncryptedTextField
-
-from . import csta
 
 
 class PbxType(models.TextChoices):

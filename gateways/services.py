@@ -31,10 +31,9 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
-
-from . import csta, wizard
-from .forms import DEFAULT_GATEWAY_USERNAME
-from .models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
+from gateways import csta, wizard
+from gateways.forms import DEFAULT_GATEWAY_USERNAME
+from gateways.models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +196,7 @@ def _running_job(gateway: Gateway) -> ConnectJob | None:
 
 
 def _job_start(*, actor: User | None, gateway: Gateway, kind: str) -> ConnectJob:
-    from .tasks import gateway_connect_task
+    from gateways.tasks import gateway_connect_task
 
     pbx = _pbx(gateway)
     if pbx is None:
@@ -324,7 +323,7 @@ def pbx_set(*, actor: User, account: Account, values: dict[str, Any], password: 
     _lock(account)
     gateway = _gateway(account)
     pbx = _pbx(gateway)
-    from .models import PBX_NEEDS_CREDENTIALS
+    from gateways.models import PBX_NEEDS_CREDENTIALS
 
     if values["type"] in PBX_NEEDS_CREDENTIALS and not password and not (pbx and pbx.csta_password):
         raise ValidationError(

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csta_xml as cx
+from gateways import csta_xml as cx
 
 logger = logging.getLogger(__name__)
 

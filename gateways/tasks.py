@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from . import selectors, services
+from gateways import selectors, services
 
 logger = logging.getLogger(__name__)
 

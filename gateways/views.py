@@ -26,10 +26,9 @@ from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import ConfirmForm
 from accounts.views import _navigate, _render, _submit
-
-from . import selectors, services, wizard
-from .forms import CustomerForm, SipTrunkForm
-from .models import ConnectJob, GatewaySetup
+from gateways import selectors, services, wizard
+from gateways.forms import CustomerForm, SipTrunkForm
+from gateways.models import ConnectJob, GatewaySetup
 
 PAGE = "gateways/gateway_detail.html"
 WIZARD = "gateways/setup_wizard.html"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .application_services import MAX_DESCRIPTION_LENGTH, MITEL_APP_NAME_HELP
-from .models import Application
+from integrations.application_services import MAX_DESCRIPTION_LENGTH, MITEL_APP_NAME_HELP
+from integrations.models import Application
 
 
 class ApplicationRegisterForm(forms.Form):

@@ -12,8 +12,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
-
-from .models import Application, ApplicationDeployment
+from integrations.models import Application, ApplicationDeployment
 
 USAGE_WINDOWS = (7, 30)  # days of request counts shown to the partner
 

@@ -26,8 +26,7 @@ from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
 from accounts.refresh import refresh_families_revoke_for_client
-
-from .models import Application, ApplicationDeployment, ApplicationUsage
+from integrations.models import Application, ApplicationDeployment, ApplicationUsage
 
 __all__ = [
     "RESERVED_MITEL_APP_NAMES",

@@ -24,13 +24,12 @@ from accounts import access
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import add_service_errors
-
-from . import application_selectors as selectors
-from . import application_services as services
-from . import views as integration_views
-from .application_forms import ApplicationRegisterForm, DeployConfirmForm, ReasonForm
-from .forms import SwitchForm
-from .models import Application
+from integrations import application_selectors as selectors
+from integrations import application_services as services
+from integrations import views as integration_views
+from integrations.application_forms import ApplicationRegisterForm, DeployConfirmForm, ReasonForm
+from integrations.forms import SwitchForm
+from integrations.models import Application
 
 # --- Developer (partners) -------------------------------------------------------------------------
 

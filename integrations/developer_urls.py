@@ -7,7 +7,7 @@ Three groups, mounted in portal/urls.py: ``urlpatterns`` at /developer/ (namespa
 
 from django.urls import path
 
-from . import application_views as views
+from integrations import application_views as views
 
 app_name = "developer"
 

@@ -9,8 +9,7 @@ from django.db import transaction
 from accounts import access
 from accounts.audit import audit_record
 from accounts.models import User
-
-from .models import Integration, MitelOneUserSettings
+from integrations.models import Integration, MitelOneUserSettings
 
 MITEL_ONE = "mitel-one"
 

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 from accounts import selectors
 from accounts.access import Capability
 from accounts.decorators import account_view
-
-from .mitel_one import mitel_one_settings_set
-from .models import MitelOneUserSettings
+from integrations.mitel_one import mitel_one_settings_set
+from integrations.models import MitelOneUserSettings
 
 
 class MitelOneSettingsForm(forms.Form):

@@ -12,8 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
-
-from . import registry
+from integrations import registry
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 

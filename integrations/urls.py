@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import mitel_one_views, views
+from integrations import mitel_one_views, views
 
 app_name = "integrations"
 

@@ -25,10 +25,9 @@ from django_htmx.http import reswap, retarget
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import add_service_errors
-
-from . import registry, selectors, services
-from .forms import ChatOverlayForm, ReturnToForm, SwitchForm
-from .registry import Privilege, Provider
+from integrations import registry, selectors, services
+from integrations.forms import ChatOverlayForm, ReturnToForm, SwitchForm
+from integrations.registry import Privilege, Provider
 
 PANEL = "integrations/_account_panel.html"
 

@@ -8,6 +8,6 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from .throttle import check_throttle_settings
+        from portal.throttle import check_throttle_settings
 
         checks.register(check_throttle_settings)

@@ -8,7 +8,7 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.lookups import Exact
 
-from . import crypto
+from portal import crypto
 
 
 class EncryptedTextField(models.TextField):

@@ -1,6 +1,6 @@
 import logging
 
-from .context import correlation_id_var
+from portal.context import correlation_id_var
 
 
 class CorrelationIdFilter(logging.Filter):

@@ -10,12 +10,12 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connectio
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
-from .context import current_correlation_id
+from portal.context import current_correlation_id
 
 
 class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
-        from .models import OutboxMessage
+        from portal.models import OutboxMessage
 
         sent = 0
         for message in email_messages:
@@ -71,7 +71,7 @@ def email_queue(*, message: EmailMessage, recipient=None) -> None:
 
     ``recipient`` is the user the message is written for (a welcome or reset link): in the Outbox
     their admins may read it; without one, only platform operators can. It never leaves the portal."""
-    from .tasks import email_send_task
+    from portal.tasks import email_send_task
 
     if getattr(recipient, "user_id", None):
         message.recipient_user_id = str(recipient.user_id)

@@ -13,9 +13,9 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from . import throttle
-from .context import correlation_id_var, mitel_app_var, new_correlation_id
-from .throttle import parse_rate
+from portal import throttle
+from portal.context import correlation_id_var, mitel_app_var, new_correlation_id
+from portal.throttle import parse_rate
 
 logger = logging.getLogger("portal.request")
 
@@ -208,7 +208,7 @@ class RequestLimitsMiddleware:
             size = 0
         limit = view_body_limit(view_func)
         if size > limit:
-            from .views import payload_too_large
+            from portal.views import payload_too_large
 
             return payload_too_large(request, limit)
         markers = _NUL_IN_BODY.get(request.content_type, ())
@@ -218,7 +218,7 @@ class RequestLimitsMiddleware:
 
     @staticmethod
     def _nul(request: HttpRequest) -> HttpResponse:
-        from .views import bad_request
+        from portal.views import bad_request
 
         return bad_request(
             request, message="The request contains a NUL character (U+0000); no field accepts one."
@@ -247,7 +247,7 @@ class ApiDebugErrorsMiddleware:
         from django.http import Http404
         from django.utils.log import log_response
 
-        from . import views
+        from portal import views
 
         if isinstance(exception, Http404):
             response = views.page_not_found(request, exception)

@@ -6,8 +6,7 @@ from django.db.models import QuerySet
 
 from accounts import access
 from accounts.models import User
-
-from .models import OutboxMessage
+from portal.models import OutboxMessage
 
 
 def outbox_messages_for(actor: User | None) -> QuerySet[OutboxMessage]:

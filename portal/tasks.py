@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .mail import payload_to_message
+from portal.mail import payload_to_message
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30, retry_backoff=True)

@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.access import Capability
-
-from .csp import csp_replace
-from .selectors import outbox_messages_for
+from portal.csp import csp_replace
+from portal.selectors import outbox_messages_for
 
 # An email's HTML body (Outbox): no script, nothing loaded, shown only in the Outbox's frame.
 EMAIL_BODY_CSP = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin_views, pbx_views, user_views
+from accounts.api import admin_views, pbx_views, user_views
 
 app_name = "admin-api"
 

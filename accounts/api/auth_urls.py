@@ -2,9 +2,8 @@
 
 from django.urls import path
 
+from accounts.api import auth_views
 from integrations.api import application_views
-
-from . import auth_views
 
 app_name = "authentication-api"
 

@@ -22,20 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import guests, oauth, tokens
-from accounts.authn import InvalidCredentials, SignInError
-from accounts.forms import SignInForm
-from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
-from accounts.refs import is_account_ref
-from accounts.sign_in_throttle import SignInLocked, lock_retry_after
-from accounts.sign_in_views import sign_in_page_refused
-from portal.api.authentication import CloudLinkTokenAuthentication
-from portal.api.errors import ApiError, ErrorSerializer, error_response, error_responses
-from portal.api.fields import AccountRefField
-from portal.api.parsers import JSONParser
-from portal.csp import csp_allow, origin_source
-from portal.throttle import retry_after_ms
-
-from .auth_serializers import (
+from accounts.api.auth_serializers import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
     PASSWORD,
@@ -54,6 +41,18 @@ from .auth_serializers import (
     claims_representation,
     token_representation,
 )
+from accounts.authn import InvalidCredentials, SignInError
+from accounts.forms import SignInForm
+from accounts.refresh import TokenPair, refresh_token_rotate, token_pair_issue
+from accounts.refs import is_account_ref
+from accounts.sign_in_throttle import SignInLocked, lock_retry_after
+from accounts.sign_in_views import sign_in_page_refused
+from portal.api.authentication import CloudLinkTokenAuthentication
+from portal.api.errors import ApiError, ErrorSerializer, error_response, error_responses
+from portal.api.fields import AccountRefField
+from portal.api.parsers import JSONParser
+from portal.csp import csp_allow, origin_source
+from portal.throttle import retry_after_ms
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
 

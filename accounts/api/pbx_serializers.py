@@ -11,10 +11,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import pbx
+from accounts.services.pbx_sync_services import PbxSyncPlan, SyncProblem
 from portal.api.fields import TypedInputSerializer
-
-from .. import pbx
-from ..services.pbx_sync_services import PbxSyncPlan, SyncProblem
 
 # Model field -> API field name in the plan's changes.
 _API_NAMES = {

@@ -13,18 +13,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.errors import ApiError, error_responses, validation_error
-
-from .. import access, pbx, services
-from ..access import Capability
-from ..services.pbx_sync_services import PbxSyncPlanChanged
-from .admin_views import ACCOUNT_ID
-from .pbx_serializers import (
+from accounts import access, pbx, services
+from accounts.access import Capability
+from accounts.api.admin_views import ACCOUNT_ID
+from accounts.api.pbx_serializers import (
     PbxSyncDocumentedRequestSerializer,
     PbxSyncRequestSerializer,
     PbxSyncResultSerializer,
     plan_body,
 )
+from accounts.services.pbx_sync_services import PbxSyncPlanChanged
+from portal.api.errors import ApiError, error_responses, validation_error
 
 
 class PbxUserSyncApi(APIView):

@@ -25,18 +25,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
-from portal.api.odata import QueryOptions
-from portal.context import correlation_id_var, new_correlation_id
-from portal.middleware import CORRELATION_HEADER
-
-from .. import access, selectors, services
-from ..access import Capability
-from ..models import Account, User
-from ..services.user_services import DUPLICATE_EMAIL
-from .admin_views import ACCOUNT_ID
-from .user_serializers import (
+from accounts import access, selectors, services
+from accounts.access import Capability
+from accounts.api.admin_views import ACCOUNT_ID
+from accounts.api.user_serializers import (
     OP_CREATE,
     OP_DELETE,
     USER_API_FIELD_NAMES,
@@ -53,6 +45,13 @@ from .user_serializers import (
     UsersBulkRequestSerializer,
     UserUpdateSerializer,
 )
+from accounts.models import Account, User
+from accounts.services.user_services import DUPLICATE_EMAIL
+from portal.api.collections import ODATA_PARAMETERS, collection_page
+from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
+from portal.api.odata import QueryOptions
+from portal.context import correlation_id_var, new_correlation_id
+from portal.middleware import CORRELATION_HEADER
 
 logger = logging.getLogger("portal.request")
 

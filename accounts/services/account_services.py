@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from .. import access
-from ..access import Capability
-from ..audit import audit_record
-from ..models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
-from ..refresh import sign_ins_revoke
+from accounts import access
+from accounts.access import Capability
+from accounts.audit import audit_record
+from accounts.models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
+from accounts.refresh import sign_ins_revoke
 
 __all__ = [
     "account_activate",

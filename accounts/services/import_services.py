@@ -28,13 +28,12 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts import access, imports
+from accounts.access import Capability
+from accounts.audit import audit_record
+from accounts.models import Account, User, UserImportJob, UserImportRow
+from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from portal.context import correlation_id_var, current_correlation_id
-
-from .. import access, imports
-from ..access import Capability
-from ..audit import audit_record
-from ..models import Account, User, UserImportJob, UserImportRow
-from .user_services import DUPLICATE_EMAIL, user_create_many
 
 __all__ = [
     "import_job_cancel",
@@ -96,7 +95,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
 @transaction.atomic
 def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
     """Queue the import of the job's valid rows (from preview, or again after a failure)."""
-    from ..tasks import user_import_run_task
+    from accounts.tasks import user_import_run_task
 
     access.require(actor, Capability.MANAGE_USERS, job.account)
     job = _lock(job.pk)

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.models import Account, User
 from portal.mail import email_queue, email_render
-
-from ..models import Account, User
 
 __all__ = ["password_reset_emails_send", "user_password_forgot"]
 
@@ -23,7 +22,7 @@ __all__ = ["password_reset_emails_send", "user_password_forgot"]
 def user_password_forgot(*, email: str, account_ref: str = "") -> None:
     """Queue the reset emails for ``email`` (only that account's user when ``account_ref``, a GUID
     or number, is given); sent once the surrounding transaction commits."""
-    from ..tasks import password_reset_emails_send_task
+    from accounts.tasks import password_reset_emails_send_task
 
     email, account_ref = (email or "").strip().lower(), (account_ref or "").strip()
     transaction.on_commit(lambda: password_reset_emails_send_task.delay(email, account_ref))

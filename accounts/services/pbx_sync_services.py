@@ -34,12 +34,12 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .. import access, pbx
-from ..access import Capability
-from ..audit import audit_event_build, audit_record, audit_record_many
-from ..models import Account, User, WelcomeLink
-from ..refresh import sign_ins_revoke
-from .user_services import (
+from accounts import access, pbx
+from accounts.access import Capability
+from accounts.audit import audit_event_build, audit_record, audit_record_many
+from accounts.models import Account, User, WelcomeLink
+from accounts.refresh import sign_ins_revoke
+from accounts.services.user_services import (
     ADMIN_ROLES,
     DUPLICATE_EMAIL,
     _welcome_email_queue,

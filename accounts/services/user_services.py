@@ -20,13 +20,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Capability
+from accounts.audit import audit_record
+from accounts.models import Account, User, WelcomeLink
+from accounts.refresh import sign_ins_revoke
 from portal.mail import email_queue, email_render
-
-from .. import access
-from ..access import Capability
-from ..audit import audit_record
-from ..models import Account, User, WelcomeLink
-from ..refresh import sign_ins_revoke
 
 __all__ = [
     "USER_FIELDS",
@@ -414,7 +413,7 @@ def user_create_many(
     are not created but rejected with the reason."""
     from django.db.models.functions import Lower
 
-    from ..audit import audit_event_build, audit_record_many
+    from accounts.audit import audit_event_build, audit_record_many
 
     if actor is not None:
         access.require(actor, Capability.MANAGE_USERS, account)

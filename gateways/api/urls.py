@@ -3,7 +3,7 @@ listed in its _spec (portal/api/admin_spec_urls.py)."""
 
 from django.urls import path
 
-from . import views
+from gateways.api import views
 
 app_name = "gateways-api"
 

@@ -8,9 +8,8 @@ from django.http import Http404
 
 from accounts import access
 from accounts.models import Account, User
+from gateways.media.models import Call, CallState
 from gateways.models import Pbx
-
-from .models import Call, CallState
 
 ADMIN_ROLES = frozenset({User.Role.PARTNER_ADMIN, User.Role.ACCOUNT_ADMIN})
 OWN_EXTENSION_ONLY = (

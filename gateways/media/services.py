@@ -28,10 +28,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, User
-
-from . import selectors
-from .models import Call, CallDirection, CallState
-from .pbx_bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
+from gateways.media import selectors
+from gateways.media.models import Call, CallDirection, CallState
+from gateways.media.pbx_bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 
 logger = logging.getLogger(__name__)
 
@@ -308,7 +307,7 @@ def _follow_later(account: Account, call_number: str, extensions: list[str]) -> 
     if follow_seconds() <= 0 or app.conf.task_always_eager:
         # No worker (tasks would run inside this request for minutes): the call is not followed.
         return
-    from .tasks import call_follow_task
+    from gateways.media.tasks import call_follow_task
 
     transaction.on_commit(
         lambda: call_follow_task.delay(account.pk, call_number, extensions, follow_seconds())

@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
-from . import services
-from .pbx_bridge import PbxError
+from gateways.media import services
+from gateways.media.pbx_bridge import PbxError
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,15 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.api.serializers import SelfLinkSerializer
+from integrations.application_services import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_REDIRECT_URI_LENGTH,
+    MAX_REDIRECT_URIS,
+)
+from integrations.models import Application, ApplicationDeployment
 from portal.api.collections import collection_serializer, service_relative
 from portal.api.fields import BoundedListField, TypedInputSerializer
 from portal.api.odata import BOOLEAN, DATETIME, FilterField
-
-from ..application_services import MAX_DESCRIPTION_LENGTH, MAX_REDIRECT_URI_LENGTH, MAX_REDIRECT_URIS
-from ..models import Application, ApplicationDeployment
 
 # What ``$filter`` and ``$orderby`` may name on GET /apps.
 DEPLOYMENT_FILTER_FIELDS: dict[str, FilterField] = {

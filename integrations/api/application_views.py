@@ -31,15 +31,9 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account
-from portal.api.authentication import CloudLinkTokenAuthentication, ConsoleSessionAuthentication
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_responses, validation_error
-from portal.api.odata import QueryOptions
-
-from .. import application_selectors as selectors
-from .. import application_services as services
-from ..models import Application
-from .application_serializers import (
+from integrations import application_selectors as selectors
+from integrations import application_services as services
+from integrations.api.application_serializers import (
     DEPLOYMENT_FILTER_FIELDS,
     REGISTRATION_FILTER_FIELDS,
     ApplicationCollectionOutputSerializer,
@@ -51,6 +45,11 @@ from .application_serializers import (
     legacy_representation,
     registration_representation,
 )
+from integrations.models import Application
+from portal.api.authentication import CloudLinkTokenAuthentication, ConsoleSessionAuthentication
+from portal.api.collections import ODATA_PARAMETERS, collection_page
+from portal.api.errors import ApiError, error_responses, validation_error
+from portal.api.odata import QueryOptions
 
 API_NAMES = {
     "mitel_app": "mitelApp",

@@ -14,8 +14,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
-
-from .models import PrincipalType
+from integrations.chat.models import PrincipalType
 
 
 @dataclass(frozen=True)

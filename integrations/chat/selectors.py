@@ -15,9 +15,8 @@ from django.http import Http404
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
-
-from .models import Conversation, Message, Participant
-from .principals import ChatPrincipal
+from integrations.chat.models import Conversation, Message, Participant
+from integrations.chat.principals import ChatPrincipal
 
 
 def conversation_list(*, principal: ChatPrincipal) -> QuerySet[Conversation]:

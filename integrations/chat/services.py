@@ -25,12 +25,11 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Account, User
+from integrations.chat import selectors
+from integrations.chat.api.serializers import message_resource
+from integrations.chat.models import Conversation, Message, Participant, PrincipalType
+from integrations.chat.principals import ChatPrincipal
 from integrations.notifications.publish import publication_publish
-
-from . import selectors
-from .api.serializers import message_resource
-from .models import Conversation, Message, Participant, PrincipalType
-from .principals import ChatPrincipal
 
 TOPIC = "platform-api-conversations"
 PARTICIPANT_ID_MAX = 255

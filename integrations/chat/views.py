@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-
-from . import selectors
+from integrations.chat import selectors
 
 TEMPLATE = "chat/conversation_list.html"
 

@@ -24,15 +24,14 @@ from typing import Any
 
 from django.db import transaction
 
+from integrations.notifications.models import TOPICS, Publication
 from portal.context import current_correlation_id
-
-from .models import TOPICS, Publication
 
 logger = logging.getLogger(__name__)
 
 
 def _enqueue(publication_pk: int) -> None:
-    from .tasks import publication_dispatch_task
+    from integrations.notifications.tasks import publication_dispatch_task
 
     publication_dispatch_task.delay(publication_pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import DeliveryAttempt, Subscription
+from integrations.notifications.models import DeliveryAttempt, Subscription
 
 
 def subscription_list_for_principal(*, account, principal_id: str) -> QuerySet[Subscription]:

@@ -15,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .filters import (
+from integrations.notifications.filters import (
     FilterError,
     publication_filter_compile,
     publication_matches,
     subject_filter_compile,
     subject_matches,
 )
-from .models import (
+from integrations.notifications.models import (
     TOPICS,
     TRANSPORT_WEBHOOK,
     DeliveryAttempt,
@@ -30,7 +30,12 @@ from .models import (
     Subscription,
     subscription_secret_new,
 )
-from .webhooks import WebhookUrlError, webhook_body, webhook_post, webhook_url_validate
+from integrations.notifications.webhooks import (
+    WebhookUrlError,
+    webhook_body,
+    webhook_post,
+    webhook_url_validate,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from integrations.notifications import services
 
 
 @shared_task(name="notifications.publication_dispatch", acks_late=True, reject_on_worker_lost=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from integrations.notifications import views
 
 app_name = "notifications"
 

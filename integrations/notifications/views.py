@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.views import _page, _render
-
-from . import selectors
-from .models import DeliveryAttempt
+from integrations.notifications import selectors
+from integrations.notifications.models import DeliveryAttempt
 
 
 @account_view(need=Capability.MANAGE_INTEGRATIONS)

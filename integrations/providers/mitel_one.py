@@ -1,6 +1,6 @@
 """Mitel One: the account's users get Mitel One (web, desktop, mobile); features per user by licence."""
 
-from .base import Privilege, Provider
+from integrations.providers.base import Privilege, Provider
 
 PROVIDER = Provider(
     type="mitel-one",

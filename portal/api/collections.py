@@ -22,7 +22,7 @@ from django.urls import get_script_prefix
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from .odata import MAX_FILTER_LENGTH, MAX_INTEGER, MAX_TOP, QueryOptions
+from portal.api.odata import MAX_FILTER_LENGTH, MAX_INTEGER, MAX_TOP, QueryOptions
 
 _MOUNT = re.compile(r"^/api/[^/]+(?=/)")
 _LINK_SAFE = "$'(),:*!@"

@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .errors import ApiError
+from portal.api.errors import ApiError
 
 DEFAULT_TOP = 100
 MAX_TOP = 1000

@@ -6,9 +6,8 @@ them all. Adding a service = one entry in ``portal.api.docs.SERVICES``.
 
 from django.urls import include, path, re_path
 
+from portal.api.docs import SERVICES, api_docs, spec_view
 from portal.views import api_route_not_found
-
-from .docs import SERVICES, api_docs, spec_view
 
 urlpatterns = [
     path("docs/", api_docs, name="api-docs"),

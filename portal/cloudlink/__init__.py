@@ -6,9 +6,9 @@ out as a stand-alone ``cloudlink`` package. See docs/python-client.md.
 
 __version__ = "0.1.0"
 
-from .auth import pkce_challenge, pkce_pair  # noqa: E402
-from .client import CLOUDLINK_URLS, CloudLink, default_mitel_app, resolve_link, service_urls  # noqa: E402
-from .errors import (  # noqa: E402
+from portal.cloudlink.auth import pkce_challenge, pkce_pair  # noqa: E402
+from portal.cloudlink.client import CLOUDLINK_URLS, CloudLink, default_mitel_app, resolve_link, service_urls  # noqa: E402
+from portal.cloudlink.errors import (  # noqa: E402
     ApiError,
     BadRequest,
     CloudLinkError,
@@ -21,8 +21,8 @@ from .errors import (  # noqa: E402
     ServerError,
     Unauthorized,
 )
-from .http import parse_retry_after  # noqa: E402
-from .models import (  # noqa: E402
+from portal.cloudlink.http import parse_retry_after  # noqa: E402
+from portal.cloudlink.models import (  # noqa: E402
     Account,
     Call,
     Claims,

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Callable
 from urllib.parse import quote_plus
 
-from .errors import NotAuthenticated
-from .models import Token
+from portal.cloudlink.errors import NotAuthenticated
+from portal.cloudlink.models import Token
 
 
 def pkce_challenge(verifier: str) -> str:

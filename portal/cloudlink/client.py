@@ -11,11 +11,11 @@ from typing import Any
 
 import requests
 
-from . import __version__
-from .auth import TokenManager, pkce_pair
-from .http import HttpTransport, response_json
-from .models import Claims, Token
-from .services import (
+from portal.cloudlink import __version__
+from portal.cloudlink.auth import TokenManager, pkce_pair
+from portal.cloudlink.http import HttpTransport, response_json
+from portal.cloudlink.models import Claims, Token
+from portal.cloudlink.services import (
     AdminService,
     AuthenticationService,
     ChatService,

@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from .errors import ApiError, RateLimited, error_class
+from portal.cloudlink.errors import ApiError, RateLimited, error_class
 
 logger = logging.getLogger("cloudlink")
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .auth import basic_auth_header
-from .models import (
+from portal.cloudlink.auth import basic_auth_header
+from portal.cloudlink.models import (
     Account,
     Call,
     Claims,
@@ -23,7 +23,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .client import CloudLink
+    from portal.cloudlink.client import CloudLink
 
 
 def seg(value: Any) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import (
+from portal.settings.env import (
     email_settings_from_url,
     env_bool,
     env_fernet_keys,

@@ -71,8 +71,7 @@ def test_a_worker_follows_a_placed_call(
 ):
     """Needs the real Celery worker of CI's second run (skipped otherwise)."""
     from tests.conftest import wait_until
-
-    from .conftest import BASE, attach_pbx
+    from tests.media.conftest import BASE, attach_pbx
 
     attach_pbx(customer, port=call_pbx.port)
     settings.MEDIA_CALL_FOLLOW_SECONDS = 15

@@ -9,8 +9,7 @@ from accounts.tokens import delegated_token_issue, guest_token_issue
 from gateways.media.models import Call
 from integrations import services as integrations
 from tests.api.oauth_helpers import make_app
-
-from .conftest import BASE, attach_pbx
+from tests.media.conftest import BASE, attach_pbx
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ import pytest
 
 from gateways.media.models import Call
 from integrations.notifications.models import Publication
-
-from .conftest import BASE
+from tests.media.conftest import BASE
 
 pytestmark = pytest.mark.django_db
 

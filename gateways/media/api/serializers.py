@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from gateways.media import services
+from gateways.media.models import Call
 from portal.api.fields import TypedInputSerializer
-
-from .. import services
-from ..models import Call
 
 CREATE_FIELDS = {
     "to",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from gateways.media.api import views
 
 app_name = "media-api"
 

@@ -22,18 +22,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.tokens import DELEGATED, token_kind
-from portal.api.collections import SKIP, TOP, collection_page, odata_text
-from portal.api.errors import ApiError, error_responses, validation_error
-from portal.api.odata import STRING, FilterField, QueryOptions
-
-from .. import selectors, services
-from ..pbx_bridge import PbxError, PbxRejected, PbxTimeout
-from .serializers import (
+from gateways.media import selectors, services
+from gateways.media.api.serializers import (
     CallCollectionOutputSerializer,
     CallCreateInputSerializer,
     CallOutputSerializer,
     CallUpdateInputSerializer,
 )
+from gateways.media.pbx_bridge import PbxError, PbxRejected, PbxTimeout
+from portal.api.collections import SKIP, TOP, collection_page, odata_text
+from portal.api.errors import ApiError, error_responses, validation_error
+from portal.api.odata import STRING, FilterField, QueryOptions
 
 EXTENSION = OpenApiParameter(
     "extension", str, OpenApiParameter.PATH, description="The extension (endpoint id)."

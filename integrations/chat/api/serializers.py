@@ -16,10 +16,9 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from integrations.chat.models import Conversation, Message, Participant, PrincipalType
 from portal.api.collections import collection_serializer, service_relative
 from portal.api.errors import ApiError
-
-from ..models import Conversation, Message, Participant, PrincipalType
 
 LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 ADDITIONAL_PROPERTIES = "should NOT have additional properties"

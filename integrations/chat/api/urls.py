@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from integrations.chat.api import views
 
 app_name = "chat-api"
 

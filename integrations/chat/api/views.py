@@ -20,14 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.collections import ODATA_PARAMETERS, collection_page, service_relative
-from portal.api.errors import ApiError, error_responses
-from portal.api.odata import BOOLEAN, DATETIME, DEFAULT_TOP, GUID, FilterField, QueryOptions
-
-from .. import selectors, services
-from ..models import Conversation
-from ..principals import ChatPrincipal, principal_for
-from .serializers import (
+from integrations.chat import selectors, services
+from integrations.chat.api.serializers import (
     ConversationCollectionOutputSerializer,
     ConversationCreateSerializer,
     ConversationDetailOutputSerializer,
@@ -43,6 +37,11 @@ from .serializers import (
     participant_resource,
     validated,
 )
+from integrations.chat.models import Conversation
+from integrations.chat.principals import ChatPrincipal, principal_for
+from portal.api.collections import ODATA_PARAMETERS, collection_page, service_relative
+from portal.api.errors import ApiError, error_responses
+from portal.api.odata import BOOLEAN, DATETIME, DEFAULT_TOP, GUID, FilterField, QueryOptions
 
 CONVERSATION_ID = OpenApiParameter(
     "conversationId", str, OpenApiParameter.PATH, description="The conversation's GUID."

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from integrations.notifications.models import Subscription
 from portal.api.collections import collection_serializer, service_relative
 from portal.api.fields import TypedInputSerializer
 from portal.api.odata import DATETIME, FilterField
-
-from ..models import Subscription
 
 SUBSCRIPTION_FILTER_FIELDS: dict[str, FilterField] = {
     "subscriptionId": FilterField("subscription_id"),

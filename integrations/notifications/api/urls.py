@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from integrations.notifications.api import views
 
 app_name = "notifications-api"
 

@@ -16,12 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.tokens import GUEST
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_responses, validation_error
-from portal.api.odata import QueryOptions
-
-from .. import selectors, services
-from .serializers import (
+from integrations.notifications import selectors, services
+from integrations.notifications.api.serializers import (
     SUBSCRIPTION_DEFAULT_ORDERING,
     SUBSCRIPTION_FILTER_FIELDS,
     SubscriptionCollectionSerializer,
@@ -29,6 +25,9 @@ from .serializers import (
     SubscriptionOutputSerializer,
     SubscriptionWithSecretSerializer,
 )
+from portal.api.collections import ODATA_PARAMETERS, collection_page
+from portal.api.errors import ApiError, error_responses, validation_error
+from portal.api.odata import QueryOptions
 
 SUBSCRIPTION_ID = OpenApiParameter("subscriptionId", str, OpenApiParameter.PATH, description="32 hex digits.")
 
