@@ -18,12 +18,13 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from accounts import imports, services
+from accounts import imports
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import add_service_errors
 from accounts.import_selectors import import_job_get_or_404, import_job_list, import_row_list
 from accounts.models import UserImportJob
+from accounts.services import import_services as user_import_services
 from accounts.views import _render
 from portal.middleware import body_limit
 
@@ -49,7 +50,7 @@ def user_import(request: HttpRequest, number: str) -> HttpResponse:
     form = UserImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_job_create(
+            job = user_import_services.import_job_create(
                 actor=request.user, account=request.account, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
@@ -113,7 +114,7 @@ def user_import_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) 
 def user_import_start(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
     try:
-        services.import_job_start(actor=request.user, job=job)
+        user_import_services.import_job_start(actor=request.user, job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
@@ -124,7 +125,7 @@ def user_import_start(request: HttpRequest, number: str, job_id: uuid.UUID) -> H
 def user_import_cancel(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
     try:
-        services.import_job_cancel(actor=request.user, job=job)
+        user_import_services.import_job_cancel(actor=request.user, job=job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:user_import_job", number=number, job_id=job.job_id)

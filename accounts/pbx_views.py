@@ -20,10 +20,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import pbx, services
+from accounts import pbx
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import add_service_errors
+from accounts.services import pbx_sync_services as pbx_users_services
 from accounts.services.pbx_sync_services import PbxSyncPlan, PbxSyncPlanChanged
 from accounts.views import _render
 from portal.middleware import body_limit
@@ -116,7 +117,9 @@ def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         users = form.cleaned_data["users"]
         try:
-            plan = services.pbx_sync_preview(actor=request.user, account=request.account, users=users)
+            plan = pbx_users_services.pbx_sync_preview(
+                actor=request.user, account=request.account, users=users
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -134,7 +137,7 @@ def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("accounts:pbx_sync", number=number)
     users = form.cleaned_data["users"]
     try:
-        plan = services.pbx_sync_apply(
+        plan = pbx_users_services.pbx_sync_apply(
             actor=request.user,
             account=request.account,
             users=users,

@@ -1,21 +1,17 @@
-"""Cross-cutting HTTP behaviour, written once: correlation ids, x-mitel-app usage counting and
-the opt-in API rate limit."""
+"""Cross-cutting HTTP behaviour, written once: correlation ids, request limits (NUL characters,
+body sizes) and JSON errors under /api/ with DEBUG on."""
 
-import hashlib
 import logging
 import re
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import request_finished
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from portal import throttle
 from portal.context import correlation_id_var, mitel_app_var, new_correlation_id
-from portal.throttle import parse_rate
 
 logger = logging.getLogger("portal.request")
 
@@ -60,92 +56,6 @@ class CorrelationIdMiddleware:
 def _correlation_id_reset(**kwargs) -> None:
     correlation_id_var.set("-")
     mitel_app_var.set("")
-
-
-class MitelAppUsageMiddleware:
-    """Counts /api/ requests towards the approved application their ``x-mitel-app`` header names
-    (case-insensitively): its daily usage, shown to the partner on the Developer page, and
-    ``request.application``. Never refuses: the header is self-declared, so anyone may send any
-    name, and a registration in any state changes nothing for the callers that send it. An
-    application is refused by its authenticated client instead (``accounts.oauth``)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from integrations import application_services as apps
-
-        request.application = None
-        header = getattr(request, "mitel_app", None)
-        if header is None:
-            header = request.headers.get("x-mitel-app", "")
-        if header and request.path.startswith("/api/") and request.method != "OPTIONS":
-            application = apps.application_counted_for_mitel_app(header)
-            if application is not None:
-                request.application = application
-                apps.application_usage_count(application.pk)
-        return self.get_response(request)
-
-
-class ApiRateLimitMiddleware:
-    """Opt-in fixed-window limit on /api/ per client, shared across processes via the cache
-    (Redis in production). Over the limit: 429 with ``retry-after`` in milliseconds.
-
-    The client is the principal (user, application or guest) of a bearer token whose signature
-    verifies, so all its tokens share one budget; else the client address, proxy-aware
-    (``portal.throttle.client_address``): an unverified header (junk, forged, a Basic pair) buys no
-    budget of its own."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = parse_rate(getattr(settings, "PORTAL_API_RATE_LIMIT", ""))
-        if limit is None or not request.path.startswith("/api/") or request.method == "OPTIONS":
-            return self.get_response(request)
-        max_requests, window = limit
-        now = throttle.now()
-        window_start = int(now // window) * window
-        key = f"ratelimit:{self._client_key(request)}:{window_start}"
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            used = 1
-        if used > max_requests:
-            retry_ms = throttle.retry_after_ms(window_start + window - now)
-            response = JsonResponse(
-                {"name": "TooManyRequests", "message": f"Too many requests; retry after {retry_ms} ms."},
-                status=429,
-            )
-            response["retry-after"] = retry_ms
-            return response
-        return self.get_response(request)
-
-    @staticmethod
-    def _client_key(request: HttpRequest) -> str:
-        principal = _verified_principal(request)
-        if principal:
-            return "p:" + hashlib.sha256(principal.encode()).hexdigest()[:32]
-        return "ip:" + throttle.address_bucket(throttle.client_address(request))
-
-
-def _verified_principal(request: HttpRequest) -> str | None:
-    """``kind:account:subject`` of the bearer token if its signature and expiry verify, else None.
-    Checks only the signature (one key lookup, as authentication does next): whether the principal
-    may still act is authentication's question, not the counter's."""
-    from accounts.tokens import TokenError, access_token_decode, token_kind
-    from portal.api.authentication import bearer_token_from
-
-    token = bearer_token_from(request)
-    if not token:
-        return None
-    try:
-        claims = access_token_decode(token)
-    except TokenError:
-        return None
-    return f"{token_kind(claims)}:{claims.get('accountId', '')}:{claims.get('sub', '')}"
 
 
 # --- request body size ---------------------------------------------------------------------------
@@ -208,7 +118,7 @@ class RequestLimitsMiddleware:
             size = 0
         limit = view_body_limit(view_func)
         if size > limit:
-            from portal.views import payload_too_large
+            from core.views import payload_too_large
 
             return payload_too_large(request, limit)
         markers = _NUL_IN_BODY.get(request.content_type, ())
@@ -218,7 +128,7 @@ class RequestLimitsMiddleware:
 
     @staticmethod
     def _nul(request: HttpRequest) -> HttpResponse:
-        from portal.views import bad_request
+        from core.views import bad_request
 
         return bad_request(
             request, message="The request contains a NUL character (U+0000); no field accepts one."
@@ -232,7 +142,7 @@ class ApiDebugErrorsMiddleware:
     """With ``DEBUG`` on, Django answers an exception raised by a view with its HTML debug page. Under
     /api/ the answer stays JSON ``{name, message}``, as with ``DEBUG`` off (``portal/views.py``'s
     handlers); the traceback still goes to the log. Unknown routes and CSRF failures under /api/ are
-    answered by ``portal.views.api_route_not_found`` and ``csrf_failure``."""
+    answered by ``core.views.api_route_not_found`` and ``csrf_failure``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -247,7 +157,7 @@ class ApiDebugErrorsMiddleware:
         from django.http import Http404
         from django.utils.log import log_response
 
-        from portal import views
+        from core import views
 
         if isinstance(exception, Http404):
             response = views.page_not_found(request, exception)

@@ -4,13 +4,15 @@ from django.urls import include, path
 from accounts import registration_views
 from accounts.sign_in_views import SignInView
 from integrations import developer_urls
+from accounts.outbox import views as outbox_views
+from core import views as core_views
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("outbox/", views.outbox, name="outbox"),
-    path("outbox/<int:pk>/html/", views.outbox_message_html, name="outbox_message_html"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("outbox/", outbox_views.outbox, name="outbox"),
+    path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),
@@ -27,7 +29,7 @@ urlpatterns = [
     path("staff/", admin.site.urls),
 ]
 
-handler400 = "portal.views.bad_request"
-handler403 = "portal.views.permission_denied"
-handler404 = "portal.views.page_not_found"
-handler500 = "portal.views.server_error"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import access, pbx, services
+from accounts import access, pbx
 from accounts.access import Capability
 from accounts.api.admin_views import ACCOUNT_ID
 from accounts.api.pbx_serializers import (
@@ -22,6 +22,7 @@ from accounts.api.pbx_serializers import (
     PbxSyncResultSerializer,
     plan_body,
 )
+from accounts.services import pbx_sync_services as pbx_users_services
 from accounts.services.pbx_sync_services import PbxSyncPlanChanged
 from portal.api.errors import ApiError, error_responses, validation_error
 
@@ -53,9 +54,11 @@ class PbxUserSyncApi(APIView):
         dry_run = data["dryRun"]
         try:
             if dry_run:
-                plan = services.pbx_sync_preview(actor=request.user, account=account, users=data["users"])
+                plan = pbx_users_services.pbx_sync_preview(
+                    actor=request.user, account=account, users=data["users"]
+                )
             else:
-                plan = services.pbx_sync_apply(
+                plan = pbx_users_services.pbx_sync_apply(
                     actor=request.user,
                     account=account,
                     users=data["users"],

@@ -46,6 +46,7 @@ from accounts.api.user_serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Account, User
+from accounts.services import pbx_sync_services as pbx_users_services
 from accounts.services.user_services import DUPLICATE_EMAIL
 from portal.api.collections import ODATA_PARAMETERS, collection_page
 from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
@@ -91,7 +92,7 @@ def _create(actor: User, account: Account, data: Any) -> User:
     payload.is_valid(raise_exception=True)
     with _service_errors():
         if payload.validated_data.get("source") == "PBX":  # pushed by the PBX (docs/pbx-users.md)
-            return services.pbx_user_push(
+            return pbx_users_services.pbx_user_push(
                 actor=actor, account=account, role=payload.validated_data["role"], **payload.contact_changes()
             )
         return services.user_create(

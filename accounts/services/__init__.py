@@ -6,7 +6,5 @@ links and registration; ``password_reset_services`` the self-service forgotten p
 
 from accounts.services.account_services import *  # noqa: F403
 from accounts.services.account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
-from accounts.services.import_services import *  # noqa: F403
 from accounts.services.password_reset_services import *  # noqa: F403
-from accounts.services.pbx_sync_services import *  # noqa: F403
 from accounts.services.user_services import *  # noqa: F403

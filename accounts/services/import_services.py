@@ -3,7 +3,7 @@
 * ``import_job_create`` reads and validates the upload and stores a job in *preview* with one
   row per user and each row's errors. A refused file (empty, too big, not CSV, not UTF-8, wrong
   header, too many rows) writes nothing at all.
-* ``import_job_start`` queues the job (``accounts.tasks.user_import_run_task``).
+* ``import_job_start`` queues the job (``accounts.user_import.tasks.user_import_run_task``).
 * ``import_job_run`` (the task) imports the valid rows in batches of ``BATCH_SIZE``. Each batch is
   one transaction: ``user_create_many`` creates the users, their welcome links and audit events
   with a constant number of queries; then the rows get their outcome and the job its counters.
@@ -95,7 +95,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
 @transaction.atomic
 def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
     """Queue the import of the job's valid rows (from preview, or again after a failure)."""
-    from accounts.tasks import user_import_run_task
+    from accounts.user_import_tasks import user_import_run_task
 
     access.require(actor, Capability.MANAGE_USERS, job.account)
     job = _lock(job.pk)

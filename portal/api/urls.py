@@ -7,7 +7,7 @@ them all. Adding a service = one entry in ``portal.api.docs.SERVICES``.
 from django.urls import include, path, re_path
 
 from portal.api.docs import SERVICES, api_docs, spec_view
-from portal.views import api_route_not_found
+from core.views import api_route_not_found
 
 urlpatterns = [
     path("docs/", api_docs, name="api-docs"),

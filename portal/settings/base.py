@@ -31,7 +31,7 @@ PORTAL_ENCRYPTION_KEYS = env_fernet_keys("PORTAL_ENCRYPTION_KEYS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # JSON under /api/
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # JSON under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "core",
     "portal",
     "accounts",
     "integrations",
@@ -61,12 +62,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.middleware.CorrelationIdMiddleware",
     "portal.middleware.RequestLimitsMiddleware",  # NUL characters, body sizes: before anything reads them
-    "portal.middleware.MitelAppUsageMiddleware",
+    "integrations.app_usage_middleware.MitelAppUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "portal.middleware.ApiRateLimitMiddleware",
+    "accounts.rate_limit_middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "portal.middleware.ApiDebugErrorsMiddleware",

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts import services
 from accounts.models import AuditEvent, User, UserImportJob, UserImportRow, WelcomeLink
 from accounts.services import import_services
-from accounts.tasks import user_import_run_task
+from accounts.services import import_services as user_import_services
+from accounts.user_import_tasks import user_import_run_task
 from portal.celery import app as celery_app
 from portal.models import OutboxMessage
 from tests.conftest import wait_until
@@ -46,8 +47,8 @@ def run_to_the_end(job: UserImportJob) -> UserImportJob:
 
 def started(actor, account, *lines: str) -> UserImportJob:
     """Upload and start (the task itself is not run: non-transactional tests never commit)."""
-    job = services.import_job_create(actor=actor, account=account, upload=upload(*lines))
-    return services.import_job_start(actor=actor, job=job)
+    job = user_import_services.import_job_create(actor=actor, account=account, upload=upload(*lines))
+    return user_import_services.import_job_start(actor=actor, job=job)
 
 
 def eager_retries_run(monkeypatch) -> None:
@@ -69,7 +70,7 @@ def welcome_emails() -> Counter:
 
 
 def test_upload_stores_a_preview_with_each_rows_status(account_admin, customer, member):
-    job = services.import_job_create(
+    job = user_import_services.import_job_create(
         actor=account_admin,
         account=customer,
         upload=upload(
@@ -111,7 +112,7 @@ def test_upload_stores_a_preview_with_each_rows_status(account_admin, customer, 
 )
 def test_a_refused_file_writes_nothing_and_says_what_to_fix(account_admin, customer, data, message):
     with pytest.raises(ValidationError) as caught:
-        services.import_job_create(
+        user_import_services.import_job_create(
             actor=account_admin, account=customer, upload=SimpleUploadedFile("people.csv", data)
         )
 
@@ -123,15 +124,15 @@ def test_a_file_too_big_is_refused_by_its_size_before_it_is_read(account_admin, 
     big = SimpleUploadedFile("big.csv", b"x" * (2 * 1024 * 1024 + 1))
 
     with pytest.raises(ValidationError, match="at most 2 MB can be uploaded"):
-        services.import_job_create(actor=account_admin, account=customer, upload=big)
+        user_import_services.import_job_create(actor=account_admin, account=customer, upload=big)
     assert not UserImportJob.objects.exists()
 
 
 def test_only_user_managers_of_the_account_may_import(member, outsider, customer):
     with pytest.raises(PermissionDenied):
-        services.import_job_create(actor=member, account=customer, upload=upload(*people(1)))
+        user_import_services.import_job_create(actor=member, account=customer, upload=upload(*people(1)))
     with pytest.raises(Http404):
-        services.import_job_create(actor=outsider, account=customer, upload=upload(*people(1)))
+        user_import_services.import_job_create(actor=outsider, account=customer, upload=upload(*people(1)))
 
 
 def test_partner_imports_into_a_customer_account(partner_admin, customer, django_capture_on_commit_callbacks):
@@ -217,23 +218,27 @@ def test_importing_the_same_file_again_creates_nothing_new(
     with django_capture_on_commit_callbacks(execute=True):
         started(account_admin, customer, *people(3))
 
-    again = services.import_job_create(actor=account_admin, account=customer, upload=upload(*people(3)))
+    again = user_import_services.import_job_create(
+        actor=account_admin, account=customer, upload=upload(*people(3))
+    )
 
     assert again.valid_rows == 0
     assert [row.errors for row in again.rows.all()] == [["Already in the account"]] * 3
     with pytest.raises(ValidationError, match="Nothing to import"):
-        services.import_job_start(actor=account_admin, job=again)
+        user_import_services.import_job_start(actor=account_admin, job=again)
     assert User.objects.filter(account=customer).count() == 4
 
 
 def test_a_user_added_after_the_preview_is_reported_already_in_the_account(
     account_admin, customer, django_capture_on_commit_callbacks
 ):
-    job = services.import_job_create(actor=account_admin, account=customer, upload=upload(*people(2)))
+    job = user_import_services.import_job_create(
+        actor=account_admin, account=customer, upload=upload(*people(2))
+    )
     services.user_create(actor=account_admin, account=customer, email="Person1@example.com", name="Early")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_start(actor=account_admin, job=job)
+        user_import_services.import_job_start(actor=account_admin, job=job)
 
     job.refresh_from_db()
     assert (job.created_count, job.skipped_count) == (1, 1)
@@ -346,7 +351,7 @@ def test_when_retries_are_used_up_the_job_fails_and_starting_it_again_resumes(
 
     monkeypatch.setattr(import_services, "user_create_many", real)
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_start(actor=account_admin, job=job)
+        user_import_services.import_job_start(actor=account_admin, job=job)
 
     job.refresh_from_db()
     assert (job.status, job.created_count, job.error) == (Status.DONE, 25, "")
@@ -377,14 +382,16 @@ def test_queries_grow_with_the_number_of_batches_not_rows(
 
 
 def test_a_cancelled_preview_cannot_be_started(account_admin, customer):
-    job = services.import_job_create(actor=account_admin, account=customer, upload=upload(*people(1)))
+    job = user_import_services.import_job_create(
+        actor=account_admin, account=customer, upload=upload(*people(1))
+    )
 
-    services.import_job_cancel(actor=account_admin, job=job)
+    user_import_services.import_job_cancel(actor=account_admin, job=job)
 
     job.refresh_from_db()
     assert job.status == Status.CANCELLED
     with pytest.raises(ValidationError, match="cannot be started"):
-        services.import_job_start(actor=account_admin, job=job)
+        user_import_services.import_job_start(actor=account_admin, job=job)
     assert import_services.import_job_run(job.pk).status == Status.CANCELLED
 
 
@@ -392,13 +399,15 @@ def test_a_started_job_cannot_be_started_twice_or_cancelled(account_admin, custo
     job = started(account_admin, customer, *people(1))
 
     with pytest.raises(ValidationError, match="cannot be started: it is queued"):
-        services.import_job_start(actor=account_admin, job=job)
+        user_import_services.import_job_start(actor=account_admin, job=job)
     with pytest.raises(ValidationError, match="not been started"):
-        services.import_job_cancel(actor=account_admin, job=job)
+        user_import_services.import_job_cancel(actor=account_admin, job=job)
 
 
 def test_a_preview_is_not_run_by_a_stray_task(account_admin, customer):
-    job = services.import_job_create(actor=account_admin, account=customer, upload=upload(*people(2)))
+    job = user_import_services.import_job_create(
+        actor=account_admin, account=customer, upload=upload(*people(2))
+    )
 
     assert import_services.import_job_run(job.pk).status == Status.PREVIEW
     assert import_services.import_job_run(999_999) is None
@@ -406,12 +415,14 @@ def test_a_preview_is_not_run_by_a_stray_task(account_admin, customer):
 
 
 def test_starting_needs_the_capability(account_admin, member, outsider, customer):
-    job = services.import_job_create(actor=account_admin, account=customer, upload=upload(*people(1)))
+    job = user_import_services.import_job_create(
+        actor=account_admin, account=customer, upload=upload(*people(1))
+    )
 
     with pytest.raises(PermissionDenied):
-        services.import_job_start(actor=member, job=job)
+        user_import_services.import_job_start(actor=member, job=job)
     with pytest.raises(Http404):
-        services.import_job_start(actor=outsider, job=job)
+        user_import_services.import_job_start(actor=outsider, job=job)
 
 
 def test_user_create_many_applies_user_create_rules(account_admin, customer, member):

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts import pbx, services
 from accounts.models import AuditEvent, User, WelcomeLink
 from accounts.services import pbx_sync_services
+from accounts.services import pbx_sync_services as pbx_users_services
 from gateways.simulator import PbxUser, load_users
 from tests.accounts.factories import UserFactory
 
@@ -35,7 +36,7 @@ def pbx_users(account):
 
 
 def sync(actor, account, users, **kwargs):
-    return services.pbx_sync_apply(actor=actor, account=account, users=users, **kwargs)
+    return pbx_users_services.pbx_sync_apply(actor=actor, account=account, users=users, **kwargs)
 
 
 # --- reading the list (pure) -------------------------------------------------------------------
@@ -146,7 +147,7 @@ def test_at_most_2500_users_per_mx_one():
 def test_preview_plans_the_creates_and_writes_nothing(account_admin, customer):
     audit_before = AuditEvent.objects.count()
 
-    plan = services.pbx_sync_preview(actor=account_admin, account=customer, users=people(3))
+    plan = pbx_users_services.pbx_sync_preview(actor=account_admin, account=customer, users=people(3))
 
     assert plan.counts == {
         "listed": 3,
@@ -341,7 +342,7 @@ def test_never_deactivates_the_accounts_last_admin(partner_admin, customer):
 
 @pytest.mark.django_db
 def test_a_plan_that_changed_since_the_preview_is_not_applied(account_admin, customer):
-    preview = services.pbx_sync_preview(actor=account_admin, account=customer, users=people(2))
+    preview = pbx_users_services.pbx_sync_preview(actor=account_admin, account=customer, users=people(2))
     services.user_create(actor=account_admin, account=customer, email="pbx1@globex.example")  # meanwhile
 
     with pytest.raises(pbx_sync_services.PbxSyncPlanChanged) as caught:
@@ -359,7 +360,7 @@ def test_a_plan_that_changed_since_the_preview_is_not_applied(account_admin, cus
 @pytest.mark.parametrize("how", ["preview", "apply"])
 def test_the_2501st_user_is_refused_and_nothing_is_written(account_admin, customer, how):
     audit_before = AuditEvent.objects.count()
-    service = services.pbx_sync_preview if how == "preview" else services.pbx_sync_apply
+    service = pbx_users_services.pbx_sync_preview if how == "preview" else pbx_users_services.pbx_sync_apply
 
     with pytest.raises(ValidationError) as caught:
         service(actor=account_admin, account=customer, users=people(2_501))
@@ -370,7 +371,7 @@ def test_the_2501st_user_is_refused_and_nothing_is_written(account_admin, custom
 
 @pytest.mark.django_db
 def test_only_user_managers_in_scope_may_synchronize(member, outsider, customer):
-    for service in (services.pbx_sync_preview, services.pbx_sync_apply):
+    for service in (pbx_users_services.pbx_sync_preview, pbx_users_services.pbx_sync_apply):
         with pytest.raises(PermissionDenied):
             service(actor=member, account=customer, users=people(1))
         with pytest.raises(Http404):
@@ -457,7 +458,7 @@ def test_push_adds_a_pbx_user_with_the_welcome_email(
     account_admin, customer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.pbx_user_push(
+        user = pbx_users_services.pbx_user_push(
             actor=account_admin,
             account=customer,
             email="Kim@Globex.example",
@@ -477,14 +478,14 @@ def test_push_adds_a_pbx_user_with_the_welcome_email(
 @pytest.mark.django_db
 def test_push_needs_an_extension_a_name_and_a_free_extension(account_admin, customer):
     with pytest.raises(ValidationError) as caught:
-        services.pbx_user_push(actor=account_admin, account=customer, email="kim@globex.example")
+        pbx_users_services.pbx_user_push(actor=account_admin, account=customer, email="kim@globex.example")
     assert caught.value.message_dict == {"extension": ["No extension"], "first_name": [pbx.NO_NAME]}
 
-    services.pbx_user_push(
+    pbx_users_services.pbx_user_push(
         actor=account_admin, account=customer, email="a@globex.example", extension="1", first_name="A"
     )
     with pytest.raises(ValidationError) as caught:
-        services.pbx_user_push(
+        pbx_users_services.pbx_user_push(
             actor=account_admin, account=customer, email="b@globex.example", extension="1", first_name="B"
         )
     assert caught.value.message_dict == {
@@ -497,7 +498,7 @@ def test_push_refuses_the_2501st_pbx_user(account_admin, customer):
     sync(account_admin, customer, people(2_500))
 
     with pytest.raises(ValidationError) as caught:
-        services.pbx_user_push(
+        pbx_users_services.pbx_user_push(
             actor=account_admin,
             account=customer,
             email="one.more@globex.example",

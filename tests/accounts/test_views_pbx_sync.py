@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts import pbx, services
 from accounts.models import User
+from accounts.services import pbx_sync_services as pbx_users_services
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_htmx_gets_only_the_form_fragment(client_for, account_admin, customer):
 
 
 def test_pasted_csv_shows_the_plan_and_changes_nothing(client_for, account_admin, customer, member):
-    services.pbx_sync_apply(
+    pbx_users_services.pbx_sync_apply(
         actor=account_admin,
         account=customer,
         users=[

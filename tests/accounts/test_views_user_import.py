@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
 from accounts.models import User, UserImportJob
 from accounts.services import import_services
+from accounts.services import import_services as user_import_services
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def url(name: str, account, job=None) -> str:
 
 
 def previewed(actor, account, *lines: str) -> UserImportJob:
-    return services.import_job_create(actor=actor, account=account, upload=csv_file(*lines))
+    return user_import_services.import_job_create(actor=actor, account=account, upload=csv_file(*lines))
 
 
 def import_(client, account, job, django_capture_on_commit_callbacks):
@@ -213,7 +213,7 @@ def test_progress_fragment_polls_while_running_and_stops_polling_when_done(
     monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
     client = client_for(account_admin)
     job = previewed(account_admin, customer, *GOOD, *BAD)
-    services.import_job_start(actor=account_admin, job=job)
+    user_import_services.import_job_start(actor=account_admin, job=job)
     import_services.import_job_run(job.pk, max_batches=1)
     status_url = url("user_import_status_hx", customer, job)
 
@@ -235,7 +235,7 @@ def test_progress_fragment_polls_while_running_and_stops_polling_when_done(
 
 def test_without_javascript_the_running_job_page_has_a_refresh_link(client_for, account_admin, customer):
     job = previewed(account_admin, customer, *GOOD)
-    services.import_job_start(actor=account_admin, job=job)  # queued: the task runs on commit
+    user_import_services.import_job_start(actor=account_admin, job=job)  # queued: the task runs on commit
 
     html = client_for(account_admin).get(url("user_import_job", customer, job)).content.decode()
 
@@ -269,7 +269,7 @@ def test_a_failed_import_can_be_started_again(
 ):
     client = client_for(account_admin)
     job = previewed(account_admin, customer, *GOOD)
-    services.import_job_start(actor=account_admin, job=job)
+    user_import_services.import_job_start(actor=account_admin, job=job)
     import_services.import_job_fail(job_id=job.pk, error="RuntimeError: worker lost")
 
     html = client.get(url("user_import_job", customer, job)).content.decode()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from accounts.tokens import current_signing_key
-from portal.middleware import parse_rate
+from portal.throttle import parse_rate
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.middleware import SIGNED_OUT
 from accounts.models import RefreshToken, User
+from accounts.services import pbx_sync_services as pbx_users_services
 from tests.accounts.factories import UserFactory
 from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, sign_in
 
@@ -149,15 +150,15 @@ def test_a_user_the_pbx_sync_deactivates_stays_signed_out_after_coming_back(
         }
         for i in range(2)
     ]
-    services.pbx_sync_apply(actor=account_admin, account=customer, users=listed)
+    pbx_users_services.pbx_sync_apply(actor=account_admin, account=customer, users=listed)
     pbx_user = User.objects.get(email="pbx1@globex.example")
     pbx_user.set_password(password)
     pbx_user.is_registered = True
     pbx_user.save()
     pair = sign_in(pbx_user, password)
 
-    services.pbx_sync_apply(actor=account_admin, account=customer, users=listed[:1])
-    services.pbx_sync_apply(actor=account_admin, account=customer, users=listed)
+    pbx_users_services.pbx_sync_apply(actor=account_admin, account=customer, users=listed[:1])
+    pbx_users_services.pbx_sync_apply(actor=account_admin, account=customer, users=listed)
 
     pbx_user.refresh_from_db()
     assert pbx_user.is_active
