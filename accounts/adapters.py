@@ -27,7 +27,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's per-address limits count by the same, proxy-aware address as ours."""
-        from portal.throttle import client_address
+        from core.throttle import client_address
 
         return client_address(request)
 
@@ -39,7 +39,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         user_password_change(actor=user, user=user, new_password=password)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        from portal.mail import email_queue
+        from core.mail import email_queue
 
         msg = self.render_mail(template_prefix, email, context)
         email_queue(message=msg, recipient=context.get("user"))  # no user: an unknown address

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Account, AuditEvent, User
-from portal.context import current_correlation_id, mitel_app_var
+from core.context import current_correlation_id, mitel_app_var
 
 
 def public_id(target: Any) -> str:

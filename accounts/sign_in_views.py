@@ -6,7 +6,7 @@ from allauth.account.views import LoginView
 from django.http import HttpResponse
 
 from accounts.sign_in_throttle import lock_retry_after
-from portal.throttle import retry_after_seconds
+from core.throttle import retry_after_seconds
 
 
 def sign_in_page_refused(response: HttpResponse, form) -> HttpResponse:

@@ -42,8 +42,8 @@ def seed():
 
 def one_import(partner, admin, rows: int, run: int, trace_memory: bool = False) -> dict:
     from accounts.models import Account, User, UserImportJob
-    from accounts.services import import_services
-    from portal.models import OutboxMessage
+    from accounts.user_import import services as import_services
+    from core.models import OutboxMessage
 
     customer = Account.objects.create(
         kind="customer",
@@ -92,7 +92,7 @@ def main() -> None:
 
     logging.disable(logging.WARNING)  # per-task log lines would dominate the timings
     with harness.throwaway_database(outbox_email=True):
-        from accounts.services import import_services
+        from accounts.user_import import services as import_services
 
         partner, admin = seed()
         one_import(partner, admin, 20, run=999)  # warm-up: imports, URL resolver, templates

@@ -61,7 +61,7 @@ def seed():
 def timed(admin, account, users) -> tuple[float, int, int, dict, float]:
     from django.db import transaction
 
-    from accounts.services import pbx_sync_services
+    from gateways.pbx_users import services as pbx_sync_services
 
     with counting() as queries:
         start = time.perf_counter()
@@ -109,7 +109,7 @@ def main() -> None:
 
     logging.disable(logging.WARNING)
     with harness.throwaway_database(outbox_email=True):
-        from accounts.services import pbx_sync_services
+        from gateways.pbx_users import services as pbx_sync_services
 
         partner, admin = seed()
         one_run(partner, admin, 20, run=999)  # warm-up

@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from portal.throttle import check_throttle_settings
+        from core.throttle import check_throttle_settings
 
         checks.register(check_throttle_settings)

@@ -89,7 +89,7 @@ def _size(max_bytes: int) -> str:
 
 
 def payload_too_large(request: HttpRequest, max_bytes: int) -> HttpResponse:
-    """413 for a body over the route's cap (``portal.middleware.RequestLimitsMiddleware``)."""
+    """413 for a body over the route's cap (``core.middleware.RequestLimitsMiddleware``)."""
     message = f"The request body is larger than {_size(max_bytes)}, the most this route accepts."
     if _is_api(request):
         return JsonResponse({"name": "PayloadTooLarge", "message": message}, status=413)

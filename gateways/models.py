@@ -16,8 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
-from gateways import csta
-from portal.fields import EncryptedTextField
+from core.fields import EncryptedTextField
+from gateways.pbx import csta
 
 
 class PbxType(models.TextChoices):

@@ -31,9 +31,10 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
-from gateways import csta, wizard
+from gateways import wizard
 from gateways.forms import DEFAULT_GATEWAY_USERNAME
 from gateways.models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
+from gateways.pbx import csta
 
 logger = logging.getLogger(__name__)
 

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import registration_views
-from accounts.sign_in_views import SignInView
-from integrations import developer_urls
 from accounts.outbox import views as outbox_views
+from accounts.sign_in_views import SignInView
 from core import views as core_views
+from oauth.applications import urls as developer_urls
 from portal import views
 
 urlpatterns = [
@@ -20,11 +20,11 @@ urlpatterns = [
     path("accounts/<str:number>/integrations/third-party/", include(developer_urls.third_party_patterns)),
     path("accounts/<str:number>/integrations/", include("integrations.urls")),
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
-    path("accounts/<str:number>/notifications/", include("integrations.notifications.urls")),
-    path("accounts/<str:number>/conversations/", include("integrations.chat.urls")),
-    path("developer/", include("integrations.developer_urls")),
+    path("accounts/<str:number>/notifications/", include("notifications.urls")),
+    path("accounts/<str:number>/conversations/", include("chat.urls")),
+    path("developer/", include("oauth.applications.urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
-    path("api/", include("portal.api.urls")),
+    path("api/", include("portal.api_urls")),
     path("staff/login/", views.staff_login, name="staff_login"),  # the portal's sign-in, not admin's
     path("staff/", admin.site.urls),
 ]

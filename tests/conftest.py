@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.tokens import access_token_issue
+from oauth.tokens import access_token_issue
 from tests.accounts.factories import PASSWORD, CustomerAccountFactory, PartnerAccountFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -127,7 +127,7 @@ def throttle_clock(monkeypatch):
             self.now += seconds
 
     clock = Clock()
-    monkeypatch.setattr("portal.throttle.now", lambda: clock.now)
+    monkeypatch.setattr("core.throttle.now", lambda: clock.now)
     return clock
 
 

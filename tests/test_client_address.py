@@ -5,7 +5,7 @@ import pytest
 from allauth.account.adapter import get_adapter
 from django.test import RequestFactory
 
-from portal.throttle import address_bucket, client_address
+from core.throttle import address_bucket, client_address
 
 PROXY = "10.0.0.1"
 

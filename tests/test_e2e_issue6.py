@@ -20,9 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from cloudlink import CloudLink
 from gateways.models import Gateway
-from gateways.simulator import PbxSimulator
-from portal.cloudlink import CloudLink
+from gateways.pbx.simulator import PbxSimulator
 from tests.api.oauth_helpers import make_app
 from tests.gateways.helpers import run_wizard
 

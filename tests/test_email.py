@@ -2,8 +2,8 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-from portal.mail import email_queue
-from portal.models import OutboxMessage
+from core.mail import email_queue
+from core.models import OutboxMessage
 from portal.settings.env import email_settings_from_url
 from tests.conftest import wait_until
 
@@ -17,7 +17,7 @@ def _message(subject="Welcome"):
 @pytest.fixture(autouse=True)
 def _outbox_backend(settings):
     """Django's test setup swaps in locmem email; these tests are about the portal's own outbox."""
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
 
 
 @pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_email_url_parsing():
     assert smtp["EMAIL_HOST"] == "mail.example" and smtp["EMAIL_PORT"] == 2525
     assert smtp["EMAIL_HOST_PASSWORD"] == "s@cret" and smtp["EMAIL_USE_TLS"] is True
     assert smtp["DEFAULT_FROM_EMAIL"] == "noreply@x.example"
-    assert email_settings_from_url("outbox://")["EMAIL_BACKEND"] == "portal.mail.OutboxBackend"
+    assert email_settings_from_url("outbox://")["EMAIL_BACKEND"] == "core.mail.OutboxBackend"
     from django.core.exceptions import ImproperlyConfigured
 
     with pytest.raises(ImproperlyConfigured):

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from portal import netpolicy
+from core import netpolicy
 from portal.settings.env import env_networks
 
 PBX = netpolicy.AddressPolicy("PORTAL_PBX_ALLOWED_NETWORKS", allow_private=True)

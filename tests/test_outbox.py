@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import User
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ UNKNOWN_ADDRESS = "nobody@nowhere.example"
 @pytest.fixture(autouse=True)
 def _outbox_backend(settings):
     """Emails go through the real queue and task into the portal's outbox (pytest-django sets locmem)."""
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
     settings.PORTAL_SHOW_OUTBOX = True
 
 

@@ -17,11 +17,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from accounts.models import SigningKey
-from accounts.tokens import signing_key_rotate
+from core.crypto import DecryptionError
 from gateways import services
 from gateways.models import GatewaySetup, Pbx, SipTrunk
-from portal.crypto import DecryptionError
+from oauth.models import SigningKey
+from oauth.tokens import signing_key_rotate
 from tests.gateways.helpers import CUSTOMER, GATEWAY, pbx_values
 from tests.integrations.application_helpers import approved
 

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver
 
-from portal.api.docs import SWAGGER_LOGO_STYLE
-from portal.csp import origin_source
+from core.api.docs import SWAGGER_LOGO_STYLE
+from core.csp import origin_source
 from tests.api.oauth_helpers import AUTHORIZE_URL, make_app
 from tests.test_tenancy_sweep import _routes, fill
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from accounts.api import admin_views, pbx_views, user_views
+from accounts.api import admin_views, user_views
+from gateways.pbx_users.api import views as pbx_views
 
 app_name = "admin-api"
 

@@ -28,9 +28,9 @@ from accounts.api.serializers import (
 )
 from accounts.forms import ACCOUNT_FORM_FIELDS, AccountCreateForm, AccountForm
 from accounts.models import Account
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import error_responses, validation_error
-from portal.api.odata import QueryOptions
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import error_responses, validation_error
+from core.api.odata import QueryOptions
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

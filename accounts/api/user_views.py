@@ -46,13 +46,13 @@ from accounts.api.user_serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Account, User
-from accounts.services import pbx_sync_services as pbx_users_services
 from accounts.services.user_services import DUPLICATE_EMAIL
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
-from portal.api.odata import QueryOptions
-from portal.context import correlation_id_var, new_correlation_id
-from portal.middleware import CORRELATION_HEADER
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
+from core.api.odata import QueryOptions
+from core.context import correlation_id_var, new_correlation_id
+from core.middleware import CORRELATION_HEADER
+from gateways.pbx_users import services as pbx_users_services
 
 logger = logging.getLogger("portal.request")
 

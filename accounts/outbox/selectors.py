@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts import access
 from accounts.models import User
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 
 
 def outbox_messages_for(actor: User | None) -> QuerySet[OutboxMessage]:

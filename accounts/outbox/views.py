@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.outbox.selectors import outbox_messages_for
-from portal.csp import csp_replace
+from core.csp import csp_replace
 
 # An email's HTML body (Outbox): no script, nothing loaded, shown only in the Outbox's frame.
 EMAIL_BODY_CSP = {

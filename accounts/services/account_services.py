@@ -14,7 +14,7 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
-from accounts.refresh import sign_ins_revoke
+from oauth.refresh import sign_ins_revoke
 
 __all__ = [
     "account_activate",

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Account, User
-from portal.mail import email_queue, email_render
+from core.mail import email_queue, email_render
 
 __all__ = ["password_reset_emails_send", "user_password_forgot"]
 

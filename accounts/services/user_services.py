@@ -24,8 +24,8 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User, WelcomeLink
-from accounts.refresh import sign_ins_revoke
-from portal.mail import email_queue, email_render
+from core.mail import email_queue, email_render
+from oauth.refresh import sign_ins_revoke
 
 __all__ = [
     "USER_FIELDS",

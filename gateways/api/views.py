@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account
+from core.api.errors import ApiError, error_responses, validation_error
 from gateways import selectors, services
 from gateways.api.serializers import (
     CUSTOMER_ERROR_NAMES,
@@ -34,7 +35,6 @@ from gateways.api.serializers import (
     TrunkOutputSerializer,
 )
 from gateways.forms import CustomerForm, GatewayForm, PbxForm, SipTrunkForm
-from portal.api.errors import ApiError, error_responses, validation_error
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

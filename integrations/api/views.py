@@ -20,6 +20,9 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import ApiError, error_responses, validation_error
+from core.api.odata import QueryOptions
 from integrations import registry, selectors, services
 from integrations.api.serializers import (
     INTEGRATION_DEFAULT_ORDERING,
@@ -31,9 +34,6 @@ from integrations.api.serializers import (
     IntegrationUpdateInputSerializer,
 )
 from integrations.models import Integration
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_responses, validation_error
-from portal.api.odata import QueryOptions
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

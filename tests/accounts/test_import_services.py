@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services
 from accounts.models import AuditEvent, User, UserImportJob, UserImportRow, WelcomeLink
-from accounts.services import import_services
-from accounts.services import import_services as user_import_services
-from accounts.user_import_tasks import user_import_run_task
+from accounts.user_import import services as import_services
+from accounts.user_import import services as user_import_services
+from accounts.user_import.tasks import user_import_run_task
+from core.models import OutboxMessage
 from portal.celery import app as celery_app
-from portal.models import OutboxMessage
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ Status = UserImportJob.Status
 @pytest.fixture(autouse=True)
 def _outbox(settings):
     """Welcome emails go through the real queue and task into the portal's outbox."""
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
 
 
 def upload(*lines: str, name: str = "people.csv") -> SimpleUploadedFile:

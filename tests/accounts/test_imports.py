@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts import imports
-from accounts.imports import ImportFileError, mark_existing, parse_csv, report_lines, template_csv
+from accounts.user_import import parse as imports
+from accounts.user_import.parse import ImportFileError, mark_existing, parse_csv, report_lines, template_csv
 
 HEADER = "FIRST NAME,LAST NAME,NAME,EMAIL,ROLE"
 

@@ -10,11 +10,12 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from accounts import pbx, services
+from accounts import services
 from accounts.models import AuditEvent, User, WelcomeLink
-from accounts.services import pbx_sync_services
-from accounts.services import pbx_sync_services as pbx_users_services
-from gateways.simulator import PbxUser, load_users
+from gateways.pbx.simulator import PbxUser, load_users
+from gateways.pbx_users import parse as pbx
+from gateways.pbx_users import services as pbx_sync_services
+from gateways.pbx_users import services as pbx_users_services
 from tests.accounts.factories import UserFactory
 
 

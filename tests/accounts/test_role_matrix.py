@@ -30,11 +30,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from accounts.models import Account, AuditEvent, User, UserImportJob
-from accounts.services import import_services as user_import_services
-from accounts.services import pbx_sync_services as pbx_users_services
+from accounts.user_import import services as user_import_services
+from gateways.pbx_users import services as pbx_users_services
 from integrations import services as integration_services
-from integrations.mitel_one import account_has_mitel_one
 from integrations.models import MitelOneUserSettings
+from integrations.providers.mitel_one.settings import account_has_mitel_one
 from tests.accounts.factories import UserFactory
 from tests.test_tenancy_sweep import _routes
 

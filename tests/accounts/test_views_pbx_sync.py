@@ -8,9 +8,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts import pbx, services
+from accounts import services
 from accounts.models import User
-from accounts.services import pbx_sync_services as pbx_users_services
+from gateways.pbx_users import parse as pbx
+from gateways.pbx_users import services as pbx_users_services
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User, UserImportJob
-from accounts.services import import_services
-from accounts.services import import_services as user_import_services
+from accounts.user_import import services as import_services
+from accounts.user_import import services as user_import_services
 
 pytestmark = pytest.mark.django_db
 

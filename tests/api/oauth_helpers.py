@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from integrations.application_services import application_approve, application_deploy, application_register
-from integrations.models import Application
+from oauth.applications.services import application_approve, application_deploy, application_register
+from oauth.models import Application
 
 BASE = "/api/authentication/2017-09-01"
 AUTHORIZE_URL = f"{BASE}/authorize"

@@ -3,8 +3,8 @@ deployed in the user's account; errors carry {name, message, error, error_descri
 
 import pytest
 
-from accounts.models import AuthorizationCode
-from integrations.application_services import application_block, application_deploy
+from oauth.applications.services import application_block, application_deploy
+from oauth.models import AuthorizationCode
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 from tests.api.oauth_helpers import (
     AUTHORIZE_URL,

@@ -21,9 +21,9 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from accounts.models import Account, AuditEvent
-from accounts.tokens import access_token_issue, current_signing_key
+from core.logging import CorrelationIdFilter
+from oauth.tokens import access_token_issue, current_signing_key
 from portal import urls as portal_urls
-from portal.logging import CorrelationIdFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -314,7 +314,7 @@ def test_admin_spec_is_openapi_3_of_the_admin_service_only(db):
 def test_authentication_spec_is_openapi_3_of_the_authentication_service_only(db):
     spec = _spec(Client(), "/api/authentication/2017-09-01")
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == _route_paths("accounts.api.auth_urls")
+    assert set(spec["paths"]) == _route_paths("oauth.api.urls")
     assert spec["servers"] == [{"url": "/api/authentication/2017-09-01"}]
     assert "/accounts" not in spec["paths"]
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tokens import access_token_decode
 from integrations import services as integrations
+from oauth.tokens import access_token_decode
 from tests.api.oauth_helpers import BASE, GUEST_URL, TOKEN_URL, bearer, post_form, post_json
 from tests.api.token_helpers import assert_error
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def guest_principals():
-    from accounts.models import GuestPrincipal
+    from oauth.models import GuestPrincipal
 
     return GuestPrincipal.objects
 

@@ -78,7 +78,7 @@ def test_a_csrf_failure_on_a_console_page_stays_an_html_page(partner_admin, cust
 
 @DEBUG
 def test_an_error_raised_by_a_view_is_a_json_500(debug, monkeypatch):
-    from accounts.api import auth_views
+    from oauth.api import views as auth_views
 
     def broken(self, request, account_ref=None):
         raise RuntimeError("boom")

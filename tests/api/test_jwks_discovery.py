@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import SigningKey
-from accounts.tokens import access_token_issue, current_signing_key
+from oauth.models import SigningKey
+from oauth.tokens import access_token_issue, current_signing_key
 
 BASE = "/api/authentication/2017-09-01"
 TOKEN_URL = f"{BASE}/token"

@@ -10,8 +10,8 @@ from django.test import Client
 from accounts.models import MAX_SUPPORT_CONTACTS, AuditEvent, SupportContact
 from gateways.forms import MAX_CONTACTS
 from gateways.models import Gateway
-from integrations.application_services import MAX_REDIRECT_URIS
-from integrations.models import Application
+from oauth.applications.services import MAX_REDIRECT_URIS
+from oauth.models import Application
 from tests.api.test_admin_accounts import ACCOUNTS, NEW_ACCOUNT, detail
 from tests.gateways.test_api import GATEWAY
 from tests.integrations.application_helpers import approved
@@ -210,7 +210,7 @@ def test_the_pbx_list_api_takes_a_list_up_to_its_own_2_mib_cap(api_client_for, a
 def test_the_csv_import_upload_has_its_own_cap_above_the_default(client_for, account_admin, customer):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from accounts import imports
+    from accounts.user_import import parse as imports
 
     url = f"/accounts/{customer.account_number}/users/import/"
     client = client_for(account_admin)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.api.serializers import ACCOUNT_DEFAULT_ORDERING, ACCOUNT_FILTER_FIELDS
 from accounts.models import Account
-from portal.api.odata import MAX_TOP, FilterField, InvalidFilter, InvalidQueryOption, QueryOptions, filter_q
+from core.api.odata import MAX_TOP, FilterField, InvalidFilter, InvalidQueryOption, QueryOptions, filter_q
 from tests.accounts.factories import CustomerAccountFactory, PartnerAccountFactory
 
 FIELDS = ACCOUNT_FILTER_FIELDS

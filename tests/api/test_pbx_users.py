@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts import pbx
 from accounts.models import Account, AuditEvent, User
+from gateways.pbx_users import parse as pbx
 from tests.api.token_helpers import post_json
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from accounts.tokens import current_signing_key
-from portal.throttle import parse_rate
+from core.throttle import parse_rate
+from oauth.tokens import current_signing_key
 
 pytestmark = pytest.mark.django_db
 

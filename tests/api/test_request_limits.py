@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from portal.safe_json import MAX_JSON_DEPTH, JsonTooDeep, json_depth_check, json_loads
+from core.safe_json import MAX_JSON_DEPTH, JsonTooDeep, json_depth_check, json_loads
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from portal.api.docs import SERVICES
+from core.api.docs import SERVICES
 
 pytestmark = pytest.mark.django_db
 

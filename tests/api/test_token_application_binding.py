@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from accounts.models import RefreshToken
-from accounts.tokens import access_token_decode
-from integrations import application_services as services
-from integrations.application_services import application_approve, application_block, application_deploy
+from oauth.applications import services
+from oauth.applications.services import application_approve, application_block, application_deploy
+from oauth.models import RefreshToken
+from oauth.tokens import access_token_decode
 from tests.api.oauth_helpers import (
     BASE,
     TOKEN_URL,

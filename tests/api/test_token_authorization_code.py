@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import AuthorizationCode, RefreshToken
-from accounts.tokens import access_token_decode
-from integrations.application_services import application_deploy
+from oauth.applications.services import application_deploy
+from oauth.models import AuthorizationCode, RefreshToken
+from oauth.tokens import access_token_decode
 from tests.api.oauth_helpers import (
     BASE,
     REDIRECT_URI,

@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.models import SigningKey
-from accounts.tokens import access_token_issue, current_signing_key
+from oauth.models import SigningKey
+from oauth.tokens import access_token_issue, current_signing_key
 from tests.api.token_helpers import TOKEN_URL, sign_in
 
 CLAIM_ROLES = {"GLOBAL_ADMIN", "PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER", "GUEST"}

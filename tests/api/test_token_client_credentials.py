@@ -4,8 +4,8 @@ where it is deployed and active; the token stops working when that changes."""
 import pytest
 from django.test import Client
 
-from accounts.tokens import access_token_decode
-from integrations.application_services import application_block, application_deploy, application_secret_rotate
+from oauth.applications.services import application_block, application_deploy, application_secret_rotate
+from oauth.tokens import access_token_decode
 from tests.accounts.factories import CustomerAccountFactory
 from tests.api.oauth_helpers import (
     BASE,

@@ -5,9 +5,9 @@ switching it off ends those tokens on their next use. Other accounts' users are 
 import pytest
 from django.test import Client
 
-from accounts.tokens import access_token_decode
 from integrations import services as integrations
-from integrations.application_services import application_deploy
+from oauth.applications.services import application_deploy
+from oauth.tokens import access_token_decode
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 from tests.api.oauth_helpers import (
     BASE,

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from accounts import services
-from accounts.models import RefreshToken
-from accounts.tokens import access_token_decode, access_token_issue
+from oauth.models import RefreshToken
+from oauth.tokens import access_token_decode, access_token_issue
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, post_json
 

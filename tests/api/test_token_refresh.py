@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.models import RefreshToken
-from accounts.tokens import access_token_decode
+from oauth.models import RefreshToken
+from oauth.tokens import access_token_decode
 from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.middleware import SIGNED_OUT
-from accounts.models import RefreshToken, User
-from accounts.services import pbx_sync_services as pbx_users_services
+from accounts.models import User
+from gateways.pbx_users import services as pbx_users_services
+from oauth.models import RefreshToken
 from tests.accounts.factories import UserFactory
 from tests.api.token_helpers import TOKEN_URL, assert_error, post_form, sign_in
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from accounts.models import User, UserImportJob
-from accounts.services import import_services
-from accounts.services import import_services as user_import_services
+from accounts.user_import import services as import_services
+from accounts.user_import import services as user_import_services
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

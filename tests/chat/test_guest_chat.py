@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations import services as integrations
-from integrations.notifications.models import Publication
+from notifications.models import Publication
 from tests.api.oauth_helpers import client_token
 from tests.chat.conftest import BASE, GUEST_URL, assert_error, client_with, create_conversation, post_message
 

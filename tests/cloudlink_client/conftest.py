@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from portal.cloudlink import CloudLink
+from cloudlink import CloudLink
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from portal.cloudlink import (
+from cloudlink import (
     CLOUDLINK_URLS,
     Call,
     Claims,
@@ -30,7 +30,7 @@ from portal.cloudlink import (
     resolve_link,
     service_urls,
 )
-from portal.cloudlink.auth import basic_auth_header
+from cloudlink.auth import basic_auth_header
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 

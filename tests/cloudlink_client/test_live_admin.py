@@ -8,7 +8,7 @@ import logging
 import pytest
 import requests
 
-from portal.cloudlink import Account, BadRequest, Conflict, Forbidden, NotFound, User
+from cloudlink import Account, BadRequest, Conflict, Forbidden, NotFound, User
 from tests.accounts.factories import CustomerAccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

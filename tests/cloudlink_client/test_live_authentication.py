@@ -7,10 +7,9 @@ import time
 
 import pytest
 
-from accounts.models import RefreshToken
-from integrations.application_services import mitel_app_name
-from integrations.models import Application, ApplicationUsage
-from portal.cloudlink import Forbidden, MultipleMatching, Unauthorized
+from cloudlink import Forbidden, MultipleMatching, Unauthorized
+from oauth.applications.services import mitel_app_name
+from oauth.models import Application, ApplicationUsage, RefreshToken
 from tests.accounts.factories import UserFactory
 from tests.api.oauth_helpers import REDIRECT_URI, make_app
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from portal.cloudlink import BadRequest, Conversation, Message, NotFound, Subscription
+from cloudlink import BadRequest, Conversation, Message, NotFound, Subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from portal.cloudlink import RateLimited
+from cloudlink import RateLimited
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from gateways import csta_xml as cx
-from gateways.csta import (
+from gateways.pbx import csta_xml as cx
+from gateways.pbx.csta import (
     CstaClient,
     CstaError,
     CstaServiceError,
@@ -15,7 +15,7 @@ from gateways.csta import (
     EstablishedEvent,
     check_connection,
 )
-from gateways.simulator import DEFAULT_PASSWORD, DEFAULT_USER
+from gateways.pbx.simulator import DEFAULT_PASSWORD, DEFAULT_USER
 
 CREDENTIALS = {"user": DEFAULT_USER, "password": DEFAULT_PASSWORD}
 

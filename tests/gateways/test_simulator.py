@@ -8,7 +8,8 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
-from gateways.csta import (
+from gateways.management.commands.pbx_simulator import Command
+from gateways.pbx.csta import (
     ConnectionClearedEvent,
     CstaClient,
     CstaError,
@@ -18,8 +19,7 @@ from gateways.csta import (
     OtherEvent,
     SnapshotConnection,
 )
-from gateways.management.commands.pbx_simulator import Command
-from gateways.simulator import (
+from gateways.pbx.simulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USER,
     DEMO_USERS,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.models import User
-from integrations import application_services as services
-from integrations.models import Application
+from oauth.applications import services
+from oauth.models import Application
 from tests.accounts.factories import UserFactory
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from integrations import application_services as services
-from integrations.models import Application, ApplicationDeployment
+from oauth.applications import services
+from oauth.models import Application, ApplicationDeployment
 from tests.accounts.factories import UserFactory
 from tests.integrations.application_helpers import approved, operator, register
 

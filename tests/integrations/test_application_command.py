@@ -9,8 +9,8 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations import application_services as services
-from integrations.models import Application
+from oauth.applications import services
+from oauth.models import Application
 from tests.integrations.application_helpers import operator, register
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.models import AuditEvent, RefreshToken
-from accounts.refresh import token_pair_issue
-from integrations import application_services as services
-from integrations.models import Application, ApplicationDeployment, ApplicationUsage
+from accounts.models import AuditEvent
+from oauth.applications import services
+from oauth.models import Application, ApplicationDeployment, ApplicationUsage, RefreshToken
+from oauth.refresh import token_pair_issue
 from tests.integrations.application_helpers import approved, operator, register
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from integrations.models import ApplicationUsage
+from oauth.models import ApplicationUsage
 from tests.integrations.application_helpers import approved, register
 
 JWKS = "/api/authentication/2017-09-01/.well-known/jwks.json"

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from accounts.models import AuditEvent
-from integrations import application_services as services
-from integrations.models import Application, ApplicationDeployment, ApplicationUsage
+from oauth.applications import services
+from oauth.models import Application, ApplicationDeployment, ApplicationUsage
 from tests.integrations.application_helpers import approved, operator, register
 
 

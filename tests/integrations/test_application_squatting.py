@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
-from integrations import application_services as services
-from integrations.models import Application, ApplicationUsage
-from portal.cloudlink import default_mitel_app
+from cloudlink import default_mitel_app
+from oauth.applications import services
+from oauth.models import Application, ApplicationUsage
 from tests.api.token_helpers import sign_in
 from tests.integrations.application_helpers import approved, operator, register
 

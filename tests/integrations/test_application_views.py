@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import application_services as services
-from integrations.models import Application, ApplicationDeployment, ApplicationUsage
+from oauth.applications import services
+from oauth.models import Application, ApplicationDeployment, ApplicationUsage
 from tests.integrations.application_helpers import approved, operator, register
 
 DEVELOPER = "/developer/"

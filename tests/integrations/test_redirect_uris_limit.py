@@ -5,8 +5,8 @@ same lists (issue 9, finding 9)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from integrations.application_services import MAX_REDIRECT_URIS
-from integrations.models import Application
+from oauth.applications.services import MAX_REDIRECT_URIS
+from oauth.models import Application
 from tests.integrations.application_helpers import register
 from tests.integrations.test_application_views import DEVELOPER, register_form
 

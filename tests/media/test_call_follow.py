@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from gateways.media import services
-from gateways.media.models import Call
-from gateways.media.tasks import call_follow_task
-from integrations.notifications.models import Publication
+from media import services
+from media.models import Call
+from media.tasks import call_follow_task
+from notifications.models import Publication
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MediaConfig(AppConfig):
+    name = "media"
+    label = "media"
+    verbose_name = "Calls (Media API)"
+    default_auto_field = "django.db.models.BigAutoField"
