@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -94,8 +95,9 @@ def _check_request(*, account_ref: str, principal_id: str, name: str, email: str
     return name
 
 
-def _pair(guest: GuestPrincipal, *, issuer: str) -> TokenPair:
-    """A new access token and refresh token for the guest; the caller has just set ``refresh_jti``."""
+def _pair(guest: GuestPrincipal, *, issuer: str, now: datetime | None = None) -> TokenPair:
+    """A new access token and refresh token for the guest; the caller has just set ``refresh_jti``.
+    ``now`` is the caller's clock reading, so a first token's lifetime is exactly the identity's."""
     access, expires_in = tokens.guest_token_issue(
         account=guest.account,
         principal_id=guest.principal_id,
@@ -104,7 +106,7 @@ def _pair(guest: GuestPrincipal, *, issuer: str) -> TokenPair:
         client_id=guest.client_id,
         issuer=issuer,
     )
-    now = timezone.now().replace(microsecond=0)
+    now = now or timezone.now().replace(microsecond=0)
     refresh = tokens.guest_refresh_token_encode(
         account=guest.account,
         principal_id=guest.principal_id,
@@ -147,7 +149,7 @@ def guest_token_grant(
             guest.save()
     except IntegrityError:  # the account already has this principal (maybe a concurrent first call)
         raise _principal_taken() from None
-    return _pair(guest, issuer=issuer)
+    return _pair(guest, issuer=issuer, now=now)
 
 
 def guest_token_renew(*, jti: uuid.UUID, issuer: str) -> TokenPair:

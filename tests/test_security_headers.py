@@ -300,7 +300,7 @@ def test_the_template_scan_sees_every_template_directory():
     names = {str(path.relative_to(settings.BASE_DIR)) for path in page_templates()}
 
     assert "templates/base.html" in names and "templates/api/docs.html" in names
-    assert any(name.startswith("integrations/chat/templates/") for name in names)
+    assert any(name.startswith("chat/templates/") for name in names)
     assert not any("/emails/" in name for name in names)
 
 
