@@ -178,7 +178,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("Platform operator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
-    # When every sign-in of the user was last ended (oauth.refresh.sign_ins_revoke).
+    # When every sign-in of the user was last ended (accounts.sign_ins.sign_ins_end).
     sign_ins_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     modified_by = models.ForeignKey(

@@ -302,9 +302,9 @@ def _drain(account: Account, bridge: PbxBridge) -> None:
 
 
 def _follow_later(account: Account, call_number: str, extensions: list[str]) -> None:
-    from portal.celery import app
+    from celery import current_app
 
-    if follow_seconds() <= 0 or app.conf.task_always_eager:
+    if follow_seconds() <= 0 or current_app.conf.task_always_eager:
         # No worker (tasks would run inside this request for minutes): the call is not followed.
         return
     from media.tasks import call_follow_task

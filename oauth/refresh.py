@@ -10,21 +10,19 @@ A sign-in an application obtained (the authorization-code flow) carries its ``cl
 every row and, as ``azp``, in every access token: it rotates only while the application is
 approved and active in the user's account, and blocking or deleting the application revokes it.
 
-``sign_ins_revoke`` ends every sign-in of some users (their families, hence their access tokens
-through ``sid``, and their console sessions): the services call it when a password is changed
-or reset, a user or account is deactivated, or a role is lowered.
+``refresh_families_revoke_for_users`` answers ``accounts.signals.sign_ins_ended``, which the
+services send (``accounts.sign_ins.sign_ins_end``) when a password is changed or reset, a user or
+account is deactivated, or a role is lowered.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.authn import SignInError, sign_in_blocker
@@ -133,22 +131,10 @@ def _client_blocker(row: RefreshToken) -> SignInError | None:
     return SignInError("ClientNotActive", problem, 401) if problem else None
 
 
-def sign_ins_revoke(users: Iterable[User] | QuerySet[User]) -> None:
-    """End every sign-in of these users: all their refresh families are revoked (so each access
-    token naming one in ``sid`` is refused on its next request) and their console sessions end
-    (``User.sign_ins_revoked_at`` is part of the session hash). Two queries whatever the number of
-    users. ``User`` instances given are updated too, so a session that must survive (the browser
-    that just changed its password) can be re-hashed from them."""
-    now = timezone.now()
-    if isinstance(users, QuerySet):
-        ids = users.values("pk")
-    else:
-        users = list(users)
-        ids = [user.pk for user in users]
-        for user in users:
-            user.sign_ins_revoked_at = now
-    RefreshToken.objects.filter(user__in=ids, revoked_at__isnull=True).update(revoked_at=now)
-    User.objects.filter(pk__in=ids).update(sign_ins_revoked_at=now)
+def refresh_families_revoke_for_users(*, user_ids, at, **kwargs) -> int:
+    """``accounts.signals.sign_ins_ended``: revoke every refresh family of these users (so each
+    access token naming one in ``sid`` is refused on its next request)."""
+    return RefreshToken.objects.filter(user__in=user_ids, revoked_at__isnull=True).update(revoked_at=at)
 
 
 def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> TokenPair:

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import access, selectors, services
+from accounts import access, extensions, selectors, services
 from accounts.access import Capability
 from accounts.api.admin_views import ACCOUNT_ID
 from accounts.api.user_serializers import (
@@ -52,7 +52,6 @@ from core.api.errors import ApiError, error_response, error_responses, exception
 from core.api.odata import QueryOptions
 from core.context import correlation_id_var, new_correlation_id
 from core.middleware import CORRELATION_HEADER
-from gateways.pbx_users import services as pbx_users_services
 
 logger = logging.getLogger("portal.request")
 
@@ -91,8 +90,9 @@ def _create(actor: User, account: Account, data: Any) -> User:
     payload = UserCreateSerializer(data=data)
     payload.is_valid(raise_exception=True)
     with _service_errors():
-        if payload.validated_data.get("source") == "PBX":  # pushed by the PBX (docs/pbx-users.md)
-            return pbx_users_services.pbx_user_push(
+        creator = extensions.user_creator(payload.validated_data.get("source") or "")
+        if creator is not None:  # pushed by the PBX (docs/pbx-users.md)
+            return creator(
                 actor=actor, account=account, role=payload.validated_data["role"], **payload.contact_changes()
             )
         return services.user_create(

@@ -24,8 +24,8 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User, WelcomeLink
+from accounts.sign_ins import sign_ins_end
 from core.mail import email_queue, email_render
-from oauth.refresh import sign_ins_revoke
 
 __all__ = [
     "USER_FIELDS",
@@ -282,7 +282,7 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
     user.modified_by = actor
     user.save(update_fields=["role", "modified_by", "modified_at"])
     if role == User.Role.USER:  # rights withdrawn: the sign-ins made with them end
-        sign_ins_revoke([user])
+        sign_ins_end([user])
     audit_record(
         actor=actor,
         account=user.account,
@@ -358,7 +358,7 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
-    sign_ins_revoke([user])  # every other sign-in ends; allauth re-hashes the session that changed it
+    sign_ins_end([user])  # every other sign-in ends; allauth re-hashes the session that changed it
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
 
 

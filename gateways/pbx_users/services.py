@@ -46,8 +46,8 @@ from accounts.services.user_services import (
     user_create_many,
     welcome_links_issue,
 )
+from accounts.sign_ins import sign_ins_end
 from gateways.pbx_users import parse as pbx
-from oauth.refresh import sign_ins_revoke
 
 __all__ = [
     "PbxSyncPlan",
@@ -392,7 +392,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
             plan.removals, ["is_active", "modified_by", "modified_at"], batch_size=BATCH_SIZE
         )
         for start in range(0, len(plan.removals), BATCH_SIZE):
-            sign_ins_revoke(plan.removals[start : start + BATCH_SIZE])
+            sign_ins_end(plan.removals[start : start + BATCH_SIZE])
             WelcomeLink.objects.filter(
                 user__in=plan.removals[start : start + BATCH_SIZE],
                 used_at__isnull=True,

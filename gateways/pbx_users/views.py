@@ -134,7 +134,7 @@ def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
     form = PbxSyncApplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The list was lost on the way; upload it again.")
-        return redirect("accounts:pbx_sync", number=number)
+        return redirect("pbx_users:pbx_sync", number=number)
     users = form.cleaned_data["users"]
     try:
         plan = pbx_users_services.pbx_sync_apply(

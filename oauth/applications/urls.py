@@ -1,8 +1,7 @@
-"""Console routes of third-party applications (``integrations.application_views``).
+"""Console routes of third-party applications (``oauth.applications.views``).
 
-Three groups, mounted in portal/urls.py: ``urlpatterns`` at /developer/ (namespace ``developer``),
-``operator_patterns`` at /operator/apps/ (``operator``) and ``third_party_patterns`` at
-/accounts/<number>/integrations/third-party/ (``third_party``).
+Two groups, mounted in portal/urls.py: ``urlpatterns`` at /developer/ (namespace ``developer``)
+and ``operator_patterns`` at /operator/apps/ (``operator``).
 """
 
 from django.urls import path
@@ -26,12 +25,4 @@ operator_patterns = (
         path("<int:pk>/delete/", views.operator_delete, name="application_delete"),
     ],
     "operator",
-)
-
-third_party_patterns = (
-    [
-        path("<int:pk>/deploy/", views.third_party_deploy, name="deploy"),
-        path("<int:pk>/toggle/", views.third_party_toggle, name="toggle"),
-    ],
-    "third_party",
 )

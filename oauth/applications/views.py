@@ -6,8 +6,6 @@
 * Operator (Django staff, ``/operator/apps/``): every application, pending first; approve,
   reject (with a reason), block and delete. Approving here issues the client ID but no secret: the
   operator never sees the partner's secret (``approveapp`` on the command line prints one).
-* Third party (``/accounts/<number>/integrations/third-party/``): deploy an approved application
-  to a customer account after confirming its x-mitel-app header, and activate/deactivate it.
 """
 
 from __future__ import annotations
@@ -18,16 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
 
 from accounts import access
 from accounts.access import Capability
-from accounts.decorators import account_view
 from accounts.forms import add_service_errors
-from integrations import views as integration_views
-from integrations.forms import SwitchForm
 from oauth.applications import selectors, services
-from oauth.applications.forms import ApplicationRegisterForm, DeployConfirmForm, ReasonForm
+from oauth.applications.forms import ApplicationRegisterForm, ReasonForm
 from oauth.models import Application
 
 # --- Developer (partners) -------------------------------------------------------------------------
@@ -153,52 +147,3 @@ def operator_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return f"{app.name} deleted."
 
     return _operator_action(request, pk, act)
-
-
-# --- Third party: deploy into a customer account ----------------------------------------------------
-
-
-@account_view(need=Capability.MANAGE_INTEGRATIONS)
-@require_http_methods(["GET", "POST"])
-def third_party_deploy(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    """GET: confirm the application's x-mitel-app header; POST (Submit): deploy it."""
-    app = selectors.deployable_application_get_or_404(actor=request.user, account=request.account, pk=pk)
-    data = request.POST if request.method == "POST" else None
-    form = DeployConfirmForm(data, application=app)
-    if data is not None and form.is_valid():
-        try:
-            services.application_deploy(actor=request.user, account=request.account, application=app)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return integration_views._done(request, f"{app.name} deployed to {request.account.name}.")
-    context = {
-        "account": request.account,
-        "app": app,
-        "form": form,
-        "return_to": integration_views._return_to(request),
-    }
-    response = integration_views._render(
-        request, "integrations/_third_party_deploy.html", "integrations-dialog", context
-    )
-    if request.htmx and data is not None:  # invalid: show the dialog again, with the errors
-        response = reswap(retarget(response, "#integrations-dialog"), "outerHTML")
-    return response
-
-
-@account_view(need=Capability.MANAGE_INTEGRATIONS)
-@require_POST
-def third_party_toggle(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    """Activate or deactivate a deployed application (the card's switch)."""
-    deployment = selectors.deployment_list(account=request.account).filter(application_id=pk).first()
-    form = SwitchForm(request.POST)
-    if deployment is None or not form.is_valid():
-        return integration_views._done(request, error="That application is not deployed to this account.")
-    try:
-        services.application_deploy(
-            actor=request.user, account=request.account, application=deployment.application, active=form.on
-        )
-    except ValidationError as exc:
-        return integration_views._done(request, error=" ".join(exc.messages))
-    state = "activated" if form.on else "deactivated"
-    return integration_views._done(request, f"{deployment.application.name} {state}.")

@@ -444,7 +444,8 @@ def console_account_request(client, action: str, account: Account, job: UserImpo
     number = account.account_number
 
     def url(name: str, *args) -> str:
-        return reverse(f"accounts:{name}", args=[number, *args])
+        namespace = "pbx_users" if name.startswith("pbx_sync") else "accounts"
+        return reverse(f"{namespace}:{name}", args=[number, *args])
 
     def pbx_apply():
         admin = User.objects.filter(account=account, role__in=["ACCOUNT_ADMIN", "PARTNER_ADMIN"]).first()

@@ -23,7 +23,8 @@ CSV = (
 
 
 def url(name: str, account) -> str:
-    return reverse(f"accounts:{name}", args=[account.account_number])
+    namespace = "pbx_users" if name.startswith("pbx_sync") else "accounts"
+    return reverse(f"{namespace}:{name}", args=[account.account_number])
 
 
 def pbx_users(account):
