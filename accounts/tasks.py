@@ -11,7 +11,13 @@ from accounts import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, max_retries=3, default_retry_delay=5, retry_backoff=True)
+@shared_task(
+    name="accounts.tasks.password_reset_emails_send_task",
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=5,
+    retry_backoff=True,
+)
 def password_reset_emails_send_task(email: str, account_ref: str = "") -> int:
     """Forgotten password: look the users up and queue their reset emails, away from the request
     (so known and unknown emails cost the request the same). Safe to run again: a second run

@@ -6,11 +6,12 @@ so it can be read on the portal's Outbox page; production uses SMTP (``EMAIL_URL
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from core.context import current_correlation_id
+from core.tasks import email_send_task, message_to_payload
 
 
 class OutboxBackend(BaseEmailBackend):
@@ -37,42 +38,11 @@ class OutboxBackend(BaseEmailBackend):
         return sent
 
 
-def message_to_payload(message: EmailMessage) -> dict:
-    return {
-        "recipient_user_id": getattr(message, "recipient_user_id", None),
-        "subject": message.subject,
-        "body": message.body,
-        "from_email": message.from_email,
-        "to": list(message.to),
-        "cc": list(message.cc),
-        "alternatives": [list(alt) for alt in getattr(message, "alternatives", []) or []],
-        "headers": dict(message.extra_headers),
-    }
-
-
-def payload_to_message(payload: dict) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=payload["subject"],
-        body=payload["body"],
-        from_email=payload["from_email"],
-        to=payload["to"],
-        cc=payload.get("cc") or [],
-        headers=payload.get("headers") or {},
-        connection=get_connection(),
-    )
-    for content, mimetype in payload.get("alternatives") or []:
-        message.attach_alternative(content, mimetype)
-    message.recipient_user_id = payload.get("recipient_user_id")
-    return message
-
-
 def email_queue(*, message: EmailMessage, recipient=None) -> None:
     """Queue a rendered message; it is sent only if the surrounding transaction commits.
 
     ``recipient`` is the user the message is written for (a welcome or reset link): in the Outbox
     their admins may read it; without one, only platform operators can. It never leaves the portal."""
-    from core.tasks import email_send_task
-
     if getattr(recipient, "user_id", None):
         message.recipient_user_id = str(recipient.user_id)
     if current_correlation_id():

@@ -10,3 +10,5 @@ class GatewaysConfig(AppConfig):
         from gateways.pbx_users.services import pbx_user_push
 
         extensions.register_user_creator("PBX", pbx_user_push)
+
+        from gateways import tasks  # noqa: F401  (registers the tasks enqueued by name)

@@ -31,6 +31,7 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
+from core.jobs import enqueue
 from gateways import wizard
 from gateways.forms import DEFAULT_GATEWAY_USERNAME
 from gateways.models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
@@ -197,7 +198,6 @@ def _running_job(gateway: Gateway) -> ConnectJob | None:
 
 
 def _job_start(*, actor: User | None, gateway: Gateway, kind: str) -> ConnectJob:
-    from gateways.tasks import gateway_connect_task
 
     pbx = _pbx(gateway)
     if pbx is None:
@@ -218,7 +218,7 @@ def _job_start(*, actor: User | None, gateway: Gateway, kind: str) -> ConnectJob
         target=gateway,
         after={"job": str(job.job_id), "kind": kind, "target": job.target},
     )
-    transaction.on_commit(lambda: gateway_connect_task.delay(job.pk))
+    enqueue("gateways.tasks.gateway_connect_task", job.pk)
     return job
 
 

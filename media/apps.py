@@ -6,3 +6,6 @@ class MediaConfig(AppConfig):
     label = "media"
     verbose_name = "Calls (Media API)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from media import tasks  # noqa: F401  (registers the tasks enqueued by name)

@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, User
+from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 from media import selectors
 from media.models import Call, CallDirection, CallState
@@ -307,11 +308,8 @@ def _follow_later(account: Account, call_number: str, extensions: list[str]) -> 
     if follow_seconds() <= 0 or current_app.conf.task_always_eager:
         # No worker (tasks would run inside this request for minutes): the call is not followed.
         return
-    from media.tasks import call_follow_task
 
-    transaction.on_commit(
-        lambda: call_follow_task.delay(account.pk, call_number, extensions, follow_seconds())
-    )
+    enqueue("gateways.media.tasks.call_follow_task", account.pk, call_number, extensions, follow_seconds())
 
 
 def call_follow(account_id: int, call_number: str, extensions: list[str], seconds: float) -> list[str]:

@@ -12,7 +12,14 @@ from media import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+# Named as before the move from ``gateways.media``, so tasks queued by an older release still run.
+@shared_task(
+    name="gateways.media.tasks.call_follow_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
 def call_follow_task(account_id: int, call_number: str, extensions: list[str], seconds: float) -> list[str]:
     """Idempotent: a redelivered task starts again with a snapshot, so a worker restart loses nothing
     that the PBX still knows."""

@@ -14,8 +14,8 @@ from celery import signals
 from celery.exceptions import Retry
 
 from accounts import services
-from core.mail import email_render, message_to_payload
-from core.tasks import email_send_task
+from core.mail import email_render
+from core.tasks import email_send_task, message_to_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -35,6 +35,7 @@ from accounts.models import Account, User, UserImportJob, UserImportRow
 from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from accounts.user_import import parse as imports
 from core.context import correlation_id_var, current_correlation_id
+from core.jobs import enqueue
 
 __all__ = [
     "import_job_cancel",
@@ -96,7 +97,6 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
 @transaction.atomic
 def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
     """Queue the import of the job's valid rows (from preview, or again after a failure)."""
-    from accounts.user_import.tasks import user_import_run_task
 
     access.require(actor, Capability.MANAGE_USERS, job.account)
     job = _lock(job.pk)
@@ -120,7 +120,7 @@ def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
             "valid": job.valid_rows,
         },
     )
-    transaction.on_commit(lambda: user_import_run_task.delay(job.pk))
+    enqueue("accounts.tasks.user_import_run_task", job.pk)
     return job
 
 
