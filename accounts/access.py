@@ -50,7 +50,10 @@ def role_rank(role: object) -> Role | None:
 
 
 class RoleAboveActor(PermissionDenied):
-    """The target user, or the role to give, is above the actor's own role (403)."""
+    """The target user, or the role to give, is above the actor's own role (403). No page offers
+    such an action, so it answers with its status rather than on a form (``core.htmx.submit``)."""
+
+    answer_with_status = True
 
 
 class Capability(enum.StrEnum):
@@ -141,9 +144,8 @@ def require(actor: User | None, capability: Capability, account: Account) -> Non
 
 def get_account_or_404(actor: User | None, ref: object, *, need: Capability | None = None) -> Account:
     """Resolve an account by GUID or number inside the actor's scope; optionally require a capability."""
-    from accounts.models import Account
 
-    account = Account.objects.visible_to(actor).by_ref(str(ref)).select_related("parent").first()
+    account = accounts_for(actor).by_ref(str(ref)).select_related("parent").first()
     if account is None:
         raise Http404("No such account.")
     if need is not None:

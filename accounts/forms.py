@@ -162,18 +162,6 @@ class AccountFilterForm(forms.Form):
         return (self.cleaned_data.get(name) or "") if self.is_valid() else ""
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: keyed errors on their fields (a form may rename
-    them with ``service_fields``, e.g. ``role`` -> ``account_admin``), the rest on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    renames = getattr(form, "service_fields", {})
-    for field, errors in error.message_dict.items():
-        field = renames.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # --- Users -------------------------------------------------------------------------------------
 
 USER_FORM_FIELDS = ("name", "first_name", "last_name", "email", "extension", "mobile", "phone")

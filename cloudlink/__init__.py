@@ -4,8 +4,6 @@ Only ``requests`` is needed: the package imports nothing from the portal, so it 
 out as a stand-alone ``cloudlink`` package. See docs/python-client.md.
 """
 
-__version__ = "0.1.0"
-
 from cloudlink.auth import pkce_challenge, pkce_pair  # noqa: E402
 from cloudlink.client import CLOUDLINK_URLS, CloudLink, default_mitel_app, resolve_link, service_urls  # noqa: E402
 from cloudlink.errors import (
@@ -34,6 +32,7 @@ from cloudlink.models import (
     Token,
     User,
 )
+from cloudlink.version import __version__
 
 __all__ = [
     "CLOUDLINK_URLS",

@@ -11,7 +11,6 @@ from typing import Any
 
 import requests
 
-from cloudlink import __version__
 from cloudlink.auth import TokenManager, pkce_pair
 from cloudlink.http import HttpTransport, response_json
 from cloudlink.models import Claims, Token
@@ -22,6 +21,7 @@ from cloudlink.services import (
     MediaService,
     NotificationsService,
 )
+from cloudlink.version import __version__
 
 API_VERSION = "2017-09-01"
 SERVICES = ("authentication", "admin", "chat", "notifications", "media")

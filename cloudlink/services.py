@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from cloudlink.auth import basic_auth_header
@@ -22,8 +22,14 @@ from cloudlink.models import (
     User,
 )
 
-if TYPE_CHECKING:
-    from cloudlink.client import CloudLink
+
+class Transport(Protocol):
+    """What a service needs of its client (``cloudlink.client.CloudLink``): its base URLs and a way
+    to send one request."""
+
+    urls: Mapping[str, str]
+
+    def request(self, method: str, service: str, path: str, **kwargs: Any) -> Any: ...
 
 
 def seg(value: Any) -> str:
@@ -47,7 +53,7 @@ def odata(
 class Service:
     name = ""
 
-    def __init__(self, client: CloudLink):
+    def __init__(self, client: Transport):
         self.client = client
 
     @property

@@ -11,9 +11,10 @@ from django_htmx.http import reswap, retarget
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from accounts.forms import add_service_errors
+from core.forms import add_service_errors
+from core.htmx import render_page
 from integrations.forms import SwitchForm
-from integrations.views import _done, _render, _return_to
+from integrations.views import _done, _return_to
 from oauth.applications import selectors, services
 from oauth.applications.forms import DeployConfirmForm
 
@@ -38,7 +39,7 @@ def third_party_deploy(request: HttpRequest, number: str, pk: int) -> HttpRespon
         "form": form,
         "return_to": _return_to(request),
     }
-    response = _render(request, "integrations/_third_party_deploy.html", "integrations-dialog", context)
+    response = render_page(request, "integrations/_third_party_deploy.html", "integrations-dialog", context)
     if request.htmx and data is not None:  # invalid: show the dialog again, with the errors
         response = reswap(retarget(response, "#integrations-dialog"), "outerHTML")
     return response

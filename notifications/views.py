@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from accounts.views import _page, _render
+from core.htmx import paginate, render_page
 from notifications import selectors
 from notifications.models import DeliveryAttempt
 
@@ -25,9 +25,9 @@ def notification_list(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "account": account,
         "subscriptions": selectors.subscription_list_for_account(account=account),
-        "page": _page(request, attempts),
+        "page": paginate(request, attempts),
         "statuses": DeliveryAttempt.Status.choices,
         "status": status,
         "subscription": subscription,
     }
-    return _render(request, "notifications/notification_list.html", "attempt-table", context)
+    return render_page(request, "notifications/notification_list.html", "attempt-table", context)

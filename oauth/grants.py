@@ -39,8 +39,16 @@ from django.utils import timezone
 from accounts.authn import InvalidCredentials, SignInError, sign_in_blocker, user_authenticate
 from accounts.models import Account, User
 from oauth import tokens
-from oauth.models import AuthorizationCode
-from oauth.refresh import TokenPair, refresh_family_revoke, token_pair_issue
+from oauth.applications.selectors import application_token_problem, deployment_active
+from oauth.guests import guest_token_renew
+from oauth.models import Application, ApplicationDeployment, AuthorizationCode
+from oauth.refresh import (
+    TokenPair,
+    refresh_family_revoke,
+    refresh_token_claims_read,
+    refresh_token_rotate,
+    token_pair_issue,
+)
 
 S256 = "S256"
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 section 4.1
@@ -77,12 +85,6 @@ def _error(name: str, message: str, status: int) -> SignInError:
 # --- clients ------------------------------------------------------------------------------------
 
 
-def _application_model():
-    from oauth.models import Application
-
-    return Application
-
-
 def basic_credentials(authorization: str) -> tuple[str, str] | None:
     """``(client_id, client_secret)`` from an HTTP Basic header (RFC 6749 2.3.1: each part
     form-encoded), or None when the header is not Basic or not decodable."""
@@ -102,7 +104,6 @@ def basic_credentials(authorization: str) -> tuple[str, str] | None:
 def client_find(client_id: str):
     """The approved application with this client ID, or raise: 404 ClientNotFound (no such
     client) or 401 ClientNotActive (pending, rejected or blocked)."""
-    Application = _application_model()
     if not client_id:
         raise _error("MissingParameters", "The client_id parameter is required.", 400)
     app = Application.objects.filter(client_id=client_id).first()
@@ -139,24 +140,13 @@ def password_grant_client_refuse(*client_ids: str) -> None:
     issued to the application). A client ID (body or HTTP Basic) any registered application
     has, in any state, is refused with 403 InvalidClient; one no application has is ignored."""
     presented = [client_id for client_id in client_ids if client_id]
-    if presented and _application_model().objects.filter(client_id__in=presented).exists():
+    if presented and Application.objects.filter(client_id__in=presented).exists():
         raise _error(
             "InvalidClient",
             "Applications cannot use the password grant: send the user through authorization_code "
             "(/authorize), or use client_credentials for the application's own token.",
             403,
         )
-
-
-def deployment_active(app, account: Account):
-    """The application's active deployment in the account, or None."""
-    from oauth.models import ApplicationDeployment
-
-    return (
-        ApplicationDeployment.objects.filter(application=app, account=account, active=True)
-        .select_related("account")
-        .first()
-    )
 
 
 def _require_deployment(app, account: Account):
@@ -384,8 +374,6 @@ def client_credentials_grant(
     """The application's own token in an account where it is deployed and active: ``(token,
     expires_in, granted scope)``. Without ``account_ref`` the application must be active in
     exactly one account."""
-    from oauth.models import ApplicationDeployment
-
     app = client_authenticate(client_id, client_secret, confidential_only=True)
     granted = client_scope_grant(scope)
     if account_ref:
@@ -476,18 +464,6 @@ def delegation_token_exchange(
 # --- every request ----------------------------------------------------------------------------------
 
 
-def application_token_problem(client_id: str, account: Account) -> str | None:
-    """Why tokens issued to this application's client no longer work in ``account`` (it is
-    unknown, deleted, not approved, or not active there), or None."""
-    Application = _application_model()
-    app = Application.objects.filter(client_id=client_id or "").only("pk", "status").first()
-    if app is None or app.status != Application.Status.APPROVED:
-        return "The application behind this token is no longer approved."
-    if deployment_active(app, account) is None:
-        return "The application behind this token is no longer active in this account."
-    return None
-
-
 def token_principal_problem(claims: dict[str, Any], account: Account | None) -> str | None:
     """Why a token issued to an application (its own, a delegated one, or a user's token of its
     authorization-code flow, which names it in ``azp``) or a guest's token no longer works
@@ -511,6 +487,15 @@ def token_principal_problem(claims: dict[str, Any], account: Account | None) -> 
     return None
 
 
+def refresh_token_grant(*, token: str, issuer: str, mitel_app: str = "") -> TokenPair:
+    """``grant_type=refresh_token``: a user's refresh token rotates its sign-in; a guest's
+    (``type: guest``) renews the guest's identity (``oauth.guests``). Raises ``SignInError``."""
+    claims, jti = refresh_token_claims_read(token)
+    if claims.get("type") == tokens.GUEST:
+        return guest_token_renew(jti=jti, issuer=issuer)
+    return refresh_token_rotate(token=token, issuer=issuer, mitel_app=mitel_app)
+
+
 __all__ = [
     "CLIENT_SCOPE",
     "CodeRequest",
@@ -518,7 +503,6 @@ __all__ = [
     "authorization_code_exchange",
     "authorization_code_issue",
     "authorization_request_validate",
-    "application_token_problem",
     "authorize_with_password",
     "basic_credentials",
     "client_authenticate",
@@ -529,4 +513,5 @@ __all__ = [
     "password_grant_client_refuse",
     "pkce_s256",
     "token_principal_problem",
+    "refresh_token_grant",
 ]

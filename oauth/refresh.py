@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.authn import SignInError, sign_in_blocker
 from accounts.models import User
 from oauth import tokens
+from oauth.applications.selectors import application_token_problem
 from oauth.models import RefreshToken
 
 
@@ -125,8 +126,6 @@ def _client_blocker(row: RefreshToken) -> SignInError | None:
     """Why the application behind this sign-in may not renew it now, or None."""
     if not row.client_id:
         return None
-    from oauth.grants import application_token_problem  # (oauth imports this module)
-
     problem = application_token_problem(row.client_id, row.user.account)
     return SignInError("ClientNotActive", problem, 401) if problem else None
 
@@ -137,22 +136,25 @@ def refresh_families_revoke_for_users(*, user_ids, at, **kwargs) -> int:
     return RefreshToken.objects.filter(user__in=user_ids, revoked_at__isnull=True).update(revoked_at=at)
 
 
+def refresh_token_claims_read(token: str) -> tuple[dict, uuid.UUID]:
+    """The verified claims of a refresh token and its ``jti``, or ``InvalidRefreshToken``."""
+    try:
+        claims = tokens.refresh_token_claims(token)
+        return claims, uuid.UUID(str(claims.get("jti")))
+    except (tokens.TokenError, ValueError) as exc:
+        raise InvalidRefreshToken() from exc
+
+
 def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> TokenPair:
-    """Exchange a refresh token for a new pair, or raise a ``SignInError``. A guest's refresh
-    token (``type: guest``) renews the guest's token instead (``accounts.guests``).
+    """Exchange a user's refresh token for a new pair, or raise a ``SignInError``. (A guest's
+    refresh token goes to ``oauth.guests``: ``oauth.grants.refresh_token_grant`` chooses.)
 
     The revocation of a reused token's family is committed before the error is raised, so
     callers must not run this inside a transaction they roll back on error.
     """
-    try:
-        claims = tokens.refresh_token_claims(token)
-        jti = uuid.UUID(str(claims.get("jti")))
-    except (tokens.TokenError, ValueError) as exc:
-        raise InvalidRefreshToken() from exc
+    claims, jti = refresh_token_claims_read(token)
     if claims.get("type") == tokens.GUEST:
-        from oauth.guests import guest_token_renew  # guests builds on this module
-
-        return guest_token_renew(jti=jti, issuer=issuer)
+        raise InvalidRefreshToken()
     error: SignInError | None = None
     with transaction.atomic():
         row = (

@@ -90,7 +90,7 @@ def _welcome_link_issue(user: User) -> str:
     return welcome_links_issue([user])[0]
 
 
-def _welcome_email_queue(user: User, token: str) -> None:
+def welcome_email_queue(user: User, token: str) -> None:
     message = email_render(
         "welcome",
         to=[user.email],
@@ -203,7 +203,7 @@ def user_create(
         after={"email": user.email, "role": user.role, "source": user.source},
     )
     if not password and send_welcome:
-        _welcome_email_queue(user, _welcome_link_issue(user))
+        welcome_email_queue(user, _welcome_link_issue(user))
     return user
 
 
@@ -318,7 +318,7 @@ def user_welcome_resend(*, actor: User, user: User) -> None:
     access.require_manage_user(actor, user)
     if user.is_registered:
         raise ValidationError("This user is already registered; send a password reset instead.")
-    _welcome_email_queue(user, _welcome_link_issue(user))
+    welcome_email_queue(user, _welcome_link_issue(user))
     audit_record(actor=actor, account=user.account, action="user.welcome_sent", target=user)
 
 
@@ -475,5 +475,5 @@ def user_create_many(
         ]
     )
     for user, token in zip(users, tokens, strict=True):
-        _welcome_email_queue(user, token)
+        welcome_email_queue(user, token)
     return result

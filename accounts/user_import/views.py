@@ -16,16 +16,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from accounts.forms import add_service_errors
 from accounts.models import UserImportJob
 from accounts.user_import import parse as imports
 from accounts.user_import import services as user_import_services
 from accounts.user_import.selectors import import_job_get_or_404, import_job_list, import_row_list
-from accounts.views import _render
+from core.forms import add_service_errors
+from core.htmx import polling_fragment, render_page
 from core.middleware import body_limit
 
 UPLOAD = "accounts/user_import.html"
@@ -64,7 +63,7 @@ def user_import(request: HttpRequest, number: str) -> HttpResponse:
         "max_rows": f"{imports.MAX_ROWS:,}",
         "jobs": import_job_list(actor=request.user, account=request.account),
     }
-    return _render(request, UPLOAD, "user-import-form", context)
+    return render_page(request, UPLOAD, "user-import-form", context)
 
 
 @account_view(need=Capability.MANAGE_USERS)
@@ -92,7 +91,7 @@ def _job_context(request: HttpRequest, job: UserImportJob) -> dict:
 def user_import_job(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     """The preview (before the import), the progress, then the result of one import."""
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    return _render(request, JOB, "import-rows", _job_context(request, job))
+    return render_page(request, JOB, "import-rows", _job_context(request, job))
 
 
 @account_view(need=Capability.MANAGE_USERS)
@@ -103,10 +102,8 @@ def user_import_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) 
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
     if not request.htmx:
         return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
-    response = _render(request, JOB, "import-progress", _job_context(request, job))
-    if job.is_finished:
-        return HttpResponseStopPolling(response.content, headers={"Vary": "HX-Request"})
-    return response
+    response = render_page(request, JOB, "import-progress", _job_context(request, job))
+    return polling_fragment(response, finished=job.is_finished)
 
 
 @account_view(need=Capability.MANAGE_USERS)

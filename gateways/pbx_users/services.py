@@ -41,9 +41,9 @@ from accounts.models import Account, User, WelcomeLink
 from accounts.services.user_services import (
     ADMIN_ROLES,
     DUPLICATE_EMAIL,
-    _welcome_email_queue,
     user_create,
     user_create_many,
+    welcome_email_queue,
     welcome_links_issue,
 )
 from accounts.sign_ins import sign_ins_end
@@ -373,7 +373,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
         for start in range(0, len(back), BATCH_SIZE):
             batch = back[start : start + BATCH_SIZE]
             for user, token in zip(batch, welcome_links_issue(batch), strict=True):
-                _welcome_email_queue(user, token)
+                welcome_email_queue(user, token)
 
     if plan.removals:
         for user in plan.removals:

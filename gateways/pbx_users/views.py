@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from accounts.forms import add_service_errors
-from accounts.views import _render
+from core.forms import add_service_errors
+from core.htmx import render_page
 from core.middleware import body_limit
 from core.safe_json import json_loads
 from gateways.pbx_users import parse as pbx
@@ -100,12 +100,12 @@ def _preview(request: HttpRequest, plan: PbxSyncPlan, users: list, *, changed: b
         "apply_form": PbxSyncApplyForm(initial={"users": json.dumps(users), "digest": plan.digest}),
         "changed": changed,
     }
-    return _render(request, PREVIEW, "pbx-sync-preview", context)
+    return render_page(request, PREVIEW, "pbx-sync-preview", context)
 
 
 def _page(request: HttpRequest, form: PbxSyncForm) -> HttpResponse:
     context = {"account": request.account, "form": form, "max_users": f"{pbx.MAX_USERS:,}"}
-    return _render(request, PAGE, "pbx-sync-form", context)
+    return render_page(request, PAGE, "pbx-sync-form", context)
 
 
 @body_limit(pbx.MAX_REQUEST_BYTES)

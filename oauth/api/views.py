@@ -53,7 +53,7 @@ from oauth.api.serializers import (
     token_representation,
 )
 from oauth.authentication import CloudLinkTokenAuthentication
-from oauth.refresh import TokenPair, refresh_token_rotate, token_pair_issue
+from oauth.refresh import TokenPair, token_pair_issue
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
 
@@ -171,7 +171,9 @@ class TokenView(APIView):
             user = _password_sign_in(request, params)
             pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
         elif grant == REFRESH_TOKEN:
-            pair = refresh_token_rotate(token=params["refresh_token"], issuer=issuer, mitel_app=mitel_app)
+            pair = oauth.refresh_token_grant(
+                token=params["refresh_token"], issuer=issuer, mitel_app=mitel_app
+            )
         elif grant == AUTHORIZATION_CODE:
             pair, code_scope = oauth.authorization_code_exchange(
                 code=params["code"],

@@ -112,3 +112,26 @@ def application_by_client_id(client_id: str) -> Application | None:
     if not client_id:
         return None
     return Application.objects.select_related("owner").filter(client_id=client_id).first()
+
+
+# --- is a token's application still good? (checked on every request and refresh) ---------------
+
+
+def deployment_active(app, account: Account):
+    """The application's active deployment in the account, or None."""
+    return (
+        ApplicationDeployment.objects.filter(application=app, account=account, active=True)
+        .select_related("account")
+        .first()
+    )
+
+
+def application_token_problem(client_id: str, account: Account) -> str | None:
+    """Why tokens issued to this application's client no longer work in ``account`` (it is
+    unknown, deleted, not approved, or not active there), or None."""
+    app = Application.objects.filter(client_id=client_id or "").only("pk", "status").first()
+    if app is None or app.status != Application.Status.APPROVED:
+        return "The application behind this token is no longer approved."
+    if deployment_active(app, account) is None:
+        return "The application behind this token is no longer active in this account."
+    return None

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.access import Capability
-from accounts.forms import add_service_errors
+from core.forms import add_service_errors
 from oauth.applications import selectors, services
 from oauth.applications.forms import ApplicationRegisterForm, ReasonForm
 from oauth.models import Application
