@@ -52,42 +52,6 @@ class Service:
         return f"{self.name}-spec"
 
 
-SERVICES = [
-    Service(
-        "authentication",
-        "CloudLink Authentication API",
-        "oauth.api.urls",
-        "Tokens (password, refresh_token grants), the caller's claims, signing keys.",
-    ),
-    Service(
-        "admin",
-        "CloudLink Admin API",
-        "accounts.api.admin_urls",
-        "Accounts of a partner and of its customers, and their users.",
-        spec_urlconf="portal.admin_spec_urls",
-    ),
-    Service(
-        "chat",
-        "CloudLink Chat API",
-        "chat.api.urls",
-        "Conversations, their participants (users and guests) and messages.",
-    ),
-    Service(
-        "notifications",
-        "CloudLink Notifications API",
-        "notifications.api.urls",
-        "Webhook subscriptions to publications (chat messages, call state changes).",
-    ),
-    Service(
-        "media",
-        "CloudLink Media API",
-        "media.api.urls",
-        "Calls on an account's PBX: make a call from an extension, list and read its calls, answer, "
-        "end, hold and retrieve them (CSTA through the account's CloudLink Gateway).",
-    ),
-]
-
-
 class CloudLinkTokenScheme(OpenApiAuthenticationExtension):
     target_class = "oauth.authentication.CloudLinkTokenAuthentication"
     name = "bearerAuth"
@@ -143,16 +107,20 @@ def spec_view(service: Service):
     return ServiceSpecView.as_view(service=service)
 
 
-@login_not_required
-@require_GET
-@ensure_csrf_cookie
-def api_docs(request: HttpRequest) -> HttpResponse:
-    """Swagger UI over every service's document, with a service picker."""
-    services = [{"name": s.title, "url": reverse(s.spec_url_name), "key": s.name} for s in SERVICES]
-    selected = request.GET.get("service", "")
-    primary = next((s["name"] for s in services if s["key"] == selected), services[0]["name"])
-    response = render(request, "api/docs.html", {"services": services, "primary": primary})
-    return csp_allow(response, "style-src", SWAGGER_LOGO_STYLE)
+def api_docs_view(services: list[Service]):
+    """The Swagger UI page over every service's document, with a service picker."""
+
+    @login_not_required
+    @require_GET
+    @ensure_csrf_cookie
+    def api_docs(request: HttpRequest) -> HttpResponse:
+        listed = [{"name": s.title, "url": reverse(s.spec_url_name), "key": s.name} for s in services]
+        selected = request.GET.get("service", "")
+        primary = next((s["name"] for s in listed if s["key"] == selected), listed[0]["name"])
+        response = render(request, "api/docs.html", {"services": listed, "primary": primary})
+        return csp_allow(response, "style-src", SWAGGER_LOGO_STYLE)
+
+    return api_docs
 
 
 _ERROR_BODY = {

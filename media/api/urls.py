@@ -1,4 +1,4 @@
-"""The Media service, mounted at /api/media/2017-09-01/ (portal/api/docs.py SERVICES)."""
+"""The Media service, mounted at /api/media/2017-09-01/ (portal/api_urls.py SERVICES)."""
 
 from django.urls import path
 

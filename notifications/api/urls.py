@@ -1,4 +1,4 @@
-"""Notifications service, mounted at /api/notifications/2017-09-01/ (portal/api/docs.py SERVICES)."""
+"""Notifications service, mounted at /api/notifications/2017-09-01/ (portal/api_urls.py SERVICES)."""
 
 from django.urls import path
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from core.api.docs import SERVICES
+from portal.api_urls import SERVICES
 
 pytestmark = pytest.mark.django_db
 
