@@ -229,7 +229,7 @@ def test_without_a_trusted_proxy_a_forged_x_forwarded_for_gives_no_new_tries(acc
 def test_console_and_password_grant_share_one_policy_and_one_count(
     account_admin, password, settings, throttle_clock
 ):
-    from tests.api.token_helpers import post_form
+    from tests.oauth.token_helpers import post_form
 
     settings.PORTAL_SIGN_IN_FAILURES = "3/2m"
     sign_in(Client(), account_admin.email, "wrong-password")

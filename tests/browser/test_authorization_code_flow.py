@@ -11,7 +11,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from oauth.tokens import access_token_decode
-from tests.api.oauth_helpers import AUTHORIZE_URL, TOKEN_URL, make_app, pkce_pair
+from tests.oauth.helpers import AUTHORIZE_URL, TOKEN_URL, make_app, pkce_pair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

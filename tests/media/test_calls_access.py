@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from integrations import services as integrations
 from media.models import Call
 from oauth.tokens import delegated_token_issue, guest_token_issue
-from tests.api.oauth_helpers import make_app
 from tests.media.conftest import BASE, attach_pbx
+from tests.oauth.helpers import make_app
 
 pytestmark = pytest.mark.django_db
 
