@@ -26,7 +26,7 @@ from django.http import Http404
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from .models import Account, User
+    from accounts.models import Account, User
 
 
 class Role(enum.IntEnum):
@@ -50,7 +50,10 @@ def role_rank(role: object) -> Role | None:
 
 
 class RoleAboveActor(PermissionDenied):
-    """The target user, or the role to give, is above the actor's own role (403)."""
+    """The target user, or the role to give, is above the actor's own role (403). No page offers
+    such an action, so it answers with its status rather than on a form (``core.htmx.submit``)."""
+
+    answer_with_status = True
 
 
 class Capability(enum.StrEnum):
@@ -106,7 +109,7 @@ def account_scope_q(actor: User | None) -> Q:
 
 
 def accounts_for(actor: User | None) -> QuerySet[Account]:
-    from .models import Account
+    from accounts.models import Account
 
     return Account.objects.filter(account_scope_q(actor))
 
@@ -141,9 +144,8 @@ def require(actor: User | None, capability: Capability, account: Account) -> Non
 
 def get_account_or_404(actor: User | None, ref: object, *, need: Capability | None = None) -> Account:
     """Resolve an account by GUID or number inside the actor's scope; optionally require a capability."""
-    from .models import Account
 
-    account = Account.objects.visible_to(actor).by_ref(str(ref)).select_related("parent").first()
+    account = accounts_for(actor).by_ref(str(ref)).select_related("parent").first()
     if account is None:
         raise Http404("No such account.")
     if need is not None:

@@ -18,7 +18,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def authenticate(self, request: HttpRequest, **credentials):
         """Every password check (console, password grant, /authorize) is throttled here; see
         ``accounts.sign_in_throttle``. allauth's own ``login_failed`` rate is off (settings)."""
-        from .sign_in_throttle import sign_in_attempt
+        from accounts.sign_in_throttle import sign_in_attempt
 
         attempt = sign_in_attempt(request, credentials.get("email"))
         user = super().authenticate(request, **credentials)
@@ -27,19 +27,19 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's per-address limits count by the same, proxy-aware address as ours."""
-        from portal.throttle import client_address
+        from core.throttle import client_address
 
         return client_address(request)
 
     def set_password(self, user, password: str) -> None:
         """Password change and forgotten-password reset both land here: go through the service
         so the change is audited like every other."""
-        from .services import user_password_change
+        from accounts.services import user_password_change
 
         user_password_change(actor=user, user=user, new_password=password)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        from portal.mail import email_queue
+        from core.mail import email_queue
 
         msg = self.render_mail(template_prefix, email, context)
         email_queue(message=msg, recipient=context.get("user"))  # no user: an unknown address

@@ -6,9 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from portal.context import current_correlation_id, mitel_app_var
-
-from .models import Account, AuditEvent, User
+from accounts.models import Account, AuditEvent, User
+from core.context import current_correlation_id, mitel_app_var
 
 
 def public_id(target: Any) -> str:

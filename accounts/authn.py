@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
-from .models import Account, User
+from accounts.models import Account, User
 
 
 @dataclass

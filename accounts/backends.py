@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
-from .authn import SignInError, user_authenticate
-from .models import User
+from accounts.authn import SignInError, user_authenticate
+from accounts.models import User
 
 
 class AccountEmailBackend(BaseBackend):

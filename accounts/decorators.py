@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from . import access
-from .access import Capability
+from accounts import access
+from accounts.access import Capability
 
 
 def account_view(*, need: Capability) -> Callable:

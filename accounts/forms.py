@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django_countries import countries
 
-from .models import Account, User
+from accounts.models import Account, User
 
 
 class SignInForm(LoginForm):
@@ -162,18 +162,6 @@ class AccountFilterForm(forms.Form):
         return (self.cleaned_data.get(name) or "") if self.is_valid() else ""
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: keyed errors on their fields (a form may rename
-    them with ``service_fields``, e.g. ``role`` -> ``account_admin``), the rest on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    renames = getattr(form, "service_fields", {})
-    for field, errors in error.message_dict.items():
-        field = renames.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # --- Users -------------------------------------------------------------------------------------
 
 USER_FORM_FIELDS = ("name", "first_name", "last_name", "email", "extension", "mobile", "phone")
@@ -319,7 +307,7 @@ class PortalResetPasswordForm(ResetPasswordForm):
         return self.cleaned_data["email"].strip().lower()
 
     def save(self, request, **kwargs) -> str:
-        from .services import user_password_forgot
+        from accounts.services import user_password_forgot
 
         email = self.cleaned_data["email"]
         user_password_forgot(email=email)

@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 
-from .authn import user_may_stay_signed_in
-from .models import User
+from accounts.authn import user_may_stay_signed_in
+from accounts.models import User
 
 NO_LONGER_ACTIVE = "Your account is no longer active. Contact your administrator."
 SIGNED_OUT = "You were signed out because your password or your role changed. Please sign in again."
@@ -14,7 +14,7 @@ SIGNED_OUT = "You were signed out because your password or your role changed. Pl
 class ActiveAccountMiddleware:
     """Signs out a console session whose user or account was deactivated meanwhile, and says why
     a session ended when Django ended it (its user's sign-ins were revoked: password changed or
-    reset, role lowered, user or account deactivated; see ``accounts.refresh.sign_ins_revoke``)."""
+    reset, role lowered, user or account deactivated; see ``accounts.sign_ins.sign_ins_end``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

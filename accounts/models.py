@@ -11,9 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from portal.fields import EncryptedTextField
-
-from .querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
+from accounts.querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
 
 
 def generate_account_number() -> str:
@@ -180,7 +178,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("Platform operator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
-    # When every sign-in of the user was last ended (accounts.refresh.sign_ins_revoke).
+    # When every sign-in of the user was last ended (accounts.sign_ins.sign_ins_end).
     sign_ins_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     modified_by = models.ForeignKey(
@@ -283,75 +281,6 @@ class AuditEvent(models.Model):
             for k in keys
             if self.before.get(k) != self.after.get(k)
         ]
-
-
-class SigningKey(models.Model):
-    """An RSA key pair that signs access tokens. The newest active key signs; every key not
-    yet retired stays in the JWKS so tokens signed before a rotation still verify. The private
-    key is stored encrypted (PORTAL_ENCRYPTION_KEYS)."""
-
-    kid = models.CharField(max_length=64, unique=True)
-    private_key_pem = EncryptedTextField()
-    public_jwk = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-    retired_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.kid
-
-
-class RefreshToken(models.Model):
-    """One issued refresh token. Using it rotates it; presenting a used one revokes its family."""
-
-    jti = models.UUIDField(unique=True, default=uuid.uuid4)
-    family = models.UUIDField(db_index=True, default=uuid.uuid4)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
-    issued_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    mitel_app = models.CharField(max_length=500, blank=True)
-    # The application whose authorization-code flow began this sign-in ("" for the user's own):
-    # blocking or deleting it revokes the family, and rotation stops while it is not active.
-    client_id = models.CharField(max_length=64, blank=True, db_index=True)
-    # The family's absolute end (first issue + PORTAL_REFRESH_FAMILY_MAX_AGE), copied on rotation.
-    # Rows issued before it existed end with their own expires_at.
-    family_expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-issued_at", "-pk"]
-
-    def __str__(self) -> str:
-        return str(self.jti)
-
-
-class GuestPrincipal(models.Model):
-    """A guest's ``principalId`` in an account, bound on its first ``/guest/token`` to the guest's
-    refresh token, so nobody else can get a token for it. The row is kept after it expires: an
-    identity that has been used is never handed to someone else (its conversations stay its own)."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="guest_principals")
-    principal_id = models.CharField(max_length=128)
-    name = models.CharField(max_length=100)
-    email = models.CharField(max_length=254, blank=True)
-    client_id = models.CharField(max_length=200, blank=True)
-    refresh_jti = models.UUIDField(unique=True, default=uuid.uuid4)  # the one refresh token that works
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "principal_id"], name="guest_principal_unique_per_account"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.principal_id
 
 
 class WelcomeLink(models.Model):
@@ -460,28 +389,3 @@ class UserImportRow(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or " ".join(part for part in (self.first_name, self.last_name) if part)
-
-
-class AuthorizationCode(models.Model):
-    """A single-use OAuth authorization code (``POST /authorize`` and the browser flow).
-
-    Only the code's SHA-256 is stored. Exchanging it records the refresh-token ``family`` it
-    issued, so presenting it a second time revokes that family (and its access tokens)."""
-
-    code_hash = models.CharField(max_length=64, unique=True)
-    client_id = models.CharField(max_length=64)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    redirect_uri = models.CharField(max_length=2000, blank=True)
-    scope = models.CharField(max_length=500, blank=True)
-    code_challenge = models.CharField(max_length=128, blank=True)
-    code_challenge_method = models.CharField(max_length=10, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    family = models.UUIDField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"code for {self.client_id} ({self.created_at:%Y-%m-%d %H:%M:%S})"

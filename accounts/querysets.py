@@ -1,13 +1,9 @@
-"""Named scopes for tenant-owned rows. The scoping rule itself lives in ``accounts.access``."""
+"""Named scopes for tenant-owned rows. Who may see which rows is ``accounts.access``'s to say
+(``access.accounts_for(actor)``); these only name the filters."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
-
-if TYPE_CHECKING:
-    from .models import Account, User
 
 
 class AccountQuerySet(models.QuerySet):
@@ -17,26 +13,16 @@ class AccountQuerySet(models.QuerySet):
     def customers(self) -> AccountQuerySet:
         return self.filter(kind="customer")
 
-    def visible_to(self, actor: User) -> AccountQuerySet:
-        from . import access
-
-        return self.filter(access.account_scope_q(actor))
-
     def by_ref(self, ref: str) -> AccountQuerySet:
         """Match an account by GUID (accountId) or by 9-digit account number."""
-        from .refs import account_ref_q
+        from accounts.refs import account_ref_q
 
         return self.filter(account_ref_q(ref))
 
 
 class TenantOwnedQuerySet(models.QuerySet):
-    def for_account(self, account: Account) -> TenantOwnedQuerySet:
+    def for_account(self, account: models.Model) -> TenantOwnedQuerySet:
         return self.filter(account=account)
-
-    def visible_to(self, actor: User) -> TenantOwnedQuerySet:
-        from . import access
-
-        return self.filter(account__in=access.accounts_for(actor))
 
 
 class AuditEventQuerySet(TenantOwnedQuerySet):

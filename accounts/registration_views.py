@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .services import RegistrationLinkInvalid, user_register, welcome_link_resolve
+from accounts.services import RegistrationLinkInvalid, user_register, welcome_link_resolve
 
 
 class RegistrationForm(SetPasswordForm):

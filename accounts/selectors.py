@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 
-from . import access
-from .access import Capability
-from .models import Account, AuditEvent, User
+from accounts import access
+from accounts.access import Capability
+from accounts.models import Account, AuditEvent, User
 
 ACCOUNT_ORDERINGS = {
     "name": (Lower("name").asc(), "pk"),
@@ -27,7 +27,7 @@ def customer_account_list(
     """Customer accounts a partner owns, filtered by a name / account-number search and status."""
     if not access.can(actor, Capability.LIST_CUSTOMER_ACCOUNTS, actor.account):
         return Account.objects.none()
-    qs = Account.objects.visible_to(actor).customers().annotate(user_count=Count("users"))
+    qs = access.accounts_for(actor).customers().annotate(user_count=Count("users"))
     search = (search or "").strip()
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(account_number__startswith=search))
@@ -38,12 +38,12 @@ def customer_account_list(
 
 def api_account_list(*, actor: User) -> QuerySet[Account]:
     """Every account the actor can see through the API (partner: own + customers)."""
-    return Account.objects.visible_to(actor).select_related("parent").prefetch_related("support_contacts")
+    return access.accounts_for(actor).select_related("parent").prefetch_related("support_contacts")
 
 
 def switchable_account_list(*, actor: User) -> QuerySet[Account]:
     return (
-        Account.objects.visible_to(actor)
+        access.accounts_for(actor)
         .only("name", "account_number", "kind", "status")
         .order_by("-kind", Lower("name"))
     )

@@ -6,7 +6,7 @@ Like Keycloak's brute-force detection, failures lock an *email at a client addre
 address never locks out another user there, nor the same user at another address, which matters
 behind a proxy where many people share one address. A high per-address cap on failures for any
 email (``PORTAL_SIGN_IN_ADDRESS_FAILURES``, default 1000 a minute) stops guessing across many
-emails. Successful sign-ins do not count. The address is ``portal.throttle.client_address``."""
+emails. Successful sign-ins do not count. The address is ``core.throttle.client_address``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from portal.throttle import Attempt, FailureLock, address_bucket, client_address
-
-from .authn import SignInError
+from accounts.authn import SignInError
+from core.throttle import Attempt, FailureLock, address_bucket, client_address
 
 LOCKED = "too_many_login_attempts"  # allauth's code for this refusal
 

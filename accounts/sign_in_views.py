@@ -5,9 +5,8 @@ from __future__ import annotations
 from allauth.account.views import LoginView
 from django.http import HttpResponse
 
-from portal.throttle import retry_after_seconds
-
-from .sign_in_throttle import lock_retry_after
+from accounts.sign_in_throttle import lock_retry_after
+from core.throttle import retry_after_seconds
 
 
 def sign_in_page_refused(response: HttpResponse, form) -> HttpResponse:

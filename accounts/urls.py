@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from accounts import views
 
 app_name = "accounts"
 
@@ -21,8 +21,7 @@ urlpatterns = [
     path("<str:number>/activate/", views.account_activate, name="account_activate"),
     path("<str:number>/delete/", views.account_delete, name="account_delete"),
     path("<str:number>/users/", views.user_list, name="user_list"),
-    path("<str:number>/users/import/", include("accounts.import_urls")),
-    path("<str:number>/users/pbx-sync/", include("accounts.pbx_urls")),
+    path("<str:number>/users/import/", include("accounts.user_import.urls")),
     path("<str:number>/users/new/", views.user_create, name="user_create"),
     path("<str:number>/users/<uuid:user_id>/", views.user_detail, name="user_detail"),
     path("<str:number>/users/<uuid:user_id>/edit/", views.user_update, name="user_update"),

@@ -9,27 +9,21 @@ also its DOM id. Every POST works without JavaScript (redirect after success) an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from . import access, selectors, services
-from .access import Capability
-from .decorators import account_view
-from .forms import (
+from accounts import access, selectors, services
+from accounts.access import Capability
+from accounts.decorators import account_view
+from accounts.forms import (
     AccountCreateForm,
     AccountFilterForm,
     AccountForm,
@@ -38,50 +32,10 @@ from .forms import (
     UserDeleteForm,
     UserFilterForm,
     UserForm,
-    add_service_errors,
 )
+from core.htmx import navigate, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
-
-
-def _render(
-    request: HttpRequest, template: str, partial: str, context: dict, status: int = 200
-) -> HttpResponse:
-    """The full page, or for an htmx request (not a history restore) just ``template#partial``."""
-    htmx = request.htmx
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
-        template = f"{template}#{partial}"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def _navigate(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _submit(form: forms.Form, call: Callable[[dict], Any]) -> tuple[bool, Any]:
-    """Validate the form's shape, then call one service; its ValidationErrors land on the form.
-
-    So does a PermissionDenied: ``@account_view`` already required the page's capability, so
-    one raised by the service is one of its rules ("you cannot delete yourself"), which the
-    person should read on the page rather than on a bare 403. Acting on a user above your role
-    is not offered by any page, so that refusal stays a 403."""
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, call(form.cleaned_data)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    except access.RoleAboveActor:
-        raise
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-    return False, None
-
-
-def _page(request: HttpRequest, items) -> Any:
-    return Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _require_partner(request: HttpRequest, need: Capability) -> None:
@@ -99,15 +53,15 @@ def account_list(request: HttpRequest) -> HttpResponse:
     accounts = selectors.customer_account_list(
         actor=request.user, search=filters.value("q"), status=filters.value("status"), ordering=sort
     )
-    context = {"filters": filters, "sort": sort, "page": _page(request, accounts)}
-    return _render(request, "accounts/account_list.html", "account-table", context)
+    context = {"filters": filters, "sort": sort, "page": paginate(request, accounts)}
+    return render_page(request, "accounts/account_list.html", "account-table", context)
 
 
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest) -> HttpResponse:
     _require_partner(request, Capability.CREATE_CUSTOMER_ACCOUNTS)
     form = AccountCreateForm(request.POST if request.method == "POST" else None)
-    ok, account = _submit(
+    ok, account = submit(
         form,
         lambda data: services.account_create(
             actor=request.user,
@@ -118,8 +72,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
     )
     if ok:
         messages.success(request, f"Account {account.name} created with number {account.account_number}.")
-        return _navigate(request, reverse("accounts:account_detail", args=[account.account_number]))
-    return _render(request, "accounts/account_form.html", "account-create-form", {"form": form})
+        return navigate(request, reverse("accounts:account_detail", args=[account.account_number]))
+    return render_page(request, "accounts/account_form.html", "account-create-form", {"form": form})
 
 
 @require_GET
@@ -167,7 +121,7 @@ def _after_post(request: HttpRequest, ok: bool, partial: str, message: str = "",
         messages.success(request, message)
         if not request.htmx:
             return redirect("accounts:account_detail", number=request.account.account_number)
-    return _render(request, DETAIL, partial, _detail_context(request, **({} if ok else forms_)))
+    return render_page(request, DETAIL, partial, _detail_context(request, **({} if ok else forms_)))
 
 
 @account_view(need=Capability.VIEW_ACCOUNT)
@@ -180,7 +134,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_update(request: HttpRequest, number: str) -> HttpResponse:
     form = AccountForm(request.POST, account=request.account)
-    ok, account = _submit(
+    ok, account = submit(
         form,
         lambda data: services.account_update(actor=request.user, account=request.account, **form.changes),
     )
@@ -192,7 +146,7 @@ def account_update(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
     form = SupportContactForm(request.POST)
-    ok, contact = _submit(
+    ok, contact = submit(
         form,
         lambda data: services.support_contact_add(
             actor=request.user, account=request.account, email=data["email"]
@@ -206,7 +160,7 @@ def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def support_contact_remove(request: HttpRequest, number: str, contact_id: int) -> HttpResponse:
     form = forms.Form(request.POST)
-    ok, _ = _submit(
+    ok, _ = submit(
         form,
         lambda data: services.support_contact_remove(
             actor=request.user, account=request.account, contact_id=contact_id
@@ -219,7 +173,7 @@ def support_contact_remove(request: HttpRequest, number: str, contact_id: int) -
 @require_POST
 def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
     form = ConfirmForm(request.POST, word="deactivate")
-    ok, account = _submit(
+    ok, account = submit(
         form,
         lambda data: services.account_deactivate(
             actor=request.user, account=request.account, confirmation=data["confirmation"]
@@ -243,7 +197,7 @@ def account_activate(request: HttpRequest, number: str) -> HttpResponse:
 def account_delete(request: HttpRequest, number: str) -> HttpResponse:
     form = ConfirmForm(request.POST, word="delete")
     name = request.account.name
-    ok, _ = _submit(
+    ok, _ = submit(
         form,
         lambda data: services.account_delete(
             actor=request.user, account=request.account, confirmation=data["confirmation"]
@@ -252,7 +206,7 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
     if not ok:
         return _after_post(request, False, "account-lifecycle", delete_form=form)
     messages.success(request, f"Account {name} was deleted.")
-    return _navigate(request, reverse("accounts:account_list"))
+    return navigate(request, reverse("accounts:account_list"))
 
 
 # --- Other account pages -------------------------------------------------------------------
@@ -262,8 +216,8 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def account_activity(request: HttpRequest, number: str) -> HttpResponse:
     events = selectors.audit_event_list(actor=request.user, account=request.account)
-    context = {"account": request.account, "page": _page(request, events)}
-    return _render(request, "accounts/account_activity.html", "activity-table", context)
+    context = {"account": request.account, "page": paginate(request, events)}
+    return render_page(request, "accounts/account_activity.html", "activity-table", context)
 
 
 # --- Users ---------------------------------------------------------------------------------
@@ -286,16 +240,16 @@ def user_list(request: HttpRequest, number: str) -> HttpResponse:
         "account": request.account,
         "filters": filters,
         "sort": filters.sort_key,
-        "page": _page(request, users),
+        "page": paginate(request, users),
     }
-    return _render(request, "accounts/user_list.html", "user-table", context)
+    return render_page(request, "accounts/user_list.html", "user-table", context)
 
 
 @account_view(need=Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest, number: str) -> HttpResponse:
     form = UserForm(request.POST if request.method == "POST" else None)
-    ok, person = _submit(
+    ok, person = submit(
         form,
         lambda data: services.user_create(
             actor=request.user, account=request.account, role=form.role, **form.changes
@@ -305,9 +259,9 @@ def user_create(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(
             request, f"{person.display_name} was added; a welcome email is on its way to {person.email}."
         )
-        return _navigate(request, reverse("accounts:user_detail", args=[number, person.user_id]))
+        return navigate(request, reverse("accounts:user_detail", args=[number, person.user_id]))
     context = {"account": request.account, "form": form}
-    return _render(request, "accounts/user_form.html", "user-create-form", context)
+    return render_page(request, "accounts/user_form.html", "user-create-form", context)
 
 
 def _person(request: HttpRequest, user_id) -> Any:
@@ -339,7 +293,9 @@ def _after_user_post(
             return redirect(
                 "accounts:user_detail", number=request.account.account_number, user_id=person.user_id
             )
-    return _render(request, USER_DETAIL, partial, _user_context(request, person, **({} if ok else forms_)))
+    return render_page(
+        request, USER_DETAIL, partial, _user_context(request, person, **({} if ok else forms_))
+    )
 
 
 @account_view(need=Capability.MANAGE_USERS)
@@ -353,7 +309,7 @@ def user_detail(request: HttpRequest, number: str, user_id) -> HttpResponse:
 def user_update(request: HttpRequest, number: str, user_id) -> HttpResponse:
     person = _person(request, user_id)
     form = UserForm(request.POST, person=person, actor=request.user)
-    ok, changed = _submit(
+    ok, changed = submit(
         form,
         lambda data: services.user_change(actor=request.user, user=person, role=form.role, **form.changes),
     )
@@ -368,7 +324,7 @@ def user_update(request: HttpRequest, number: str, user_id) -> HttpResponse:
 def user_welcome_resend(request: HttpRequest, number: str, user_id) -> HttpResponse:
     person = _person(request, user_id)
     form = forms.Form(request.POST)
-    ok, _ = _submit(form, lambda data: services.user_welcome_resend(actor=request.user, user=person))
+    ok, _ = submit(form, lambda data: services.user_welcome_resend(actor=request.user, user=person))
     message = f"A new welcome email is on its way to {person.email}; the previous link no longer works."
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
@@ -378,7 +334,7 @@ def user_welcome_resend(request: HttpRequest, number: str, user_id) -> HttpRespo
 def user_password_reset_send(request: HttpRequest, number: str, user_id) -> HttpResponse:
     person = _person(request, user_id)
     form = forms.Form(request.POST)
-    ok, _ = _submit(form, lambda data: services.user_password_reset_send(actor=request.user, user=person))
+    ok, _ = submit(form, lambda data: services.user_password_reset_send(actor=request.user, user=person))
     message = f"A password reset email is on its way to {person.email}."
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
@@ -388,8 +344,8 @@ def user_password_reset_send(request: HttpRequest, number: str, user_id) -> Http
 def user_delete(request: HttpRequest, number: str, user_id) -> HttpResponse:
     person = _person(request, user_id)
     form = UserDeleteForm(request.POST)
-    ok, _ = _submit(form, lambda data: services.user_delete(actor=request.user, user=person))
+    ok, _ = submit(form, lambda data: services.user_delete(actor=request.user, user=person))
     if not ok:
         return _after_user_post(request, person, False, "user-delete", delete_form=form)
     messages.success(request, f"{person.display_name} ({person.email}) was deleted.")
-    return _navigate(request, reverse("accounts:user_list", args=[number]))
+    return navigate(request, reverse("accounts:user_list", args=[number]))

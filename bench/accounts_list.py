@@ -67,7 +67,7 @@ def main() -> None:
 
     logging.disable(logging.INFO)  # per-request log lines would dominate the timings
     with harness.throwaway_database():
-        from accounts.tokens import access_token_issue
+        from oauth.tokens import access_token_issue
 
         admin = seed(args.accounts)
         browser = Client()

@@ -41,10 +41,9 @@ def seed():
 
 
 def one_import(partner, admin, rows: int, run: int, trace_memory: bool = False) -> dict:
-    from accounts import services
     from accounts.models import Account, User, UserImportJob
-    from accounts.services import import_services
-    from portal.models import OutboxMessage
+    from accounts.user_import import services as import_services
+    from core.models import OutboxMessage
 
     customer = Account.objects.create(
         kind="customer",
@@ -59,10 +58,10 @@ def one_import(partner, admin, rows: int, run: int, trace_memory: bool = False) 
         tracemalloc.start()
     with counting() as queries:
         start = time.perf_counter()
-        job = services.import_job_create(actor=admin, account=customer, upload=upload)
+        job = import_services.import_job_create(actor=admin, account=customer, upload=upload)
         previewed = time.perf_counter()
         with counting() as run_queries:
-            services.import_job_start(actor=admin, job=job)  # the task runs in-process on commit
+            import_services.import_job_start(actor=admin, job=job)  # the task runs in-process on commit
         finished = time.perf_counter()
     peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
     tracemalloc.stop()
@@ -93,7 +92,7 @@ def main() -> None:
 
     logging.disable(logging.WARNING)  # per-task log lines would dominate the timings
     with harness.throwaway_database(outbox_email=True):
-        from accounts.services import import_services
+        from accounts.user_import import services as import_services
 
         partner, admin = seed()
         one_import(partner, admin, 20, run=999)  # warm-up: imports, URL resolver, templates

@@ -68,9 +68,9 @@ def seed() -> Target:
     """A partner admin and everything its token may reach (needs Django set up and a database)."""
     from accounts import services as account_services
     from accounts.models import User
-    from accounts.tokens import access_token_issue
-    from integrations import application_services as apps
     from integrations.services import integration_add
+    from oauth.applications import services as apps
+    from oauth.tokens import access_token_issue
 
     partner = account_services.partner_create(actor=None, name="Fuzz Partner", country="US")
     admin = User.objects.create(

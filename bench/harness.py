@@ -28,7 +28,7 @@ def throwaway_database(*, outbox_email: bool = False) -> Iterator[None]:
     set-up would otherwise swap in its in-memory backend)."""
     setup_test_environment()
     if outbox_email:
-        settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+        settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield

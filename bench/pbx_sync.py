@@ -61,12 +61,12 @@ def seed():
 def timed(admin, account, users) -> tuple[float, int, int, dict, float]:
     from django.db import transaction
 
-    from accounts import services
+    from gateways.pbx_users import services as pbx_sync_services
 
     with counting() as queries:
         start = time.perf_counter()
         with transaction.atomic():  # welcome emails are sent on commit, as in a request
-            plan = services.pbx_sync_apply(actor=admin, account=account, users=users)
+            plan = pbx_sync_services.pbx_sync_apply(actor=admin, account=account, users=users)
             synced = time.perf_counter() - start
         seconds = time.perf_counter() - start
     return seconds, queries.total - queries.email, queries.email, plan.counts, synced
@@ -109,7 +109,7 @@ def main() -> None:
 
     logging.disable(logging.WARNING)
     with harness.throwaway_database(outbox_email=True):
-        from accounts.services import pbx_sync_services
+        from gateways.pbx_users import services as pbx_sync_services
 
         partner, admin = seed()
         one_run(partner, admin, 20, run=999)  # warm-up

@@ -24,11 +24,7 @@ PASSWORD = "correct-horse-battery"
 
 def seed():
     from accounts.models import Account, User
-    from integrations.application_services import (
-        application_approve,
-        application_deploy,
-        application_register,
-    )
+    from oauth.applications.services import application_approve, application_deploy, application_register
 
     partner = Account.objects.create(
         kind="partner", name="Bench Partner", country="US", account_number="100000001"

@@ -50,7 +50,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 def seed(url: str, subscriptions: int):
     from accounts.models import Account, User
-    from integrations.notifications import services
+    from notifications import services
 
     partner = Account.objects.create(
         kind="partner", name="Bench Partner", country="US", account_number="100000001"
@@ -77,7 +77,7 @@ def seed_calls(url: str, customer, pbx_port: int):
     """The customer's gateway and PBX (the simulator), users on 1001 and 1002, and 1002's ringing subscription."""
     from accounts.models import User
     from gateways.models import Gateway, Pbx, PbxType
-    from integrations.notifications import services
+    from notifications import services
 
     gateway = Gateway.objects.create(
         account=customer, name="Bench gateway", serial_number="CLGW-BENCH", status=Gateway.Status.CONNECTED
@@ -110,8 +110,8 @@ def seed_calls(url: str, customer, pbx_port: int):
 
 
 def bench_calls(url: str, customer, calls: int) -> None:
-    from gateways.media import services as media
-    from gateways.simulator import PbxSimulator
+    from gateways.pbx.simulator import PbxSimulator
+    from media import services as media
 
     class TimedSimulator(PbxSimulator):
         """Stamps the moment each call's DeliveredEvents go out (the PBX event)."""
@@ -165,8 +165,8 @@ def main() -> None:
     url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
     with harness.throwaway_database():
         try:
-            from integrations.notifications.models import DeliveryAttempt
-            from integrations.notifications.publish import publication_publish
+            from notifications.models import DeliveryAttempt
+            from notifications.publish import publication_publish
 
             customer = seed(url, args.subscriptions)
             published: dict[str, float] = {}

@@ -16,9 +16,8 @@ from django import forms
 from django_countries import countries
 
 from accounts.models import Account
-from portal import netpolicy
-
-from .models import PBX_CSTA_PORTS, PBX_NEEDS_CREDENTIALS, Gateway, PbxType, SipTrunk
+from core import netpolicy
+from gateways.models import PBX_CSTA_PORTS, PBX_NEEDS_CREDENTIALS, Gateway, PbxType, SipTrunk
 
 DEFAULT_DNS_SERVERS = ("8.8.8.8", "8.8.4.4")
 DEFAULT_GATEWAY_USERNAME = "officelinkmxone"

@@ -16,9 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
-from portal.fields import EncryptedTextField
-
-from . import csta
+from core.fields import EncryptedTextField
+from gateways.pbx import csta
 
 
 class PbxType(models.TextChoices):

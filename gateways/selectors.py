@@ -9,8 +9,7 @@ from django.http import Http404
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
-
-from .models import ConnectJob, Gateway, GatewaySetup
+from gateways.models import ConnectJob, Gateway, GatewaySetup
 
 
 def gateway_for(*, actor: User, account: Account) -> Gateway | None:

@@ -31,10 +31,11 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
-
-from . import csta, wizard
-from .forms import DEFAULT_GATEWAY_USERNAME
-from .models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
+from core.jobs import enqueue
+from gateways import wizard
+from gateways.forms import DEFAULT_GATEWAY_USERNAME
+from gateways.models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
+from gateways.pbx import csta
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +198,6 @@ def _running_job(gateway: Gateway) -> ConnectJob | None:
 
 
 def _job_start(*, actor: User | None, gateway: Gateway, kind: str) -> ConnectJob:
-    from .tasks import gateway_connect_task
 
     pbx = _pbx(gateway)
     if pbx is None:
@@ -218,7 +218,7 @@ def _job_start(*, actor: User | None, gateway: Gateway, kind: str) -> ConnectJob
         target=gateway,
         after={"job": str(job.job_id), "kind": kind, "target": job.target},
     )
-    transaction.on_commit(lambda: gateway_connect_task.delay(job.pk))
+    enqueue("gateways.tasks.gateway_connect_task", job.pk)
     return job
 
 
@@ -324,7 +324,7 @@ def pbx_set(*, actor: User, account: Account, values: dict[str, Any], password: 
     _lock(account)
     gateway = _gateway(account)
     pbx = _pbx(gateway)
-    from .models import PBX_NEEDS_CREDENTIALS
+    from gateways.models import PBX_NEEDS_CREDENTIALS
 
     if values["type"] in PBX_NEEDS_CREDENTIALS and not password and not (pbx and pbx.csta_password):
         raise ValidationError(

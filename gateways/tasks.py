@@ -10,12 +10,18 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from . import selectors, services
+from gateways import selectors, services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=90, soft_time_limit=60)
+@shared_task(
+    name="gateways.tasks.gateway_connect_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=90,
+    soft_time_limit=60,
+)
 def gateway_connect_task(job_id: int) -> dict | None:
     """Run a connect / re-check job. CSTA failures are results (recorded on the job), not task errors;
     anything else (a crash, the time limit) marks the job failed so the page stops waiting."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from gateways import views
 
 app_name = "gateways"
 

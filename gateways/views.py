@@ -20,16 +20,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import ConfirmForm
-from accounts.views import _navigate, _render, _submit
-
-from . import selectors, services, wizard
-from .forms import CustomerForm, SipTrunkForm
-from .models import ConnectJob, GatewaySetup
+from core.htmx import navigate, polling_fragment, render_page, submit
+from gateways import selectors, services, wizard
+from gateways.forms import CustomerForm, SipTrunkForm
+from gateways.models import ConnectJob, GatewaySetup
 
 PAGE = "gateways/gateway_detail.html"
 WIZARD = "gateways/setup_wizard.html"
@@ -78,7 +76,7 @@ def _page_context(request: HttpRequest, **forms_) -> dict:
 @account_view(need=Capability.MANAGE_GATEWAY)
 @require_GET
 def gateway_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _render(request, PAGE, "gateway-status", _page_context(request))
+    return render_page(request, PAGE, "gateway-status", _page_context(request))
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
@@ -88,11 +86,9 @@ def gateway_status_hx(request: HttpRequest, number: str) -> HttpResponse:
     if not request.htmx:
         return redirect("gateways:gateway_detail", number=number)
     context = _page_context(request)
-    response = _render(request, PAGE, "gateway-status", context)
+    response = render_page(request, PAGE, "gateway-status", context)
     job = context.get("job")
-    if job is None or job.is_finished:
-        return HttpResponseStopPolling(response.content, headers={"Vary": "HX-Request"})
-    return response
+    return polling_fragment(response, finished=job is None or job.is_finished)
 
 
 def _after_action(request: HttpRequest, message: str = "", error: str = "") -> HttpResponse:
@@ -101,7 +97,7 @@ def _after_action(request: HttpRequest, message: str = "", error: str = "") -> H
     if error:
         messages.error(request, error)
     if request.htmx:
-        return _render(request, PAGE, "gateway-status", _page_context(request))
+        return render_page(request, PAGE, "gateway-status", _page_context(request))
     return redirect("gateways:gateway_detail", number=request.account.account_number)
 
 
@@ -133,11 +129,11 @@ def gateway_remove(request: HttpRequest, number: str) -> HttpResponse:
     form = ConfirmForm(request.POST, word=REMOVE_WORD)
     if form.is_valid() and form.cleaned_data["confirmation"].strip().lower() != REMOVE_WORD:
         form.add_error("confirmation", f"Type {REMOVE_WORD} to confirm.")
-    ok, _ = _submit(form, lambda data: services.gateway_remove(actor=request.user, account=request.account))
+    ok, _ = submit(form, lambda data: services.gateway_remove(actor=request.user, account=request.account))
     if ok:
         messages.success(request, "The gateway was removed from this account.")
-        return _navigate(request, _url(request, "gateway_detail"))
-    return _render(request, PAGE, "gateway-remove", _page_context(request, remove_form=form))
+        return navigate(request, _url(request, "gateway_detail"))
+    return render_page(request, PAGE, "gateway-remove", _page_context(request, remove_form=form))
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
@@ -150,7 +146,7 @@ def gateway_trunk_update(request: HttpRequest, number: str) -> HttpResponse:
     form = SipTrunkForm(
         request.POST, has_secrets=(bool(trunk and trunk.pbx_password), bool(trunk and trunk.gateway_password))
     )
-    ok, _ = _submit(
+    ok, _ = submit(
         form,
         lambda data: services.trunk_update(
             actor=request.user, account=request.account, values=form.values(), secrets=form.secrets()
@@ -160,8 +156,8 @@ def gateway_trunk_update(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, "SIP trunk settings saved.")
         if not request.htmx:
             return redirect("gateways:gateway_detail", number=number)
-        return _render(request, PAGE, "sip-trunk", _page_context(request))
-    return _render(request, PAGE, "sip-trunk", context | {"trunk_form": form})
+        return render_page(request, PAGE, "sip-trunk", _page_context(request))
+    return render_page(request, PAGE, "sip-trunk", context | {"trunk_form": form})
 
 
 # --- The setup wizard -----------------------------------------------------------------------------------
@@ -210,7 +206,7 @@ def gateway_setup_step(request: HttpRequest, number: str, step: str) -> HttpResp
         form = CustomerForm(initial=request.POST.dict(), rows=rows)
     elif request.method == "POST":
         form = wizard.step_form(data=request.POST, **build)
-        ok, _ = _submit(
+        ok, _ = submit(
             form,
             lambda data: services.gateway_setup_step_submit(
                 actor=actor,
@@ -221,10 +217,10 @@ def gateway_setup_step(request: HttpRequest, number: str, step: str) -> HttpResp
             ),
         )
         if ok:
-            return _navigate(request, _url(request, "gateway_setup_step", wizard.next_step(step)))
+            return navigate(request, _url(request, "gateway_setup_step", wizard.next_step(step)))
     else:
         form = wizard.step_form(**build)
-    return _render(request, WIZARD, "wizard-step", _wizard_context(request, step, setup, form=form))
+    return render_page(request, WIZARD, "wizard-step", _wizard_context(request, step, setup, form=form))
 
 
 def _connect_step(request: HttpRequest, setup: GatewaySetup | None) -> HttpResponse:
@@ -236,7 +232,7 @@ def _connect_step(request: HttpRequest, setup: GatewaySetup | None) -> HttpRespo
         except ValidationError as exc:
             error = _messages_of(exc)
         else:
-            return _navigate(request, _url(request, "gateway_job", job.job_id))
+            return navigate(request, _url(request, "gateway_job", job.job_id))
     gateway = selectors.gateway_for(actor=request.user, account=request.account)
     context = _wizard_context(
         request,
@@ -247,7 +243,7 @@ def _connect_step(request: HttpRequest, setup: GatewaySetup | None) -> HttpRespo
         job=selectors.connect_job_latest(gateway=gateway) if gateway else None,
         has_password=wizard.has_stored_password(setup, gateway),
     )
-    return _render(request, WIZARD, "wizard-step", context)
+    return render_page(request, WIZARD, "wizard-step", context)
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
@@ -259,7 +255,7 @@ def gateway_setup_cancel(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _messages_of(exc))
     else:
         messages.info(request, "Gateway setup cancelled: what the wizard stored was discarded.")
-    return _navigate(request, _url(request, "gateway_detail"))
+    return navigate(request, _url(request, "gateway_detail"))
 
 
 # --- Connect jobs ----------------------------------------------------------------------------------------
@@ -282,7 +278,7 @@ def _job_context(request: HttpRequest, job: ConnectJob) -> dict:
 def gateway_job(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     """The Connect step's progress, then "connected" or the error to act on."""
     job = selectors.connect_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    return _render(request, JOB, "connect-progress", _job_context(request, job))
+    return render_page(request, JOB, "connect-progress", _job_context(request, job))
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
@@ -291,7 +287,5 @@ def gateway_job_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) 
     job = selectors.connect_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
     if not request.htmx:
         return redirect("gateways:gateway_job", number=number, job_id=job.job_id)
-    response = _render(request, JOB, "connect-progress", _job_context(request, job))
-    if job.is_finished:
-        return HttpResponseStopPolling(response.content, headers={"Vary": "HX-Request"})
-    return response
+    response = render_page(request, JOB, "connect-progress", _job_context(request, job))
+    return polling_fragment(response, finished=job.is_finished)

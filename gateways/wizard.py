@@ -13,9 +13,8 @@ from typing import Any
 from django import forms
 
 from accounts.models import Account, User
-
-from .forms import CUSTOMER_FIELDS, ContactType, CustomerForm, GatewayForm, PbxForm
-from .models import Gateway, GatewaySetup
+from gateways.forms import CUSTOMER_FIELDS, ContactType, CustomerForm, GatewayForm, PbxForm
+from gateways.models import Gateway, GatewaySetup
 
 Step = GatewaySetup.Step
 STEPS: tuple[str, ...] = (Step.CUSTOMER, Step.GATEWAY, Step.PBX, Step.CONNECT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import hex_colour
+from integrations.models import hex_colour
 
 
 class ReturnToForm(forms.Form):

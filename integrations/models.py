@@ -12,8 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
-
-from . import registry
+from integrations import registry
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 
@@ -85,108 +84,6 @@ class ChatOverlay(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Application(models.Model):
-    """A third-party application a partner registered on the Developer page.
-
-    Pending until a platform operator approves it (which issues ``client_id`` and, for
-    confidential clients, a secret shown once; only its hash is kept) or rejects it. Its
-    ``mitel_app`` name only counts requests: it is unique among *approved* applications (a
-    pending, rejected or blocked registration holds no name)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        BLOCKED = "blocked", "Blocked"
-
-    class ClientType(models.TextChoices):
-        CONFIDENTIAL = "confidential", "Confidential (server, keeps a secret)"
-        PUBLIC = "public", "Public (browser or mobile app, no secret)"
-
-    owner = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="applications")
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    redirect_uris = models.JSONField(default=list, blank=True)
-    contact_email = models.EmailField()
-    mitel_app = models.CharField(
-        "x-mitel-app value", max_length=200, help_text="The app name it sends in x-mitel-app, e.g. MyApp"
-    )
-    client_type = models.CharField(max_length=12, choices=ClientType.choices, default=ClientType.CONFIDENTIAL)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    status_reason = models.TextField(blank=True)
-    client_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    client_secret_hash = models.CharField(max_length=128, blank=True)
-    secret_rotated_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("mitel_app"),
-                condition=models.Q(status="approved"),
-                name="application_mitel_app_unique_when_approved",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_confidential(self) -> bool:
-        return self.client_type == self.ClientType.CONFIDENTIAL
-
-
-class ApplicationDeployment(models.Model):
-    """An approved application enabled in one customer account (CloudLink's PUT /applications/{id})."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deployments")
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="app_deployments")
-    name = models.CharField(max_length=120, blank=True)
-    description = models.TextField(blank=True)
-    redirect_uris = models.JSONField(default=list, blank=True)
-    active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    modified_at = models.DateTimeField(auto_now=True)
-
-    objects = TenantOwnedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["application__name", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "account"], name="deployment_unique_per_account")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.application} in {self.account}"
-
-
-class ApplicationUsage(models.Model):
-    """Requests seen per approved application per day (from the x-mitel-app header callers send:
-    self-declared, so a count, never an access control), shown to the partner."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="usage")
-    day = models.DateField()
-    requests = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-day"]
-        constraints = [models.UniqueConstraint(fields=["application", "day"], name="usage_unique_per_day")]
-
-    def __str__(self) -> str:
-        return f"{self.application} {self.day}: {self.requests}"
 
 
 class MitelOneUserSettings(models.Model):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .providers import (
+from integrations.providers import (
     cloudlink_gateway,
     micc,
     micollab,
@@ -25,7 +25,7 @@ from .providers import (
     third_party,
     unify_phone,
 )
-from .providers.base import PRIVILEGES, Privilege, Provider, Tab
+from integrations.providers.base import PRIVILEGES, Privilege, Provider, Tab
 
 __all__ = [
     "PRIVILEGES",

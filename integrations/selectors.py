@@ -10,11 +10,10 @@ from django.http import Http404
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
-
-from . import registry
-from .models import ChatOverlay, Integration
-from .registry import PRIVILEGES, Privilege, Provider
-from .services import PARTNER_ACCOUNT_MESSAGE
+from integrations import registry
+from integrations.models import ChatOverlay, Integration
+from integrations.registry import PRIVILEGES, Privilege, Provider
+from integrations.services import PARTNER_ACCOUNT_MESSAGE
 
 # Integrations whose presence (added and enabled) changes the console shell.
 CUSTOMER_CARE_TYPE = "mitel-one-workgroups"

@@ -29,10 +29,9 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import audit_record
 from accounts.models import Account, User
-
-from . import registry
-from .models import ChatOverlay, Integration
-from .registry import PRIVILEGES, Privilege, Provider
+from integrations import registry
+from integrations.models import ChatOverlay, Integration
+from integrations.registry import PRIVILEGES, Privilege, Provider
 
 __all__ = [
     "PARTNER_ACCOUNT_MESSAGE",

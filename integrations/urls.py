@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import mitel_one_views, views
+from integrations import views
+from integrations.providers.mitel_one import views as mitel_one_views
 
 app_name = "integrations"
 

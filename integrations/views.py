@@ -18,31 +18,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from accounts.forms import add_service_errors
-
-from . import registry, selectors, services
-from .forms import ChatOverlayForm, ReturnToForm, SwitchForm
-from .registry import Privilege, Provider
+from core.forms import add_service_errors
+from core.htmx import is_fragment_request, render_page
+from integrations import registry, selectors, services
+from integrations.forms import ChatOverlayForm, ReturnToForm, SwitchForm
+from integrations.registry import Privilege, Provider
 
 PANEL = "integrations/_account_panel.html"
-
-
-def _htmx(request: HttpRequest) -> bool:
-    htmx = request.htmx
-    return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
-
-
-def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """The full page, or for htmx only ``template#partial``."""
-    response = render(request, f"{template}#{partial}" if _htmx(request) else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -94,7 +81,7 @@ def _call(call: Callable[[], Any]) -> tuple[Any, str]:
 def integration_list(request: HttpRequest, number: str) -> HttpResponse:
     context = selectors.panel_context(actor=request.user, account=request.account)
     context["return_to"] = request.get_full_path()
-    if _htmx(request):
+    if is_fragment_request(request):
         return render(request, PANEL, context)
     return render(request, "integrations/integration_list.html", context)
 
@@ -115,7 +102,7 @@ def integration_catalogue(request: HttpRequest, number: str) -> HttpResponse:
         "partner_message": services.PARTNER_ACCOUNT_MESSAGE,
         "return_to": _return_to(request),
     }
-    return _render(request, "integrations/integration_catalogue.html", "integrations-dialog", context)
+    return render_page(request, "integrations/integration_catalogue.html", "integrations-dialog", context)
 
 
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
@@ -180,7 +167,7 @@ def integration_setup(request: HttpRequest, number: str, type: str) -> HttpRespo
         "form": form,
         "return_to": _return_to(request),
     }
-    response = _render(request, "integrations/integration_setup.html", "integrations-dialog", context)
+    response = render_page(request, "integrations/integration_setup.html", "integrations-dialog", context)
     if request.htmx and data is not None:  # invalid: show the dialog again, with the errors
         response = reswap(retarget(response, "#integrations-dialog"), "outerHTML")
     return response
@@ -208,7 +195,7 @@ def integration_remove(request: HttpRequest, number: str, type: str) -> HttpResp
         "preview": services.removal_preview(request.account, type),
         "return_to": _return_to(request),
     }
-    return _render(request, "integrations/integration_remove.html", "integrations-dialog", context)
+    return render_page(request, "integrations/integration_remove.html", "integrations-dialog", context)
 
 
 # --- Privileges ------------------------------------------------------------------------------------
@@ -269,7 +256,7 @@ def chat_overlay_list(request: HttpRequest, number: str) -> HttpResponse:
             if not request.htmx:
                 return redirect("integrations:chat_overlay_list", number=number)
             form = None
-    return _render(
+    return render_page(
         request, "integrations/chat_overlays.html", "chat-overlays", _overlays_context(request, form)
     )
 
@@ -288,4 +275,6 @@ def chat_overlay_delete(request: HttpRequest, number: str, overlay_id: int) -> H
         messages.success(request, "Chat overlay deleted.")
     if not request.htmx:
         return redirect("integrations:chat_overlay_list", number=number)
-    return _render(request, "integrations/chat_overlays.html", "chat-overlays", _overlays_context(request))
+    return render_page(
+        request, "integrations/chat_overlays.html", "chat-overlays", _overlays_context(request)
+    )

@@ -2,12 +2,7 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
+    """The project shell: settings, URLs, the Celery app, the demo seed."""
+
     name = "portal"
     verbose_name = "Portal"
-
-    def ready(self) -> None:
-        from django.core import checks
-
-        from .throttle import check_throttle_settings
-
-        checks.register(check_throttle_settings)

@@ -2,32 +2,35 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import registration_views
+from accounts.outbox import views as outbox_views
 from accounts.sign_in_views import SignInView
-from integrations import developer_urls
+from core import views as core_views
+from oauth.applications import urls as developer_urls
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("outbox/", views.outbox, name="outbox"),
-    path("outbox/<int:pk>/html/", views.outbox_message_html, name="outbox_message_html"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("outbox/", outbox_views.outbox, name="outbox"),
+    path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
-    path("accounts/<str:number>/integrations/third-party/", include(developer_urls.third_party_patterns)),
+    path("accounts/<str:number>/users/pbx-sync/", include("gateways.pbx_users.urls")),
+    path("accounts/<str:number>/integrations/third-party/", include("integrations.third_party_urls")),
     path("accounts/<str:number>/integrations/", include("integrations.urls")),
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
-    path("accounts/<str:number>/notifications/", include("integrations.notifications.urls")),
-    path("accounts/<str:number>/conversations/", include("integrations.chat.urls")),
-    path("developer/", include("integrations.developer_urls")),
+    path("accounts/<str:number>/notifications/", include("notifications.urls")),
+    path("accounts/<str:number>/conversations/", include("chat.urls")),
+    path("developer/", include("oauth.applications.urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
-    path("api/", include("portal.api.urls")),
+    path("api/", include("portal.api_urls")),
     path("staff/login/", views.staff_login, name="staff_login"),  # the portal's sign-in, not admin's
     path("staff/", admin.site.urls),
 ]
 
-handler400 = "portal.views.bad_request"
-handler403 = "portal.views.permission_denied"
-handler404 = "portal.views.page_not_found"
-handler500 = "portal.views.server_error"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

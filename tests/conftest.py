@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.tokens import access_token_issue
+from oauth.tokens import access_token_issue
 from tests.accounts.factories import PASSWORD, CustomerAccountFactory, PartnerAccountFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -104,15 +104,15 @@ def celery_worker(transactional_db, settings):
     """Send tasks to the real Celery worker CI starts (CELERY_BROKER_URL) instead of running them in-process.
 
     Tests using it must look at committed data only; without a broker they are skipped with the reason."""
-    from portal.celery import app
+    from portal.celery import app as celery_app
 
     if not settings.CELERY_BROKER_URL:
         pytest.skip("needs CELERY_BROKER_URL and a running worker (the second run of .ci/run)")
-    replies = app.control.ping(timeout=10)
+    replies = celery_app.control.ping(timeout=10)
     assert replies, "CELERY_BROKER_URL is set but no Celery worker answered a ping"
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True
+    celery_app.conf.task_always_eager = False
+    yield celery_app
+    celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def throttle_clock(monkeypatch):
             self.now += seconds
 
     clock = Clock()
-    monkeypatch.setattr("portal.throttle.now", lambda: clock.now)
+    monkeypatch.setattr("core.throttle.now", lambda: clock.now)
     return clock
 
 
@@ -146,3 +146,15 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):
 # The PBX simulator fixtures (pbx_simulator, pbx_simulator_factory, closed_port), for every test
 # directory: the gateway wizard's browser journey and the PBX user sync use them too.
 from tests.gateways.conftest import closed_port, pbx_simulator, pbx_simulator_factory  # noqa: E402, F401
+
+
+@pytest.fixture(params=["form", "json"])
+def post(request):
+    """Each test using it runs once with a form body and once with a JSON body."""
+    from tests.oauth.token_helpers import post_form, post_json
+
+    return post_form if request.param == "form" else post_json
+
+
+# Approved applications deployed in ``customer`` (the token and authorization-code tests).
+from tests.oauth.helpers import app, public_app  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin_views, pbx_views, user_views
+from accounts.api import admin_views, user_views
 
 app_name = "admin-api"
 
@@ -15,8 +15,6 @@ urlpatterns = [
     path(
         "accounts/<str:accountId>/users/<str:userId>", user_views.UserDetailApi.as_view(), name="user-detail"
     ),
-    # PBX users (docs/pbx-users.md): reconcile with the PBX's full list, preview or apply.
-    path("accounts/<str:accountId>/pbx/users/sync", pbx_views.PbxUserSyncApi.as_view(), name="pbx-user-sync"),
     # The caller's own account.
     path("users/<str:userId>", user_views.OwnAccountUserDetailApi.as_view(), name="own-user-detail"),
     # Forgotten password: no token.

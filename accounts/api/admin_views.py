@@ -15,15 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import error_responses, validation_error
-from portal.api.odata import QueryOptions
-
-from .. import access, selectors, services
-from ..access import Capability
-from ..forms import ACCOUNT_FORM_FIELDS, AccountCreateForm, AccountForm
-from ..models import Account
-from .serializers import (
+from accounts import access, selectors, services
+from accounts.access import Capability
+from accounts.api.serializers import (
     ACCOUNT_DEFAULT_ORDERING,
     ACCOUNT_EXPANDABLE,
     ACCOUNT_FILTER_FIELDS,
@@ -32,6 +26,11 @@ from .serializers import (
     AccountInputSerializer,
     AccountOutputSerializer,
 )
+from accounts.forms import ACCOUNT_FORM_FIELDS, AccountCreateForm, AccountForm
+from accounts.models import Account
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import error_responses, validation_error
+from core.api.odata import QueryOptions
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

@@ -15,12 +15,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.collections import collection_serializer, service_relative
-from portal.api.fields import TypedInputSerializer
-from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
-
-from ..models import MAX_SUPPORT_CONTACTS, Account
-from ..services.account_services import too_many_support_contacts
+from accounts.models import MAX_SUPPORT_CONTACTS, Account
+from accounts.services.account_services import too_many_support_contacts
+from core.api.collections import collection_serializer, service_relative
+from core.api.fields import TypedInputSerializer
+from core.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
 # Form / model field -> API field name (used to rename validation error keys).
 API_FIELD_NAMES = {

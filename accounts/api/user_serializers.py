@@ -14,12 +14,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.collections import collection_serializer, service_relative
-from portal.api.fields import BoundedListField, TypedInputSerializer
-from portal.api.odata import BOOLEAN, DATETIME, GUID, FilterField
-
-from ..models import User
-from .serializers import SelfLinkSerializer
+from accounts.api.serializers import SelfLinkSerializer
+from accounts.models import User
+from core.api.collections import collection_serializer, service_relative
+from core.api.fields import BoundedListField, TypedInputSerializer
+from core.api.odata import BOOLEAN, DATETIME, GUID, FilterField
 
 # Model / service field -> API field name (renames validation error keys).
 USER_API_FIELD_NAMES = {

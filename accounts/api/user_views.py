@@ -25,18 +25,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
-from portal.api.odata import QueryOptions
-from portal.context import correlation_id_var, new_correlation_id
-from portal.middleware import CORRELATION_HEADER
-
-from .. import access, selectors, services
-from ..access import Capability
-from ..models import Account, User
-from ..services.user_services import DUPLICATE_EMAIL
-from .admin_views import ACCOUNT_ID
-from .user_serializers import (
+from accounts import access, extensions, selectors, services
+from accounts.access import Capability
+from accounts.api.admin_views import ACCOUNT_ID
+from accounts.api.user_serializers import (
     OP_CREATE,
     OP_DELETE,
     USER_API_FIELD_NAMES,
@@ -53,6 +45,13 @@ from .user_serializers import (
     UsersBulkRequestSerializer,
     UserUpdateSerializer,
 )
+from accounts.models import Account, User
+from accounts.services.user_services import DUPLICATE_EMAIL
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
+from core.api.odata import QueryOptions
+from core.context import correlation_id_var, new_correlation_id
+from core.middleware import CORRELATION_HEADER
 
 logger = logging.getLogger("portal.request")
 
@@ -91,8 +90,9 @@ def _create(actor: User, account: Account, data: Any) -> User:
     payload = UserCreateSerializer(data=data)
     payload.is_valid(raise_exception=True)
     with _service_errors():
-        if payload.validated_data.get("source") == "PBX":  # pushed by the PBX (docs/pbx-users.md)
-            return services.pbx_user_push(
+        creator = extensions.user_creator(payload.validated_data.get("source") or "")
+        if creator is not None:  # pushed by the PBX (docs/pbx-users.md)
+            return creator(
                 actor=actor, account=account, role=payload.validated_data["role"], **payload.contact_changes()
             )
         return services.user_create(

@@ -3,15 +3,15 @@ store them in plain text again."""
 
 from django.db import migrations
 
-import portal.fields
+import core.fields
 
 
 def encrypt_secrets(apps, schema_editor):
-    portal.fields.encrypt_column(apps.get_model("accounts", "SigningKey"), "private_key_pem")
+    core.fields.encrypt_column(apps.get_model("accounts", "SigningKey"), "private_key_pem")
 
 
 def decrypt_secrets(apps, schema_editor):
-    portal.fields.decrypt_column(apps.get_model("accounts", "SigningKey"), "private_key_pem")
+    core.fields.decrypt_column(apps.get_model("accounts", "SigningKey"), "private_key_pem")
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="signingkey",
             name="private_key_pem",
-            field=portal.fields.EncryptedTextField(),
+            field=core.fields.EncryptedTextField(),
         ),
         migrations.RunPython(encrypt_secrets, decrypt_secrets, elidable=False),
     ]

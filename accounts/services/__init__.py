@@ -4,9 +4,7 @@
 links and registration; ``password_reset_services`` the self-service forgotten password. Import from here: ``from accounts import services``.
 """
 
-from .account_services import *  # noqa: F403
-from .account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
-from .import_services import *  # noqa: F403
-from .password_reset_services import *  # noqa: F403
-from .pbx_sync_services import *  # noqa: F403
-from .user_services import *  # noqa: F403
+from accounts.services.account_services import *  # noqa: F403
+from accounts.services.account_services import ACCOUNT_FIELDS, account_snapshot  # noqa: F401
+from accounts.services.password_reset_services import *  # noqa: F403
+from accounts.services.user_services import *  # noqa: F403

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from .. import access
-from ..access import Capability
-from ..audit import audit_record
-from ..models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
-from ..refresh import sign_ins_revoke
+from accounts import access, extensions
+from accounts.access import Capability
+from accounts.audit import audit_record
+from accounts.models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
+from accounts.sign_ins import sign_ins_end
 
 __all__ = [
     "account_activate",
@@ -229,7 +229,7 @@ def _set_status(*, actor: User, account: Account, status: str) -> Account:
     account.modified_by = actor
     account.save(update_fields=["status", "modified_by", "modified_at"])
     if status == Account.Status.DEACTIVATED:  # for good: activating again does not revive them
-        sign_ins_revoke(User.objects.for_account(account))
+        sign_ins_end(User.objects.for_account(account))
     verb = "activated" if status == Account.Status.ACTIVE else "deactivated"
     audit_record(
         actor=actor,
@@ -305,15 +305,13 @@ def account_change(
     if support_contacts is not None:
         support_contacts_set(actor=actor, account=account, emails=support_contacts)
     if policy:
-        from integrations.services import privileges_set
-
         current = {
             "allowGuestAccess": account.allow_guest_access,
             "allowProxyAuthentication": account.delegated_authentication,
         }
         changed = {key: value for key, value in policy.items() if current.get(key) != value}
         if changed:
-            account = privileges_set(actor=actor, account=account, values=changed)
+            account = extensions.policy_set(actor=actor, account=account, values=changed)
     if active is not None and active != account.is_active:
         if active:
             account = account_activate(actor=actor, account=account)

@@ -10,12 +10,11 @@ emails each a reset link (allauth's reset-from-key page, which sets the password
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
-from portal.mail import email_queue, email_render
-
-from ..models import Account, User
+from accounts.models import Account, User
+from core.jobs import enqueue
+from core.mail import email_queue, email_render
 
 __all__ = ["password_reset_emails_send", "user_password_forgot"]
 
@@ -23,10 +22,9 @@ __all__ = ["password_reset_emails_send", "user_password_forgot"]
 def user_password_forgot(*, email: str, account_ref: str = "") -> None:
     """Queue the reset emails for ``email`` (only that account's user when ``account_ref``, a GUID
     or number, is given); sent once the surrounding transaction commits."""
-    from ..tasks import password_reset_emails_send_task
 
     email, account_ref = (email or "").strip().lower(), (account_ref or "").strip()
-    transaction.on_commit(lambda: password_reset_emails_send_task.delay(email, account_ref))
+    enqueue("accounts.tasks.password_reset_emails_send_task", email, account_ref)
 
 
 def password_reset_url(user: User) -> str:

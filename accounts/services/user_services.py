@@ -20,13 +20,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.mail import email_queue, email_render
-
-from .. import access
-from ..access import Capability
-from ..audit import audit_record
-from ..models import Account, User, WelcomeLink
-from ..refresh import sign_ins_revoke
+from accounts import access
+from accounts.access import Capability
+from accounts.audit import audit_record
+from accounts.models import Account, User, WelcomeLink
+from accounts.sign_ins import sign_ins_end
+from core.mail import email_queue, email_render
 
 __all__ = [
     "USER_FIELDS",
@@ -91,7 +90,7 @@ def _welcome_link_issue(user: User) -> str:
     return welcome_links_issue([user])[0]
 
 
-def _welcome_email_queue(user: User, token: str) -> None:
+def welcome_email_queue(user: User, token: str) -> None:
     message = email_render(
         "welcome",
         to=[user.email],
@@ -204,7 +203,7 @@ def user_create(
         after={"email": user.email, "role": user.role, "source": user.source},
     )
     if not password and send_welcome:
-        _welcome_email_queue(user, _welcome_link_issue(user))
+        welcome_email_queue(user, _welcome_link_issue(user))
     return user
 
 
@@ -283,7 +282,7 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
     user.modified_by = actor
     user.save(update_fields=["role", "modified_by", "modified_at"])
     if role == User.Role.USER:  # rights withdrawn: the sign-ins made with them end
-        sign_ins_revoke([user])
+        sign_ins_end([user])
     audit_record(
         actor=actor,
         account=user.account,
@@ -319,7 +318,7 @@ def user_welcome_resend(*, actor: User, user: User) -> None:
     access.require_manage_user(actor, user)
     if user.is_registered:
         raise ValidationError("This user is already registered; send a password reset instead.")
-    _welcome_email_queue(user, _welcome_link_issue(user))
+    welcome_email_queue(user, _welcome_link_issue(user))
     audit_record(actor=actor, account=user.account, action="user.welcome_sent", target=user)
 
 
@@ -359,7 +358,7 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
-    sign_ins_revoke([user])  # every other sign-in ends; allauth re-hashes the session that changed it
+    sign_ins_end([user])  # every other sign-in ends; allauth re-hashes the session that changed it
     audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
 
 
@@ -414,7 +413,7 @@ def user_create_many(
     are not created but rejected with the reason."""
     from django.db.models.functions import Lower
 
-    from ..audit import audit_event_build, audit_record_many
+    from accounts.audit import audit_event_build, audit_record_many
 
     if actor is not None:
         access.require(actor, Capability.MANAGE_USERS, account)
@@ -476,5 +475,5 @@ def user_create_many(
         ]
     )
     for user, token in zip(users, tokens, strict=True):
-        _welcome_email_queue(user, token)
+        welcome_email_queue(user, token)
     return result

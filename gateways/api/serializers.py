@@ -14,11 +14,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.collections import service_relative
-from portal.api.fields import BoundedListField, TypedInputSerializer
-
-from ..forms import MAX_CONTACTS, ContactType, CustomerForm, GatewayForm, PbxForm, SipTrunkForm
-from ..models import ConnectJob, Gateway, Pbx, PbxType, SipTrunk
+from core.api.collections import service_relative
+from core.api.fields import BoundedListField, TypedInputSerializer
+from gateways.forms import MAX_CONTACTS, ContactType, CustomerForm, GatewayForm, PbxForm, SipTrunkForm
+from gateways.models import ConnectJob, Gateway, Pbx, PbxType, SipTrunk
 
 
 def _link(name: str, account, **kwargs) -> str:

@@ -1,9 +1,10 @@
-"""An account's gateway in the Admin service, mounted at /api/admin/2017-09-01/ (portal/api/urls.py) and
-listed in its _spec (portal/api/admin_spec_urls.py)."""
+"""An account's gateway and PBX users in the Admin service, mounted at /api/admin/2017-09-01/
+(portal/api_urls.py) and listed in its _spec (portal/admin_spec_urls.py)."""
 
 from django.urls import path
 
-from . import views
+from gateways.api import views
+from gateways.pbx_users.api import views as pbx_users_views
 
 app_name = "gateways-api"
 
@@ -16,5 +17,11 @@ urlpatterns = [
         "accounts/<str:accountId>/gateway/checks/<uuid:checkId>",
         views.CheckDetailApi.as_view(),
         name="check-detail",
+    ),
+    # PBX users (docs/pbx-users.md): reconcile with the PBX's full list, preview or apply.
+    path(
+        "accounts/<str:accountId>/pbx/users/sync",
+        pbx_users_views.PbxUserSyncApi.as_view(),
+        name="pbx-user-sync",
     ),
 ]

@@ -19,11 +19,9 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account
-from portal.api.errors import ApiError, error_responses, validation_error
-
-from .. import selectors, services
-from ..forms import CustomerForm, GatewayForm, PbxForm, SipTrunkForm
-from .serializers import (
+from core.api.errors import ApiError, error_responses, validation_error
+from gateways import selectors, services
+from gateways.api.serializers import (
     CUSTOMER_ERROR_NAMES,
     GATEWAY_ERROR_NAMES,
     PBX_ERROR_NAMES,
@@ -36,6 +34,7 @@ from .serializers import (
     TrunkInputSerializer,
     TrunkOutputSerializer,
 )
+from gateways.forms import CustomerForm, GatewayForm, PbxForm, SipTrunkForm
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

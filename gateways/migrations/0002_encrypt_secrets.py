@@ -5,7 +5,8 @@ stored before are encrypted. Backwards, they are decrypted before the columns sh
 
 from django.db import migrations
 
-import portal.fields
+import core.fields
+
 
 SECRETS = {
     "GatewaySetup": ("pbx_password",),
@@ -17,13 +18,13 @@ SECRETS = {
 def encrypt_secrets(apps, schema_editor):
     for model_name, field_names in SECRETS.items():
         for field_name in field_names:
-            portal.fields.encrypt_column(apps.get_model("gateways", model_name), field_name)
+            core.fields.encrypt_column(apps.get_model("gateways", model_name), field_name)
 
 
 def decrypt_secrets(apps, schema_editor):
     for model_name, field_names in SECRETS.items():
         for field_name in field_names:
-            portal.fields.decrypt_column(apps.get_model("gateways", model_name), field_name)
+            core.fields.decrypt_column(apps.get_model("gateways", model_name), field_name)
 
 
 class Migration(migrations.Migration):
@@ -35,22 +36,22 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="gatewaysetup",
             name="pbx_password",
-            field=portal.fields.EncryptedTextField(blank=True),
+            field=core.fields.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
             model_name="pbx",
             name="csta_password",
-            field=portal.fields.EncryptedTextField(blank=True, verbose_name="CSTA password"),
+            field=core.fields.EncryptedTextField(blank=True, verbose_name="CSTA password"),
         ),
         migrations.AlterField(
             model_name="siptrunk",
             name="pbx_password",
-            field=portal.fields.EncryptedTextField(blank=True, verbose_name="PBX password"),
+            field=core.fields.EncryptedTextField(blank=True, verbose_name="PBX password"),
         ),
         migrations.AlterField(
             model_name="siptrunk",
             name="gateway_password",
-            field=portal.fields.EncryptedTextField(blank=True, verbose_name="Gateway password"),
+            field=core.fields.EncryptedTextField(blank=True, verbose_name="Gateway password"),
         ),
         migrations.RunPython(encrypt_secrets, decrypt_secrets, elidable=False),
     ]

@@ -3,7 +3,7 @@ card (the integrations panel, which already checked who may see the account)."""
 
 from django import template
 
-from .. import selectors
+from gateways import selectors
 
 register = template.Library()
 

@@ -9,13 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PolicyOutputSerializer, SelfLinkSerializer
-from portal.api.collections import collection_serializer, service_relative
-from portal.api.fields import TypedInputSerializer
-from portal.api.odata import BOOLEAN, DATETIME, FilterField
-
-from .. import registry
-from ..models import Integration
-from ..selectors import missing_privileges
+from core.api.collections import collection_serializer, service_relative
+from core.api.fields import TypedInputSerializer
+from core.api.odata import BOOLEAN, DATETIME, FilterField
+from integrations import registry
+from integrations.models import Integration
+from integrations.selectors import missing_privileges
 
 PRIVILEGE_NAMES = [p.api_name for p in registry.PRIVILEGES]
 

@@ -3,7 +3,7 @@ account routes (portal/api/urls.py)."""
 
 from django.urls import path
 
-from . import views
+from integrations.api import views
 
 app_name = "integrations-api"
 

@@ -20,13 +20,11 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account
-from portal.api.collections import ODATA_PARAMETERS, collection_page
-from portal.api.errors import ApiError, error_responses, validation_error
-from portal.api.odata import QueryOptions
-
-from .. import registry, selectors, services
-from ..models import Integration
-from .serializers import (
+from core.api.collections import ODATA_PARAMETERS, collection_page
+from core.api.errors import ApiError, error_responses, validation_error
+from core.api.odata import QueryOptions
+from integrations import registry, selectors, services
+from integrations.api.serializers import (
     INTEGRATION_DEFAULT_ORDERING,
     INTEGRATION_FILTER_FIELDS,
     IntegrationCollectionOutputSerializer,
@@ -35,6 +33,7 @@ from .serializers import (
     IntegrationRemovedOutputSerializer,
     IntegrationUpdateInputSerializer,
 )
+from integrations.models import Integration
 
 ACCOUNT_ID = OpenApiParameter(
     "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."

@@ -1,6 +1,6 @@
 """CloudLink Gateway: connects the account's PBX; its setup is the gateway wizard, not a dialog."""
 
-from .base import Provider
+from integrations.providers.base import Provider
 
 PROVIDER = Provider(
     type="cloudlink-gateway",

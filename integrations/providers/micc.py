@@ -1,7 +1,7 @@
 """MiCC (MiContact Center Business): web chat through CloudLink; the Contact Center Admin icon
 leads to the Chat Overlays page."""
 
-from .base import Privilege, Provider
+from integrations.providers.base import Privilege, Provider
 
 PROVIDER = Provider(
     type="micc",

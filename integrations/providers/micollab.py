@@ -4,7 +4,7 @@ server and the CloudLink Chat state."""
 
 from django import forms
 
-from .base import Privilege, Provider
+from integrations.providers.base import Privilege, Provider
 
 
 class MiCollabConfigForm(forms.Form):

@@ -1,6 +1,6 @@
 """MiTeam Meetings: meetings for the account's users (licensed per user), with guest participants."""
 
-from .base import Privilege, Provider
+from integrations.providers.base import Privilege, Provider
 
 PROVIDER = Provider(
     type="miteam-meetings",

@@ -1,6 +1,6 @@
 """Mitel One Workgroups: access to the Workgroups portal; adds Customer Care to the navigation."""
 
-from .base import Provider
+from integrations.providers.base import Provider
 
 PROVIDER = Provider(
     type="mitel-one-workgroups",

@@ -7,7 +7,7 @@
 
 from django import forms
 
-from .base import Provider
+from integrations.providers.base import Provider
 
 MODES = {
     "existing": "Link an existing Unify Phone tenant",

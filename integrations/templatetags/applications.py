@@ -6,9 +6,8 @@ from django import template
 
 from accounts import access
 from accounts.access import Capability
-
-from .. import application_selectors
-from ..providers.third_party import NOT_YET
+from integrations.providers.third_party import NOT_YET
+from oauth.applications import selectors as application_selectors
 
 register = template.Library()
 

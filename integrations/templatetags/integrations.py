@@ -3,7 +3,7 @@
 
 from django import template
 
-from .. import selectors
+from integrations import selectors
 
 register = template.Library()
 
@@ -22,8 +22,8 @@ def integrations_panel(context) -> dict:
 @register.inclusion_tag("integrations/_mitel_one_user.html", takes_context=True)
 def mitel_one_user_panel(context, person) -> dict:
     """The Mitel One section of a user page; renders nothing without the Mitel One integration."""
-    from ..mitel_one import account_has_mitel_one, mitel_one_settings_get
-    from ..models import MitelOneUserSettings
+    from integrations.models import MitelOneUserSettings
+    from integrations.providers.mitel_one.settings import account_has_mitel_one, mitel_one_settings_get
 
     account = context["account"]
     return {

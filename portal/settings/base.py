@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import (
+from portal.settings.env import (
     email_settings_from_url,
     env_bool,
     env_fernet_keys,
@@ -31,7 +31,7 @@ PORTAL_ENCRYPTION_KEYS = env_fernet_keys("PORTAL_ENCRYPTION_KEYS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # JSON under /api/
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # JSON under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,27 +49,29 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "core",
     "portal",
     "accounts",
+    "oauth",
     "integrations",
     "gateways",
-    "gateways.media",
-    "integrations.notifications",
-    "integrations.chat",
+    "media",
+    "notifications",
+    "chat",
 ]
 
 MIDDLEWARE = [
-    "portal.middleware.CorrelationIdMiddleware",
-    "portal.middleware.RequestLimitsMiddleware",  # NUL characters, body sizes: before anything reads them
-    "portal.middleware.MitelAppUsageMiddleware",
+    "core.middleware.CorrelationIdMiddleware",
+    "core.middleware.RequestLimitsMiddleware",  # NUL characters, body sizes: before anything reads them
+    "oauth.applications.middleware.MitelAppUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "portal.csp.SecurityHeadersMiddleware",
+    "core.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "portal.middleware.ApiRateLimitMiddleware",
+    "oauth.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "portal.middleware.ApiDebugErrorsMiddleware",
+    "core.middleware.ApiDebugErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -206,7 +208,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REQUEST BODIES ----------------------------------------------------------------------------
 # The largest request body (Content-Length) any route accepts, console and API: larger is 413 before
-# it is read (portal.middleware.RequestLimitsMiddleware). File uploads have their own cap: the
+# it is read (core.middleware.RequestLimitsMiddleware). File uploads have their own cap: the
 # CSV user import and the PBX user list (2 MiB files, accounts/imports.py and accounts/pbx.py).
 PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 1024 * 1024)
 # Django's own ceiling on a body read into memory (JSON, form fields); it must stay at least the
@@ -217,16 +219,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # --- DRF / API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.CloudLinkTokenAuthentication",
-        "portal.api.authentication.ConsoleSessionAuthentication",
+        "oauth.authentication.CloudLinkTokenAuthentication",
+        "oauth.authentication.ConsoleSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "portal.api.parsers.JSONParser",  # DRF's, with a nesting limit
+        "core.api.parsers.JSONParser",  # DRF's, with a nesting limit
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -239,10 +241,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Request bodies are documented as JSON; flat resources also take form fields (docs/api.md), and
     # /token, /authorize and /guest/token document both.
-    "PARSER_WHITELIST": ["portal.api.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["core.api.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
+        "core.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
     ],
 }
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -338,7 +340,7 @@ PORTAL_PERMISSIONS_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "portal.logging.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "core.logging.CorrelationIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
     },

@@ -2,7 +2,7 @@
 
 import os
 
-from .env import derived_fernet_key
+from portal.settings.env import derived_fernet_key
 
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", derived_fernet_key(os.environ["SECRET_KEY"]))
@@ -11,7 +11,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # The demo PBX simulator of `make run` / seed_demo listens on loopback (docs/gateway.md).
 os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
-from .base import *  # noqa: E402,F403
+from portal.settings.base import *  # noqa: E402,F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 

@@ -109,7 +109,7 @@ def email_settings_from_url(url: str) -> dict:
     parsed = urlparse(url)
     query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
     backends = {
-        "outbox": "portal.mail.OutboxBackend",
+        "outbox": "core.mail.OutboxBackend",
         "console": "django.core.mail.backends.console.EmailBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "smtp": "django.core.mail.backends.smtp.EmailBackend",

@@ -2,7 +2,7 @@
 
 import os
 
-from .env import derived_fernet_key
+from portal.settings.env import derived_fernet_key
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", derived_fernet_key(os.environ["SECRET_KEY"]))
@@ -12,7 +12,7 @@ os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"
 
-from .base import *  # noqa: E402,F403
+from portal.settings.base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False

@@ -10,10 +10,11 @@ from django.http import Http404
 from accounts import access, services
 from accounts.access import Capability, Role, RoleAboveActor
 from accounts.models import AuditEvent, User, WelcomeLink
-from accounts.services import pbx_sync_services
 from accounts.services.user_services import ROLE_ABOVE_YOURS, user_create_many
-from integrations.mitel_one import mitel_one_settings_set
+from gateways.pbx_users import services as pbx_sync_services
+from gateways.pbx_users import services as pbx_users_services
 from integrations.models import MitelOneUserSettings
+from integrations.providers.mitel_one.settings import mitel_one_settings_set
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +247,7 @@ def test_user_create_many_rejects_a_role_above_yours_even_if_users_could_manage_
 
 def test_pbx_user_push_refuses_a_role_above_yours(dana, partner):
     with pytest.raises(RoleAboveActor):
-        services.pbx_user_push(
+        pbx_users_services.pbx_user_push(
             actor=dana,
             account=partner,
             email="pia@acme.example",

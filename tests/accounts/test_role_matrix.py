@@ -29,11 +29,12 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from accounts import services
 from accounts.models import Account, AuditEvent, User, UserImportJob
+from accounts.user_import import services as user_import_services
+from gateways.pbx_users import services as pbx_users_services
 from integrations import services as integration_services
-from integrations.mitel_one import account_has_mitel_one
 from integrations.models import MitelOneUserSettings
+from integrations.providers.mitel_one.settings import account_has_mitel_one
 from tests.accounts.factories import UserFactory
 from tests.test_tenancy_sweep import _routes
 
@@ -434,7 +435,7 @@ def import_job(cast):
 
     def make(account: Account) -> UserImportJob:
         admin = User.objects.filter(account=account, role__in=["ACCOUNT_ADMIN", "PARTNER_ADMIN"]).first()
-        return services.import_job_create(actor=admin, account=account, upload=import_file())
+        return user_import_services.import_job_create(actor=admin, account=account, upload=import_file())
 
     return make
 
@@ -443,11 +444,12 @@ def console_account_request(client, action: str, account: Account, job: UserImpo
     number = account.account_number
 
     def url(name: str, *args) -> str:
-        return reverse(f"accounts:{name}", args=[number, *args])
+        namespace = "pbx_users" if name.startswith("pbx_sync") else "accounts"
+        return reverse(f"{namespace}:{name}", args=[number, *args])
 
     def pbx_apply():
         admin = User.objects.filter(account=account, role__in=["ACCOUNT_ADMIN", "PARTNER_ADMIN"]).first()
-        plan = services.pbx_sync_preview(actor=admin, account=account, users=PBX_LIST)
+        plan = pbx_users_services.pbx_sync_preview(actor=admin, account=account, users=PBX_LIST)
         return client.post(url("pbx_sync_apply"), {"users": json.dumps(PBX_LIST), "digest": plan.digest})
 
     requests = {

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import AuditEvent
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +229,7 @@ def test_without_a_trusted_proxy_a_forged_x_forwarded_for_gives_no_new_tries(acc
 def test_console_and_password_grant_share_one_policy_and_one_count(
     account_admin, password, settings, throttle_clock
 ):
-    from tests.api.token_helpers import post_form
+    from tests.oauth.token_helpers import post_form
 
     settings.PORTAL_SIGN_IN_FAILURES = "3/2m"
     sign_in(Client(), account_admin.email, "wrong-password")
@@ -298,7 +298,7 @@ def test_sign_out_from_the_user_menu(client_for, partner_admin):
 def test_forgotten_password_is_reset_through_the_emailed_link(
     account_admin, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
     client = Client()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -330,7 +330,7 @@ def test_forgotten_password_form_does_the_same_work_for_known_and_unknown_emails
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
 
     def ask(email: str):
         with (
@@ -397,7 +397,7 @@ def test_forgotten_password_form_sends_nothing_to_unregistered_users(
 ):
     from tests.accounts.factories import UserFactory
 
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
     pending = UserFactory(account=customer, is_registered=False, password=False)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def page(new_page):
 def outbox_email(settings, live_server):
     """Emails go through the real queue and task into the portal's outbox (pytest-django sets locmem),
     and their links point at the live server (tasks build them from PORTAL_BASE_URL, not a request)."""
-    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = "core.mail.OutboxBackend"
     settings.PORTAL_BASE_URL = live_server.url
 
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from integrations import application_services as services
-from integrations.models import Application, ApplicationDeployment
+from oauth.applications import services
+from oauth.models import Application, ApplicationDeployment
 from tests.accounts.factories import UserFactory
 from tests.browser.conftest import sign_in
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from accounts.tokens import access_token_decode
-from tests.api.oauth_helpers import AUTHORIZE_URL, TOKEN_URL, make_app, pkce_pair
+from oauth.tokens import access_token_decode
+from tests.oauth.helpers import AUTHORIZE_URL, TOKEN_URL, make_app, pkce_pair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

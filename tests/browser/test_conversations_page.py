@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from chat import services as chat
+from chat.models import PrincipalType
+from chat.principals import ChatPrincipal, principal_for
 from integrations import services as integrations
-from integrations.chat import services as chat
-from integrations.chat.models import PrincipalType
-from integrations.chat.principals import ChatPrincipal, principal_for
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

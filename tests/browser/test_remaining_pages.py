@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from integrations import services as integrations
-from integrations.notifications.models import TOPIC_MEDIA, DeliveryAttempt, Publication, Subscription
+from notifications.models import TOPIC_MEDIA, DeliveryAttempt, Publication, Subscription
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from accounts import services
 from accounts.models import User, UserImportJob
-from accounts.services import import_services
+from accounts.user_import import services as import_services
+from accounts.user_import import services as user_import_services
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,7 +107,7 @@ def test_progress_bar_follows_a_running_import_by_polling(
     page, account_admin, customer, password, monkeypatch
 ):
     monkeypatch.setattr(import_services, "BATCH_SIZE", 1)
-    job = services.import_job_create(
+    job = user_import_services.import_job_create(
         actor=account_admin, account=customer, upload=SimpleUploadedFile("people.csv", FILE)
     )
     # Queued as import_job_start would, but the "worker" is this test: one batch now, the rest later.

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts import services
 from accounts.models import User, WelcomeLink
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 from tests.accounts.factories import UserFactory
 from tests.browser.conftest import sign_in
 

@@ -77,4 +77,4 @@ def assert_error(response, status: int, name: str, message: str | None = None) -
 
 
 # An approved application deployed in ``customer`` (application tokens are refused by chat).
-from tests.api.oauth_helpers import app  # noqa: E402, F401
+from tests.oauth.helpers import app  # noqa: E402, F401

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from integrations.chat.models import Message
-from integrations.notifications.models import Publication
+from chat.models import Message
+from notifications.models import Publication
 from tests.accounts.factories import UserFactory
 from tests.chat.conftest import BASE, assert_error, create_conversation, post_message
 

@@ -8,9 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations import services as integrations
-from integrations.notifications.models import Publication
-from tests.api.oauth_helpers import client_token
+from notifications.models import Publication
 from tests.chat.conftest import BASE, GUEST_URL, assert_error, client_with, create_conversation, post_message
+from tests.oauth.helpers import client_token
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from gateways.simulator import PbxSimulator
+from gateways.pbx.simulator import PbxSimulator
 
 
 @pytest.fixture(autouse=True)

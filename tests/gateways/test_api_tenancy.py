@@ -41,6 +41,7 @@ def test_the_sweep_covers_every_gateway_route():
         ("accounts/<str:accountId>/gateway/trunk", "put"),
         ("accounts/<str:accountId>/gateway/checks", "post"),
         ("accounts/<str:accountId>/gateway/checks/<uuid:checkId>", "get"),
+        ("accounts/<str:accountId>/pbx/users/sync", "post"),  # PBX users live with the gateway
     }
 
 

@@ -16,10 +16,10 @@ import pytest
 from django.test import override_settings
 
 from gateways import services
-from gateways.csta import CstaClient, CstaError, check_connection
 from gateways.forms import PbxForm
 from gateways.models import ConnectJob, Gateway
-from gateways.simulator import PbxSimulator
+from gateways.pbx.csta import CstaClient, CstaError, check_connection
+from gateways.pbx.simulator import PbxSimulator
 from tests.gateways.helpers import pbx_data, run_wizard
 
 pytestmark = pytest.mark.django_db

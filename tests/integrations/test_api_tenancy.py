@@ -1,4 +1,4 @@
-"""Tenancy sweep of the integration API routes (the same idea as tests/api/test_api_tenancy.py):
+"""Tenancy sweep of the integration API routes (the same idea as tests/accounts/api/test_tenancy.py):
 every route and method, called by an outsider on the partner's customer account (which has the
 integration), by GUID and by account number, answers 404 and changes nothing."""
 

@@ -6,8 +6,8 @@ from django.http import Http404
 
 from accounts.models import AuditEvent
 from integrations import services as integration_services
-from integrations.mitel_one import mitel_one_settings_get, mitel_one_settings_set
 from integrations.models import MitelOneUserSettings
+from integrations.providers.mitel_one.settings import mitel_one_settings_get, mitel_one_settings_set
 
 pytestmark = pytest.mark.django_db
 

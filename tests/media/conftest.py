@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from gateways.models import Gateway, Pbx, PbxType
-from gateways.simulator import PbxSimulator, PbxUser
+from gateways.pbx.simulator import PbxSimulator, PbxUser
 
 BASE = "/api/media/2017-09-01"
 USERS = [PbxUser("2001", "Ada", "Lovelace"), PbxUser("2002", "Bob", "Berg"), PbxUser("2003", "Cy", "Clark")]

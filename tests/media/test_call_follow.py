@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from gateways.media import services
-from gateways.media.models import Call
-from gateways.media.tasks import call_follow_task
-from integrations.notifications.models import Publication
+from media import services
+from media.models import Call
+from media.tasks import call_follow_task
+from notifications.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,7 @@ def test_a_worker_follows_a_placed_call(
 ):
     """Needs the real Celery worker of CI's second run (skipped otherwise)."""
     from tests.conftest import wait_until
-
-    from .conftest import BASE, attach_pbx
+    from tests.media.conftest import BASE, attach_pbx
 
     attach_pbx(customer, port=call_pbx.port)
     settings.MEDIA_CALL_FOLLOW_SECONDS = 15

@@ -5,12 +5,11 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from accounts.tokens import delegated_token_issue, guest_token_issue
-from gateways.media.models import Call
 from integrations import services as integrations
-from tests.api.oauth_helpers import make_app
-
-from .conftest import BASE, attach_pbx
+from media.models import Call
+from oauth.tokens import delegated_token_issue, guest_token_issue
+from tests.media.conftest import BASE, attach_pbx
+from tests.oauth.helpers import make_app
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,9 @@ hold and retrieve; the PBX's events become call states and platform-api-media pu
 
 import pytest
 
-from gateways.media.models import Call
-from integrations.notifications.models import Publication
-
-from .conftest import BASE
+from media.models import Call
+from notifications.models import Publication
+from tests.media.conftest import BASE
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from integrations.notifications import services
-from integrations.notifications.publish import publication_publish
+from notifications import services
+from notifications.publish import publication_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from integrations.notifications import services
-from integrations.notifications.models import DeliveryAttempt, Publication
-from integrations.notifications.publish import publication_publish
-from integrations.notifications.tasks import webhook_deliver_task
+from notifications import services
+from notifications.models import DeliveryAttempt, Publication
+from notifications.publish import publication_publish
+from notifications.tasks import webhook_deliver_task
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.notifications.filters import FilterError, publication_filter_compile, subject_matches
+from notifications.filters import FilterError, publication_filter_compile, subject_matches
 
 CALL = "/2017-09-01/endpoints/2001/calls/33656066"
 PUBLICATION = {

@@ -6,9 +6,9 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tokens import guest_token_issue
 from integrations import services as integrations
-from integrations.notifications.models import Subscription
+from notifications.models import Subscription
+from oauth.tokens import guest_token_issue
 
 pytestmark = pytest.mark.django_db
 

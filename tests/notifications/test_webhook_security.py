@@ -13,7 +13,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from integrations.notifications.models import DeliveryAttempt, Subscription
+from notifications.models import DeliveryAttempt, Subscription
 from tests.notifications.conftest import WebhookServer, _handler_for
 from tests.notifications.test_delivery import call_event, subscribe
 

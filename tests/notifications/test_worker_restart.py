@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from integrations.notifications import services
-from integrations.notifications.models import DeliveryAttempt, Publication
-from integrations.notifications.tasks import webhook_deliver_task
+from notifications import services
+from notifications.models import DeliveryAttempt, Publication
+from notifications.tasks import webhook_deliver_task
 from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,15 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gateways.csta import MXONE_CSTA_XML_PORT
-from gateways.simulator import DEFAULT_PASSWORD, DEFAULT_USER, Mode, PbxSimulator, UsersFileError, load_users
+from gateways.pbx.csta import MXONE_CSTA_XML_PORT
+from gateways.pbx.simulator import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    Mode,
+    PbxSimulator,
+    UsersFileError,
+    load_users,
+)
 
 
 class Command(BaseCommand):

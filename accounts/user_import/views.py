@@ -1,0 +1,145 @@
+"""Console pages for the bulk import of users (console-features.md 2.11), under
+``/accounts/<number>/users/import/``: the template, the upload, the preview, the progress of the
+running job (an htmx fragment polled every second; a refresh link without JavaScript) and the
+result report. Thin: the rules are in ``accounts.imports`` and ``services.import_services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import Capability
+from accounts.decorators import account_view
+from accounts.models import UserImportJob
+from accounts.user_import import parse as imports
+from accounts.user_import import services as user_import_services
+from accounts.user_import.selectors import import_job_get_or_404, import_job_list, import_row_list
+from core.forms import add_service_errors
+from core.htmx import polling_fragment, render_page
+from core.middleware import body_limit
+
+UPLOAD = "accounts/user_import.html"
+JOB = "accounts/user_import_job.html"
+ROWS_PER_PAGE = 50
+
+
+class UserImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        allow_empty_file=True,  # the service says what to do about an empty file
+        help_text=f"UTF-8, comma or semicolon separated, at most {imports.MAX_ROWS:,} users.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+@body_limit(imports.MAX_REQUEST_BYTES)
+@account_view(need=Capability.MANAGE_USERS)
+@require_http_methods(["GET", "POST"])
+def user_import(request: HttpRequest, number: str) -> HttpResponse:
+    """Import users: get the template, upload a file; a good file opens its preview."""
+    form = UserImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = user_import_services.import_job_create(
+                actor=request.user, account=request.account, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+    context = {
+        "account": request.account,
+        "form": form,
+        "columns": imports.COLUMNS,
+        "max_rows": f"{imports.MAX_ROWS:,}",
+        "jobs": import_job_list(actor=request.user, account=request.account),
+    }
+    return render_page(request, UPLOAD, "user-import-form", context)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_import_template(request: HttpRequest, number: str) -> HttpResponse:
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="users-import-template.csv"'
+    return response
+
+
+def _job_context(request: HttpRequest, job: UserImportJob) -> dict:
+    problems_only = request.GET.get("show") == "problems"
+    rows = import_row_list(job=job, problems_only=problems_only)
+    return {
+        "account": request.account,
+        "job": job,
+        "problems_only": problems_only,
+        "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "invalid_rows": job.total_rows - job.valid_rows,
+    }
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_import_job(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
+    """The preview (before the import), the progress, then the result of one import."""
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    return render_page(request, JOB, "import-rows", _job_context(request, job))
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_import_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
+    """The progress fragment the job page polls; once the job is finished it answers 286 (stop
+    polling) with the final fragment, which polls no more."""
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    if not request.htmx:
+        return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+    response = render_page(request, JOB, "import-progress", _job_context(request, job))
+    return polling_fragment(response, finished=job.is_finished)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_import_start(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    try:
+        user_import_services.import_job_start(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_import_cancel(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    try:
+        user_import_services.import_job_cancel(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+    messages.info(request, "Import cancelled: no users were added.")
+    return redirect("accounts:user_list", number=number)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_GET
+def user_import_report(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
+    """The result report: ROW, EMAIL, OUTCOME, DETAIL for every row of the file."""
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    rows = (
+        (row.number, row.email, row.get_outcome_display().lower(), row.detail or "; ".join(row.errors))
+        for row in import_row_list(job=job).iterator(chunk_size=500)
+    )
+    response = StreamingHttpResponse(imports.report_lines(rows), content_type="text/csv; charset=utf-8")
+    name = slugify(job.file_name.rsplit(".", 1)[0]) or "users"
+    response["Content-Disposition"] = f'attachment; filename="{name}-import-report.csv"'
+    return response

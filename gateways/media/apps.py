@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class MediaConfig(AppConfig):
-    name = "gateways.media"
-    label = "media"
-    verbose_name = "Calls (Media API)"
-    default_auto_field = "django.db.models.BigAutoField"

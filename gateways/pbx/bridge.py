@@ -1,0 +1,281 @@
+"""The link between calls and an account's PBX: short-lived CSTA sessions that place and control calls
+and turn the switch's events into ``PbxCallEvent`` values the services apply to ``Call`` rows.
+
+No Django models here besides reading the ``Pbx`` connection settings; no database writes. One session::
+
+    with PbxBridge.open(pbx) as bridge:           # connect + StartApplicationSession
+        bridge.monitor("2001", "2002")            # MonitorStart on each extension
+        call_number = bridge.make_call("2002", "2001")
+        for event in bridge.events(until=..., timeout=2):   # PbxCallEvent, one per monitored leg
+            ...
+
+CSTA failures are raised as ``PbxError`` subclasses (``PbxUnavailable``, ``PbxTimeout``,
+``PbxRejected``) carrying the CSTA client's actionable message; the API maps them (docs/calls.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from gateways.models import Pbx
+from gateways.pbx import csta
+
+logger = logging.getLogger(__name__)
+
+APPLICATION_ID = "CloudLinkMedia"
+
+# CSTA local connection states (ECMA-269) -> CloudLink call states.
+LOCAL_STATE_TO_CALL_STATE = {
+    "alerting": "ringing",
+    "initiated": "ringing",
+    "queued": "ringing",
+    "connected": "connected",
+    "hold": "held",
+    "held": "held",
+    "fail": "completed",
+    "null": "completed",
+}
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class PbxError(Exception):
+    """A PBX problem the caller cannot fix by changing the request (except PbxRejected)."""
+
+    def __init__(self, message: str, *, code: str = "", csta_error: csta.CstaError | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.csta_error = csta_error
+
+
+class PbxUnavailable(PbxError):
+    """The PBX could not be reached or refused the session (refused, unreachable, bad credentials...)."""
+
+
+class PbxTimeout(PbxError):
+    """The PBX did not answer in time."""
+
+
+class PbxRejected(PbxError):
+    """The PBX answered the request with a CSTA error (``category``/``value``, e.g. invalidCalledDevice)."""
+
+    def __init__(self, message: str, *, category: str, value: str, csta_error: csta.CstaError | None = None):
+        super().__init__(message, code=value or category, csta_error=csta_error)
+        self.category = category
+        self.value = value
+
+
+def translate(exc: csta.CstaError) -> PbxError:
+    if isinstance(exc, csta.CstaServiceError):
+        return PbxRejected(str(exc), category=exc.category, value=exc.value, csta_error=exc)
+    if isinstance(exc, csta.CstaTimeout):
+        return PbxTimeout(f"The account's PBX did not answer in time: {exc}", code=exc.code, csta_error=exc)
+    return PbxUnavailable(f"The account's PBX cannot be reached: {exc}", code=exc.code, csta_error=exc)
+
+
+# --- events as the services see them ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PbxCallEvent:
+    """One CSTA event seen from one monitored extension (``device``): the state of that device's leg."""
+
+    kind: str  # delivered, established, cleared, held, retrieved, snapshot
+    call_number: str
+    device: str
+    calling: str = ""
+    called: str = ""
+    state: str = ""  # CloudLink state of the device's leg, "" when unknown
+    cause: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _state(local_state: str) -> str:
+    return LOCAL_STATE_TO_CALL_STATE.get(local_state, "")
+
+
+def call_event(event: csta.CstaEvent, device: str) -> PbxCallEvent | None:
+    """Translate a client event received on ``device``'s monitor (None: not about a call leg)."""
+    if isinstance(event, csta.DeliveredEvent):
+        return PbxCallEvent(
+            "delivered",
+            event.call_id,
+            device,
+            calling=event.calling_device,
+            called=event.called_device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra={
+                "eventType": "deliveredEvent",
+                "alertingDevice": event.alerting_device,
+                "callingDevice": event.calling_device,
+                "calledDevice": event.called_device,
+                "localConnectionInfo": event.local_state,
+                "callTrackingID": event.call_id,
+            },
+        )
+    if isinstance(event, csta.EstablishedEvent):
+        return PbxCallEvent(
+            "established",
+            event.call_id,
+            device,
+            calling=event.calling_device,
+            called=event.called_device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra={
+                "eventType": "establishedEvent",
+                "answeringDevice": event.answering_device,
+                "callingDevice": event.calling_device,
+                "calledDevice": event.called_device,
+                "localConnectionInfo": event.local_state,
+                "callTrackingID": event.call_id,
+            },
+        )
+    if isinstance(event, csta.ConnectionClearedEvent):
+        return PbxCallEvent(
+            "cleared",
+            event.call_id,
+            device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra={
+                "eventType": "connectionClearedEvent",
+                "droppedDevice": event.dropped_device,
+                "releasingDevice": event.releasing_device,
+                "localConnectionInfo": event.local_state,
+                "callTrackingID": event.call_id,
+            },
+        )
+    if isinstance(event, csta.OtherEvent) and event.call_id:
+        kind = {"HeldEvent": "held", "RetrievedEvent": "retrieved"}.get(event.name, event.name)
+        return PbxCallEvent(
+            kind, event.call_id, device, extra={"eventType": event.name[:1].lower() + event.name[1:]}
+        )
+    return None
+
+
+# --- a session ----------------------------------------------------------------------------------------
+
+
+class PbxBridge:
+    """One CSTA session to an account's PBX, with the monitors it started."""
+
+    def __init__(self, client: csta.CstaClient):
+        self.client = client
+        self.monitors: dict[str, str] = {}  # monitor cross-reference id -> extension
+
+    @classmethod
+    def open(cls, pbx: Pbx, *, timeout: float | None = None) -> PbxBridge:
+        from gateways.services import csta_timeout
+
+        client = csta.CstaClient(pbx.host, pbx.csta_port, timeout=timeout or csta_timeout())
+        try:
+            client.connect()
+            client.start_session(APPLICATION_ID, pbx.csta_user, pbx.csta_password)
+        except csta.CstaError as exc:
+            client.close()
+            raise translate(exc) from exc
+        return cls(client)
+
+    def __enter__(self) -> PbxBridge:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
+    def close(self) -> None:
+        client = self.client
+        try:
+            if client.connected and client.session is not None:
+                for xref in list(self.monitors):
+                    client.monitor_stop(xref, timeout=1.0)
+                client.stop_session(timeout=1.0)
+        except csta.CstaError:
+            logger.info("CSTA session to %s not closed cleanly", client.address)
+        finally:
+            self.monitors.clear()
+            client.close()
+
+    def _do(self, operation: Callable, *args):
+        try:
+            return operation(*args)
+        except csta.CstaError as exc:
+            raise translate(exc) from exc
+
+    def monitor(self, *extensions: str) -> None:
+        """Monitor each extension once; extensions the PBX does not know are skipped (logged)."""
+        watched = set(self.monitors.values())
+        for extension in dict.fromkeys(extensions):
+            if not extension or extension in watched:
+                continue
+            try:
+                self.monitors[self._do(self.client.monitor_start, extension)] = extension
+            except PbxRejected as exc:
+                logger.info("PBX refused to monitor %s: %s", extension, exc)
+
+    def make_call(self, calling: str, called: str) -> str:
+        return self._do(self.client.make_call, calling, called)
+
+    def answer(self, call_number: str, device: str) -> None:
+        self._do(self.client.answer_call, call_number, device)
+
+    def clear(self, call_number: str, device: str) -> None:
+        self._do(self.client.clear_connection, call_number, device)
+
+    def hold(self, call_number: str, device: str) -> None:
+        self._do(self.client.hold_call, call_number, device)
+
+    def retrieve(self, call_number: str, device: str) -> None:
+        self._do(self.client.retrieve_call, call_number, device)
+
+    def snapshot(self, device: str) -> list[PbxCallEvent]:
+        """The device's current calls as ``snapshot`` events (state from the local connection state)."""
+        result = self._do(self.client.snapshot_device, device)
+        return [
+            PbxCallEvent(
+                "snapshot",
+                connection.call_id,
+                device,
+                state=_state(connection.state),
+                extra={"eventType": "snapshot", "localConnectionInfo": connection.state},
+            )
+            for connection in result.connections
+            if connection.call_id
+        ]
+
+    def events(self, *, until: float, idle: float | None = None) -> Iterator[PbxCallEvent]:
+        """Yield call events until the monotonic deadline ``until`` (or ``idle`` seconds without one).
+        A broken connection ends the stream (logged): what was seen so far stays valid."""
+        while (remaining := until - time.monotonic()) > 0:
+            wait = remaining if idle is None else min(remaining, idle)
+            try:
+                event = self.client.next_event(timeout=wait)
+            except csta.CstaError as exc:
+                logger.warning("CSTA event stream from %s ended: %s", self.client.address, exc)
+                return
+            if event is None:
+                if idle is not None:
+                    return
+                continue
+            device = self.monitors.get(event.monitor_xref)
+            if device is None:
+                continue
+            translated = call_event(event, device)
+            if translated is None:
+                continue
+            if translated.kind in ("delivered", "established", "cleared"):
+                yield translated
+                continue
+            # Held, retrieved and the rest do not say whose side changed: ask the switch.
+            try:
+                current = [e for e in self.snapshot(device) if e.call_number == translated.call_number]
+            except PbxError as exc:
+                logger.warning("CSTA snapshot of %s failed: %s", device, exc)
+                return
+            yield from current or [PbxCallEvent("gone", translated.call_number, device)]

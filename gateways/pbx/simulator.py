@@ -1,0 +1,625 @@
+"""A PBX that answers CSTA Phase III XML over TCP like an MX-ONE CSTA server, for tests and demos.
+
+    sim = PbxSimulator(port=0, users=load_users("users.csv"))
+    port = sim.start()          # listens on 127.0.0.1:<port>, one thread per connection
+    ...                         # gateways.pbx.csta.CstaClient("127.0.0.1", port) talks to it
+    sim.answer(call_id)         # the called extension picks up: EstablishedEvent
+    sim.clear(call_id)          # a party hangs up: ConnectionClearedEvent
+    sim.hold(call_id, device)   # a party puts the call on hold: HeldEvent (retrieve(): RetrievedEvent)
+    sim.stop()                  # closes every socket and joins every thread
+
+It implements the application session (ECMA-354: start with credentials and protocol-version negotiation,
+stop), RequestSystemStatus (and acknowledges SystemStatus), SnapshotDevice, MonitorStart/MonitorStop,
+MakeCall, ClearConnection and the call control the Media API uses (AnswerCall, HoldCall, RetrieveCall), with
+DeliveredEvent / EstablishedEvent / ConnectionClearedEvent / HeldEvent / RetrievedEvent sent to the monitors
+of the devices in the call. `mode` makes it misbehave the ways the Connect step must report:
+refuse, stall, reject-credentials, speak-http, wrong-version. `manage.py pbx_simulator` runs one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import enum
+import itertools
+import json
+import logging
+import select
+import socket
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateways.pbx import csta_xml as cx
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER = "cloudlink"
+DEFAULT_PASSWORD = "cloudlink"
+SUPPORTED_PROTOCOL_VERSIONS = (cx.CSTA_ED3, cx.CSTA_ED4)
+# What the wrong-version mode speaks instead: only the old ECMA-323 2nd edition.
+WRONG_VERSION_PROTOCOL_VERSIONS = (cx.CSTA_ED2,)
+MAX_SESSION_DURATION = 3600
+HTTP_ANSWER = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
+    b"Connection: close\r\n\r\nBad Request\n"
+)
+
+
+class Mode(enum.StrEnum):
+    NORMAL = "normal"
+    REFUSE = "refuse"  # accepts, then closes at once without a byte
+    STALL = "stall"  # accepts and reads, never answers
+    REJECT_CREDENTIALS = "reject-credentials"  # every session start: invalidApplicationInfo
+    SPEAK_HTTP = "speak-http"  # answers the first bytes with an HTTP 400 and closes
+    WRONG_VERSION = "wrong-version"  # supports only ECMA-323 ed2: requestedProtocolVersionNotSupported
+
+
+# --- PBX users --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PbxUser:
+    extension: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+DEMO_USERS = (
+    PbxUser("1001", "Alice", "Andersson", "alice.andersson@example.com"),
+    PbxUser("1002", "Bob", "Berg", "bob.berg@example.com"),
+    PbxUser("1003", "Carin", "Carlsson", "carin.carlsson@example.com"),
+    PbxUser("1004", "David", "Dahl", "david.dahl@example.com"),
+    PbxUser("1005", "Eva", "Ek", "eva.ek@example.com"),
+)
+USER_FIELDS = ("extension", "first_name", "last_name", "email")
+
+
+class UsersFileError(ValueError):
+    pass
+
+
+def load_users(path: str | Path) -> list[PbxUser]:
+    """PBX users from a CSV file (header row with extension,first_name,last_name,email) or a JSON file
+    (a list of objects with those keys, or {"users": [...]}). Extensions must be digits and unique."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsersFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsersFileError(f"{path} is not valid JSON: {exc}") from None
+        rows = data.get("users") if isinstance(data, dict) else data
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise UsersFileError(f'{path}: expected a list of user objects or {{"users": [...]}}')
+    else:
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or "extension" not in [name.strip() for name in reader.fieldnames]:
+            raise UsersFileError(f"{path}: the CSV needs a header row with {', '.join(USER_FIELDS)}")
+        rows = [{(key or "").strip(): value for key, value in row.items()} for row in reader]
+    return users_from_rows(rows, source=str(path))
+
+
+def users_from_rows(rows: Iterable[dict], *, source: str = "users") -> list[PbxUser]:
+    users: list[PbxUser] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        values = {name: str(row.get(name) or "").strip() for name in USER_FIELDS}
+        extension = values["extension"]
+        if not extension.isdigit():
+            raise UsersFileError(f"{source}, user {number}: extension {extension!r} must be digits")
+        if extension in seen:
+            raise UsersFileError(f"{source}, user {number}: extension {extension} appears twice")
+        seen.add(extension)
+        users.append(PbxUser(**values))
+    return users
+
+
+# --- state --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SimulatedCall:
+    call_id: str
+    calling: str
+    called: str
+    state: str = "alerting"  # alerting -> connected -> cleared
+    held: set[str] = field(default_factory=set)  # devices that put their connection on hold
+
+
+@dataclass
+class _Connection:
+    sock: socket.socket
+    peer: str
+    namespace: str = cx.CSTA_ED3
+    session_id: str | None = None
+    monitors: dict[str, str] = field(default_factory=dict)  # cross-reference id -> device
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, invoke_id: int, body: bytes) -> None:
+        with self.send_lock:
+            try:
+                self.sock.sendall(cx.encode_frame(invoke_id, body))
+            except OSError:
+                logger.debug("pbx simulator: %s went away while sending", self.peer)
+
+
+class PbxSimulator:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        mode: Mode | str = Mode.NORMAL,
+        users: Iterable[PbxUser] | None = None,
+        user: str = DEFAULT_USER,
+        password: str = DEFAULT_PASSWORD,
+        auto_answer_after: float | None = None,
+    ):
+        self.host = host
+        self.port = port
+        self.mode = Mode(mode)
+        self.user = user
+        self.password = password
+        self.auto_answer_after = auto_answer_after
+        self._users = {u.extension: u for u in (DEMO_USERS if users is None else users)}
+        self._lock = threading.RLock()
+        # Held while a call changes state and its events go out, so the events of one call never overtake
+        # each other (answer() from a test waits until MakeCall's DeliveredEvent is on the wire).
+        self._call_lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._listener: socket.socket | None = None
+        self._accept_thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._timers: list[threading.Timer] = []
+        self._connections: list[_Connection] = []
+        self._calls: dict[str, SimulatedCall] = {}
+        self._xref_ids = itertools.count(1)
+        self._call_ids = itertools.count(1)
+        self.received: list[tuple[int, str]] = []  # (invoke id, request name), in arrival order
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    @property
+    def users(self) -> list[PbxUser]:
+        return list(self._users.values())
+
+    @property
+    def calls(self) -> dict[str, SimulatedCall]:
+        with self._lock:
+            return dict(self._calls)
+
+    @property
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._connections)
+
+    def start(self) -> int:
+        """Listen and serve in background threads; returns the bound port."""
+        if self._listener is not None:
+            return self.port
+        self._stopping.clear()
+        self._listener = socket.create_server((self.host, self.port))
+        self.port = self._listener.getsockname()[1]
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, name=f"pbx-sim-accept-{self.port}", daemon=True
+        )
+        self._accept_thread.start()
+        logger.info("pbx simulator listening on %s:%s (mode %s)", self.host, self.port, self.mode)
+        return self.port
+
+    def stop(self) -> None:
+        """Close the listener and every connection, cancel timers, join every thread."""
+        self._stopping.set()
+        if self._accept_thread is not None:
+            self._accept_thread.join(timeout=5)
+            self._accept_thread = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            timers, self._timers = self._timers, []
+            connections = list(self._connections)
+        for timer in timers:
+            timer.cancel()
+        for connection in connections:
+            # Wakes the connection's thread out of recv(); the thread closes its socket itself.
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+        current = threading.current_thread()
+        for thread in [*self._threads, *timers]:
+            if thread is not current and thread.ident is not None:
+                thread.join(timeout=5)
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def __enter__(self) -> PbxSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _spawn(self, target, name: str, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        listener = self._listener
+        assert listener is not None
+        while not self._stopping.is_set():
+            ready, _, _ = select.select([listener], [], [], 0.05)
+            if not ready or self._stopping.is_set():
+                continue
+            try:
+                sock, address = listener.accept()
+            except OSError:
+                continue
+            peer = f"{address[0]}:{address[1]}"
+            # A switch answers, then sends events at once: without this, Nagle holds each event until the
+            # client's delayed ACK of the answer (~40 ms on Linux).
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.mode is Mode.REFUSE:
+                logger.info("pbx simulator (refuse): closing %s", peer)
+                _shutdown(sock)
+                continue
+            connection = _Connection(sock, peer)
+            with self._lock:
+                self._connections.append(connection)
+            self._spawn(self._serve, f"pbx-sim-conn-{peer}", connection)
+
+    def _serve(self, connection: _Connection) -> None:
+        try:
+            if self.mode is Mode.SPEAK_HTTP:
+                connection.sock.settimeout(2)
+                try:
+                    connection.sock.recv(4096)
+                    connection.sock.sendall(HTTP_ANSWER)
+                except OSError:
+                    pass
+                return
+            decoder = cx.FrameDecoder()
+            while not self._stopping.is_set():
+                try:
+                    data = connection.sock.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                if self.mode is Mode.STALL:
+                    continue
+                try:
+                    frames = decoder.feed(data)
+                except cx.FramingError as exc:
+                    logger.info("pbx simulator: %s broke the framing (%s); closing", connection.peer, exc)
+                    return
+                for frame in frames:
+                    self._handle(connection, frame)
+        finally:
+            with self._lock:
+                if connection in self._connections:
+                    self._connections.remove(connection)
+            _shutdown(connection.sock)
+
+    # -- requests ------------------------------------------------------------------------------------
+
+    def _handle(self, connection: _Connection, frame: cx.Frame) -> None:
+        ns = connection.namespace
+        try:
+            message = cx.parse(frame.body)
+        except cx.MessageError:
+            connection.send(frame.invoke_id, cx.csta_error(ns, "operation", "generic"))
+            return
+        with self._lock:
+            self.received.append((frame.invoke_id, message.name))
+        if message.name == "StartApplicationSession":
+            connection.send(frame.invoke_id, self._start_session(connection, message))
+            return
+        if message.name == "StopApplicationSession":
+            connection.session_id = None
+            connection.send(frame.invoke_id, cx.stop_application_session_pos())
+            return
+        if message.name in ("SystemStatusResponse",) or message.is_event:
+            return  # acknowledgements need no answer
+        if connection.session_id is None:
+            connection.send(frame.invoke_id, cx.csta_error(ns, "operation", "securityViolation"))
+            return
+        handler = getattr(self, f"_on_{message.name}", None)
+        if handler is None:
+            connection.send(frame.invoke_id, cx.csta_error(ns, "operation", "generic"))
+            return
+        handler(connection, frame.invoke_id, message)
+
+    def _start_session(self, connection: _Connection, message: cx.Message) -> bytes:
+        requested = message.texts("requestedProtocolVersions", "protocolVersion")
+        supported = (
+            WRONG_VERSION_PROTOCOL_VERSIONS
+            if self.mode is Mode.WRONG_VERSION
+            else SUPPORTED_PROTOCOL_VERSIONS
+        )
+        version = next((v for v in requested if v in supported), None)
+        if version is None:
+            return cx.start_application_session_neg("requestedProtocolVersionNotSupported")
+        user = message.text("applicationInfo", "applicationSpecificInfo", "user")
+        password = message.text("applicationInfo", "applicationSpecificInfo", "password")
+        if self.mode is Mode.REJECT_CREDENTIALS or (user, password) != (self.user, self.password):
+            logger.info("pbx simulator: session refused for %r from %s", user, connection.peer)
+            return cx.start_application_session_neg("invalidApplicationInfo")
+        duration_text = message.text("requestedSessionDuration")
+        duration = min(int(duration_text), MAX_SESSION_DURATION) if duration_text.isdigit() else 180
+        connection.session_id = uuid.uuid4().hex
+        connection.namespace = version
+        return cx.start_application_session_pos(
+            session_id=connection.session_id, version=version, duration=duration
+        )
+
+    def _on_RequestSystemStatus(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        connection.send(invoke_id, cx.request_system_status_response(connection.namespace, "normal"))
+
+    def _on_SystemStatus(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        connection.send(invoke_id, cx.system_status_response(connection.namespace))
+
+    def _on_SnapshotDevice(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        device = message.text("snapshotObject")
+        if device not in self._users:
+            connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
+            return
+        with self._lock:
+            entries = [
+                (call.call_id, device, _local_state(call, device))
+                for call in self._calls.values()
+                if device in (call.calling, call.called)
+            ]
+        connection.send(invoke_id, cx.snapshot_device_response(connection.namespace, entries))
+
+    def _on_MonitorStart(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        device = message.text("monitorObject", "deviceObject")
+        if device not in self._users:
+            connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
+            return
+        with self._lock:
+            xref = str(next(self._xref_ids))
+            connection.monitors[xref] = device
+        connection.send(invoke_id, cx.monitor_start_response(connection.namespace, xref))
+
+    def _on_MonitorStop(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        xref = message.text("monitorCrossRefID")
+        with self._lock:
+            known = connection.monitors.pop(xref, None) is not None
+        if not known:
+            connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidCrossRefID"))
+            return
+        connection.send(invoke_id, cx.monitor_stop_response(connection.namespace))
+
+    def _on_MakeCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        calling = message.text("callingDevice")
+        called = message.text("calledDirectoryNumber")
+        ns = connection.namespace
+        if calling not in self._users:
+            connection.send(invoke_id, cx.csta_error(ns, "operation", "invalidCallingDevice"))
+            return
+        if called not in self._users:
+            connection.send(invoke_id, cx.csta_error(ns, "operation", "invalidCalledDevice"))
+            return
+        with self._call_lock:
+            with self._lock:
+                call = SimulatedCall(call_id=str(next(self._call_ids)), calling=calling, called=called)
+                self._calls[call.call_id] = call
+            connection.send(
+                invoke_id, cx.make_call_response(ns, call_id=call.call_id, calling=calling, called=called)
+            )
+            self._notify(
+                call,
+                lambda ns, xref, device: cx.delivered_event(
+                    ns,
+                    xref=xref,
+                    call_id=call.call_id,
+                    alerting=called,
+                    calling=calling,
+                    called=called,
+                    local_state=_local_state(call, device),
+                ),
+            )
+        if self.auto_answer_after is not None:
+            self._schedule(self.auto_answer_after, self._auto_answer, call.call_id)
+
+    def _on_ClearConnection(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call_id = message.text("connectionToBeCleared", "callID")
+        device = message.text("connectionToBeCleared", "deviceID")
+        with self._lock:
+            call = self._calls.get(call_id)
+        if call is None or device not in (call.calling, call.called):
+            connection.send(
+                invoke_id, cx.csta_error(connection.namespace, "operation", "invalidConnectionID")
+            )
+            return
+        connection.send(invoke_id, cx.clear_connection_response(connection.namespace))
+        self.clear(call_id, releasing=device)
+
+    def _connection_of(self, connection: _Connection, invoke_id: int, message: cx.Message, element: str):
+        """The call and device a call-control request names (`element`/callID, deviceID), or (None, "")
+        after answering invalidConnectionID."""
+        call_id = message.text(element, "callID")
+        device = message.text(element, "deviceID")
+        with self._lock:
+            call = self._calls.get(call_id)
+        if call is None or device not in (call.calling, call.called):
+            connection.send(
+                invoke_id, cx.csta_error(connection.namespace, "operation", "invalidConnectionID")
+            )
+            return None, ""
+        return call, device
+
+    def _on_AnswerCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeAnswered")
+        if call is None:
+            return
+        with self._call_lock:
+            if device != call.called or call.state != "alerting":
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.answer_call_response(connection.namespace))
+            self.answer(call.call_id)
+
+    def _on_HoldCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeHeld")
+        if call is None:
+            return
+        with self._call_lock:
+            if call.state != "connected" or device in call.held:
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.hold_call_response(connection.namespace))
+            self.hold(call.call_id, device)
+
+    def _on_RetrieveCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "callToBeRetrieved")
+        if call is None:
+            return
+        with self._call_lock:
+            if device not in call.held:
+                connection.send(
+                    invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
+                )
+                return
+            connection.send(invoke_id, cx.retrieve_call_response(connection.namespace))
+            self.retrieve(call.call_id, device)
+
+    # -- the phones ----------------------------------------------------------------------------------
+
+    def answer(self, call_id: str) -> None:
+        """The called extension answers: EstablishedEvent to the monitors of both parties."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls[call_id]
+                if call.state != "alerting":
+                    return
+                call.state = "connected"
+            self._answered(call)
+
+    def hold(self, call_id: str, device: str) -> None:
+        """`device` puts its connection on hold: HeldEvent to the monitors of both parties (SnapshotDevice
+        then reports that device's connection as `hold`). No-op unless the call is connected."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls[call_id]
+                if call.state != "connected" or device not in (call.calling, call.called):
+                    return
+                call.held.add(device)
+            self._notify(
+                call,
+                lambda ns, xref, monitored: cx.held_event(
+                    ns, xref=xref, call_id=call.call_id, holding=device
+                ),
+            )
+
+    def retrieve(self, call_id: str, device: str) -> None:
+        """`device` takes its held connection back: RetrievedEvent to the monitors of both parties."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls[call_id]
+                if device not in call.held:
+                    return
+                call.held.discard(device)
+            self._notify(
+                call,
+                lambda ns, xref, monitored: cx.retrieved_event(
+                    ns, xref=xref, call_id=call.call_id, retrieving=device
+                ),
+            )
+
+    def _answered(self, call: SimulatedCall) -> None:
+        self._notify(
+            call,
+            lambda ns, xref, device: cx.established_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                answering=call.called,
+                calling=call.calling,
+                called=call.called,
+                local_state="connected",
+            ),
+        )
+
+    def clear(self, call_id: str, releasing: str | None = None) -> None:
+        """`releasing` (default: the called party) hangs up: a ConnectionClearedEvent for each party's
+        connection to every monitor in the call, then the call is gone."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls.pop(call_id)
+                call.state = "cleared"
+            self._cleared(call, releasing)
+
+    def _cleared(self, call: SimulatedCall, releasing: str | None) -> None:
+        releasing = releasing or call.called
+        other = call.calling if releasing == call.called else call.called
+        # The releasing party's connection drops first, then the other one; each event carries the
+        # monitored device's own state after that drop.
+        for dropped, gone in ((releasing, {releasing}), (other, {releasing, other})):
+            self._notify(
+                call,
+                lambda ns, xref, device, dropped=dropped, gone=gone: cx.connection_cleared_event(
+                    ns,
+                    xref=xref,
+                    call_id=call.call_id,
+                    dropped=dropped,
+                    releasing=releasing,
+                    local_state="null" if device in gone else "connected",
+                ),
+            )
+
+    def _auto_answer(self, call_id: str) -> None:
+        with contextlib.suppress(KeyError):  # cleared before it was answered
+            self.answer(call_id)
+
+    def _schedule(self, delay: float, function, *args) -> None:
+        timer = threading.Timer(delay, function, args=args)
+        timer.name = f"pbx-sim-timer-{self.port}"
+        timer.daemon = True
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self._timers = [t for t in self._timers if t.is_alive()]
+            self._timers.append(timer)
+        timer.start()
+
+    def _notify(self, call: SimulatedCall, render) -> None:
+        """Send render(namespace, xref, monitored device) to each monitor of a device in the call."""
+        with self._lock:
+            targets = [
+                (connection, xref, device)
+                for connection in self._connections
+                for xref, device in connection.monitors.items()
+                if device in (call.calling, call.called)
+            ]
+        for connection, xref, device in targets:
+            connection.send(cx.EVENT_INVOKE_ID, render(connection.namespace, xref, device))
+
+
+def _local_state(call: SimulatedCall, device: str) -> str:
+    if call.state == "cleared":
+        return "null"
+    if device in call.held:
+        return "hold"
+    if device == call.called and call.state == "alerting":
+        return "alerting"
+    return "connected"
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

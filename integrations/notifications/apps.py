@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class NotificationsConfig(AppConfig):
-    name = "integrations.notifications"
-    label = "notifications"
-    verbose_name = "Notifications"
-    default_auto_field = "django.db.models.BigAutoField"

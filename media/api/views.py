@@ -1,0 +1,162 @@
+"""Media API (``/api/media/2017-09-01/``): an extension's calls (CloudLink's Make a Call and friends).
+
+Thin views: validate the body, call ``media.services`` / ``selectors`` (which apply the
+extension rule: admins and delegated tokens any extension, a USER only its own), map PBX failures:
+
+* no PBX configured for the account: 409 ``PbxNotConfigured``
+* PBX unreachable / session refused: 502 ``PbxUnavailable``; no answer in time: 504 ``PbxTimeout``
+* the PBX refused the request for another reason: 502 ``PbxRejected``
+* an action that does not fit the call's state: 409 ``Conflict``
+
+Guest and application tokens are refused (403) by the authentication layer: these views do not set
+``accepts_token_principals``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.collections import SKIP, TOP, collection_page, odata_text
+from core.api.errors import ApiError, error_responses, validation_error
+from core.api.odata import STRING, FilterField, QueryOptions
+from gateways.pbx.bridge import PbxError, PbxRejected, PbxTimeout
+from media import selectors, services
+from media.api.serializers import (
+    CallCollectionOutputSerializer,
+    CallCreateInputSerializer,
+    CallOutputSerializer,
+    CallUpdateInputSerializer,
+)
+from oauth.tokens import DELEGATED, token_kind
+
+EXTENSION = OpenApiParameter(
+    "extension", str, OpenApiParameter.PATH, description="The extension (endpoint id)."
+)
+CALL_ID = OpenApiParameter(
+    "callId", str, OpenApiParameter.PATH, description="The PBX call id (`7` of `endpoints/2001/calls/7`)."
+)
+CALL_FILTER_FIELDS = {
+    "state": FilterField("state", STRING),
+    "direction": FilterField("direction", STRING),
+    "from": FilterField("from_number", STRING),
+    "to": FilterField("to_number", STRING),
+}
+ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
+
+
+def _delegated(request: Request) -> bool:
+    return isinstance(request.auth, dict) and token_kind(request.auth) == DELEGATED
+
+
+def _pbx_error(exc: Exception) -> ApiError:
+    if isinstance(exc, services.NoPbxConfigured):
+        return ApiError("PbxNotConfigured", str(exc), status.HTTP_409_CONFLICT)
+    if isinstance(exc, services.CallStateConflict):
+        return ApiError("Conflict", str(exc), status.HTTP_409_CONFLICT)
+    if isinstance(exc, PbxTimeout):
+        return ApiError("PbxTimeout", exc.message, status.HTTP_504_GATEWAY_TIMEOUT)
+    if isinstance(exc, PbxRejected):
+        return ApiError("PbxRejected", f"The account's PBX refused the request: {exc.message}", 502)
+    return ApiError("PbxUnavailable", str(exc), status.HTTP_502_BAD_GATEWAY)
+
+
+_SERVICE_ERRORS = (services.NoPbxConfigured, services.CallStateConflict, PbxError)
+
+
+class EndpointCallCollectionApi(APIView):
+    @extend_schema(
+        operation_id="getEndpointCalls",
+        summary="List Active Calls",
+        description="The extension's calls that are not over, newest first.",
+        parameters=[EXTENSION, *ODATA],
+        responses={200: CallCollectionOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, extension: str) -> Response:
+        options = QueryOptions.parse(request.query_params, fields=CALL_FILTER_FIELDS)
+        calls = selectors.call_active_list(
+            actor=request.user, extension=extension, delegated=_delegated(request)
+        )
+        page = collection_page(
+            request,
+            calls.order_by("-created_on"),
+            options,
+            lambda rows: [services.call_resource(call) for call in rows],
+        )
+        return Response(page)
+
+    @extend_schema(
+        operation_id="createEndpointCall",
+        summary="Make a Call",
+        description="Asks the account's PBX (CSTA MakeCall) to call `to` from the extension. Answers with "
+        "the caller's outbound leg once the PBX reported the call (the called extension's leg is "
+        "`ringing` and published on `platform-api-media`). 409 PbxNotConfigured, 502 PbxUnavailable, "
+        "504 PbxTimeout.",
+        parameters=[EXTENSION],
+        request=CallCreateInputSerializer,
+        responses={200: CallOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
+    )
+    def post(self, request: Request, extension: str) -> Response:
+        payload = CallCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if data.get("from") and data["from"] != extension:
+            raise ApiError("BadRequest", f"from must be the endpoint's extension ({extension}) when given.")
+        try:
+            call = services.call_make(
+                actor=request.user,
+                extension=extension,
+                to=data["to"],
+                from_name=data.get("fromName", ""),
+                delegated=_delegated(request),
+            )
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        except _SERVICE_ERRORS as exc:
+            raise _pbx_error(exc) from exc
+        return Response(services.call_resource(call), status=status.HTTP_200_OK)
+
+
+class EndpointCallDetailApi(APIView):
+    @extend_schema(
+        operation_id="getEndpointCall",
+        summary="Get an Active Call State",
+        parameters=[EXTENSION, CALL_ID],
+        responses={200: CallOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, extension: str, callId: str) -> Response:
+        call = selectors.call_get_or_404(
+            actor=request.user, extension=extension, call_ref=callId, delegated=_delegated(request)
+        )
+        return Response(services.call_resource(call))
+
+    @extend_schema(
+        operation_id="updateCallByEndpointId",
+        summary="Change an Active Call State",
+        description="`action`: answer (a ringing inbound call), end, hold (a connected call), retrieve "
+        "(a held call). Other CloudLink actions are 400 (not supported); an action that does not fit the "
+        "call's state is 409. Answers 200 with the call.",
+        parameters=[EXTENSION, CALL_ID],
+        request=CallUpdateInputSerializer,
+        responses={200: CallOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
+    )
+    def put(self, request: Request, extension: str, callId: str) -> Response:
+        payload = CallUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            call = services.call_action(
+                actor=request.user,
+                extension=extension,
+                call_ref=callId,
+                action=payload.validated_data["action"],
+                delegated=_delegated(request),
+            )
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        except _SERVICE_ERRORS as exc:
+            raise _pbx_error(exc) from exc
+        return Response(services.call_resource(call))

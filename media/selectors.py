@@ -1,0 +1,72 @@
+"""Reads for the Media API: who may act on which extension, the account's PBX, an extension's calls."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts import access
+from accounts.models import Account, User
+from gateways.models import Pbx
+from media.models import Call, CallState
+
+ADMIN_ROLES = frozenset({User.Role.PARTNER_ADMIN, User.Role.ACCOUNT_ADMIN})
+OWN_EXTENSION_ONLY = (
+    "Only administrators and applications acting for a user (delegated tokens) may use another "
+    "user's extension: you may place and control calls on your own extension only."
+)
+
+
+def endpoint_account(*, actor: User, extension: str, delegated: bool = False) -> Account:
+    """The account whose PBX serves ``extension`` for this actor (the actor's own account), after the rule:
+    admins and delegated tokens may act on any extension of the account, a USER only on User.extension.
+    Raises PermissionDenied (403)."""
+    account = actor.account
+    if not access.in_scope(actor, account):
+        raise Http404("No such account.")
+    if delegated or actor.role in ADMIN_ROLES:
+        return account
+    if actor.extension and actor.extension == extension:
+        return account
+    raise PermissionDenied(OWN_EXTENSION_ONLY)
+
+
+def pbx_for_account(account: Account) -> Pbx | None:
+    """The PBX behind the account's gateway (None when the account has no gateway or no PBX yet)."""
+    return Pbx.objects.select_related("gateway").filter(gateway__account=account).first()
+
+
+def user_for_extension(account: Account, extension: str) -> User | None:
+    if not extension:
+        return None
+    return User.objects.filter(account=account, extension=extension).order_by("pk").first()
+
+
+def call_active_list(*, actor: User, extension: str, delegated: bool = False) -> QuerySet[Call]:
+    """The extension's calls that are not over (the spec's "List Active Calls"), newest first."""
+    account = endpoint_account(actor=actor, extension=extension, delegated=delegated)
+    return Call.objects.for_account(account).filter(endpoint=extension).exclude(state=CallState.COMPLETED)
+
+
+def call_leg(account: Account, extension: str, call_number: str) -> Call | None:
+    """The newest leg of a PBX call on an extension (PBXs reuse call ids: older legs are over)."""
+    return Call.objects.for_account(account).filter(endpoint=extension, call_number=call_number).first()
+
+
+def call_get_or_404(*, actor: User, extension: str, call_ref: str, delegated: bool = False) -> Call:
+    """``call_ref``: the PBX call number (``7``) or the full id (``endpoints/2001/calls/7``)."""
+    account = endpoint_account(actor=actor, extension=extension, delegated=delegated)
+    number = call_number_from_ref(extension, call_ref)
+    call = call_leg(account, extension, number) if number else None
+    if call is None:
+        raise Http404(f"No call {call_ref} on endpoint {extension}.")
+    return call
+
+
+def call_number_from_ref(extension: str, call_ref: str) -> str:
+    ref = call_ref.strip("/")
+    prefix = f"endpoints/{extension}/calls/"
+    if ref.startswith(prefix):
+        ref = ref[len(prefix) :]
+    return "" if "/" in ref else ref

@@ -1,0 +1,64 @@
+"""Shape-only forms of the Developer, operator and Third party pages (the rules live in
+``integrations.application_services``)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from oauth.applications.services import MAX_DESCRIPTION_LENGTH, MITEL_APP_NAME_HELP
+from oauth.models import Application
+
+
+class ApplicationRegisterForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        required=False, max_length=MAX_DESCRIPTION_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    redirect_uris = forms.CharField(
+        label="Redirect URIs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://app.example.com/callback"}),
+        help_text="One per line. The authorization-code flow redirects only to these exact URIs.",
+    )
+    contact_email = forms.EmailField(
+        label="Contact email", help_text="Where the platform operator writes to you."
+    )
+    mitel_app = forms.CharField(
+        label="x-mitel-app value",
+        max_length=100,
+        help_text=f"The app name your requests send in the x-mitel-app header, e.g. MyApp for "
+        f"<code>app=MyApp/1.0;platform=…</code>. {MITEL_APP_NAME_HELP}",
+    )
+    client_type = forms.ChoiceField(
+        label="Client type",
+        choices=Application.ClientType.choices,
+        initial=Application.ClientType.CONFIDENTIAL,
+    )
+
+    def clean_redirect_uris(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["redirect_uris"].splitlines() if line.strip()]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent to the partner with the decision.",
+    )
+
+
+class DeployConfirmForm(forms.Form):
+    """Deploying asks to confirm the x-mitel-app header the application will send."""
+
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Confirm the x-mitel-app header this application sends."},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "confirm"
+        ].label = f"This application identifies itself with x-mitel-app: {application.mitel_app}"

@@ -1,0 +1,149 @@
+"""Console pages of third-party applications.
+
+* Developer (partner admins, ``/developer/``): the partner's applications with their status and
+  request counts, the registration form, one application's page (client ID once approved; the
+  client secret is generated there and shown once, in the answer to that POST only).
+* Operator (Django staff, ``/operator/apps/``): every application, pending first; approve,
+  reject (with a reason), block and delete. Approving here issues the client ID but no secret: the
+  operator never sees the partner's secret (``approveapp`` on the command line prints one).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import access
+from accounts.access import Capability
+from core.forms import add_service_errors
+from oauth.applications import selectors, services
+from oauth.applications.forms import ApplicationRegisterForm, ReasonForm
+from oauth.models import Application
+
+# --- Developer (partners) -------------------------------------------------------------------------
+
+
+def _partner(request: HttpRequest):
+    """The signed-in partner admin's partner account (403 for everyone else)."""
+    account = request.user.account
+    if not access.can(request.user, Capability.MANAGE_APPLICATIONS, account):
+        raise PermissionDenied("The Developer page is for partner administrators.")
+    return account
+
+
+@require_http_methods(["GET", "POST"])
+def developer_home(request: HttpRequest) -> HttpResponse:
+    """The partner's applications and the registration form."""
+    partner = _partner(request)
+    form = ApplicationRegisterForm(request.POST or None, initial={"contact_email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.application_register(actor=request.user, partner=partner, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{app.name} registered. It is pending the platform operator's approval."
+            )
+            return redirect("developer:application_detail", pk=app.pk)
+    context = {
+        "account": partner,
+        "applications": selectors.developer_application_list(actor=request.user, partner=partner),
+        "form": form,
+    }
+    return render(request, "integrations/developer.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_GET
+def developer_application(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _partner(request)
+    app = selectors.developer_application_get_or_404(actor=request.user, partner=partner, pk=pk)
+    return _application_page(request, partner, app)
+
+
+def _application_page(request, partner, app: Application, secret: str | None = None) -> HttpResponse:
+    context = {
+        "account": partner,
+        "app": app,
+        "secret": secret,
+        "deployments": app.deployments.select_related("account").order_by("account__name"),
+    }
+    return render(request, "integrations/developer_application.html", context)
+
+
+@never_cache
+@require_POST
+def developer_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generate (or rotate) the client secret and show it in this answer only: it is not stored
+    readable anywhere, so reloading the page does not show it again."""
+    partner = _partner(request)
+    app = selectors.developer_application_get_or_404(actor=request.user, partner=partner, pk=pk)
+    try:
+        secret = services.application_secret_rotate(actor=request.user, application=app)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("developer:application_detail", pk=app.pk)
+    return _application_page(request, partner, app, secret=secret)
+
+
+# --- Operator (platform staff) --------------------------------------------------------------------
+
+
+@require_GET
+def operator_list(request: HttpRequest) -> HttpResponse:
+    applications = selectors.operator_application_list(actor=request.user)
+    return render(request, "integrations/operator_apps.html", {"applications": applications})
+
+
+def _operator_action(request: HttpRequest, pk: int, act) -> HttpResponse:
+    app = selectors.operator_application_get_or_404(actor=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        message = act(app, reason)
+    except ValidationError as exc:
+        messages.error(request, f"{app.name}: {' '.join(exc.messages)}")
+    else:
+        messages.success(request, message)
+    return redirect("operator:application_list")
+
+
+@require_POST
+def operator_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app: Application, reason: str) -> str:
+        services.application_approve(actor=request.user, application=app, issue_secret=False)
+        return f"{app.name} approved. The partner generates its client secret on their Developer page."
+
+    return _operator_action(request, pk, act)
+
+
+@require_POST
+def operator_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app: Application, reason: str) -> str:
+        services.application_reject(actor=request.user, application=app, reason=reason)
+        return f"{app.name} rejected."
+
+    return _operator_action(request, pk, act)
+
+
+@require_POST
+def operator_block(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app: Application, reason: str) -> str:
+        services.application_block(actor=request.user, application=app, reason=reason)
+        return f"{app.name} blocked: its client ID and the tokens issued to it are refused from now on."
+
+    return _operator_action(request, pk, act)
+
+
+@require_POST
+def operator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(app: Application, reason: str) -> str:
+        services.application_delete(actor=request.user, application=app)
+        return f"{app.name} deleted."
+
+    return _operator_action(request, pk, act)

@@ -1,0 +1,124 @@
+"""API authentication: CloudLink bearer tokens (``Bearer <jwt>`` or a bare ``<jwt>``) and,
+for the signed-in console user, the Django session (with CSRF)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.request import Request
+
+from accounts.authn import user_may_stay_signed_in
+from accounts.models import Account, User
+from oauth.grants import token_principal_problem
+from oauth.refresh import refresh_family_is_revoked
+from oauth.tokens import CLIENT, GUEST, TokenError, access_token_decode, token_kind
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass
+class TokenPrincipal:
+    """``request.user`` for a token whose principal is not a user: an application
+    (client_credentials, ``kind="client"``) or a guest (``kind="guest"``)."""
+
+    kind: str
+    claims: dict = field(repr=False)
+    account: Account | None = None
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    pk = None
+
+    @property
+    def principal_id(self) -> str:
+        return str(self.claims.get("principalId", ""))
+
+    @property
+    def role(self) -> str:
+        return str(self.claims.get("role", ""))
+
+
+def bearer_token_from(request: Request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if not header:
+        return None
+    parts = header.split()
+    if len(parts) == 2 and parts[0].lower() == "bearer":
+        return parts[1]
+    if len(parts) == 1 and parts[0].count(".") == 2:
+        return parts[0]
+    return None
+
+
+class CloudLinkTokenAuthentication(BaseAuthentication):
+    www_authenticate_realm = "cloudlink"
+
+    def authenticate(self, request: Request):
+        token = bearer_token_from(request)
+        if token is None:
+            if request.META.get("HTTP_AUTHORIZATION", "").strip().lower().startswith("basic "):
+                return None
+            if request.META.get("HTTP_AUTHORIZATION", "").strip():
+                raise exceptions.AuthenticationFailed(
+                    "The Authorization header does not hold a bearer token."
+                )
+            return None
+        try:
+            claims = access_token_decode(token)
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from exc
+        kind = token_kind(claims)
+        if kind in (CLIENT, GUEST):
+            return self._principal(request, claims, kind)
+        user = (
+            User.objects.select_related("account", "account__parent")
+            .filter(user_id=claims.get("userId"))
+            .first()
+        )
+        if user is None or not user_may_stay_signed_in(user):
+            raise exceptions.AuthenticationFailed(
+                "The user or account behind this token is no longer active."
+            )
+        if claims.get("sid") and refresh_family_is_revoked(claims["sid"]):
+            raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
+        problem = token_principal_problem(claims, user.account)  # delegated, or issued via an app
+        if problem:
+            raise exceptions.AuthenticationFailed(problem)
+        return user, claims
+
+    def _principal(self, request: Request, claims: dict, kind: str):
+        """An application's own token or a guest's: valid only while the application is
+        approved and active in the account (or guest access is on), and only on views that
+        accept such principals (``accepts_token_principals``). Every other route, i.e. the
+        whole admin and user-management API, answers 403 InsufficientPermissions."""
+        account = (
+            Account.objects.select_related("parent")
+            .filter(account_id=_uuid_or_none(claims.get("accountId")))
+            .first()
+        )
+        problem = token_principal_problem(claims, account)
+        if problem:
+            raise exceptions.AuthenticationFailed(problem)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if not getattr(view, "accepts_token_principals", False):
+            from core.api.errors import ApiError  # (errors imports DRF views, which import us)
+
+            who = "Guest tokens" if kind == GUEST else "Application (client_credentials) tokens"
+            raise ApiError("InsufficientPermissions", f"{who} cannot be used on this route.", 403)
+        return TokenPrincipal(kind=kind, claims=claims, account=account), claims
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+class ConsoleSessionAuthentication(SessionAuthentication):
+    """Session auth for the signed-in console user; CSRF still applies to unsafe methods."""
