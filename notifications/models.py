@@ -14,6 +14,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.fields import EncryptedTextField
+
 TOPIC_CONVERSATIONS = "platform-api-conversations"
 TOPIC_MEDIA = "platform-api-media"
 TOPICS = (TOPIC_CONVERSATIONS, TOPIC_MEDIA)
@@ -57,8 +59,7 @@ class Subscription(models.Model):
     topic = models.CharField(max_length=64, choices=Topic.choices)
     subject_filter = models.CharField(max_length=500, blank=True)
     publication_filter = models.CharField(max_length=1000, blank=True)
-    secret = models.CharField(
-        max_length=100,
+    secret = EncryptedTextField(
         default=subscription_secret_new,
         editable=False,
         help_text="Signs every delivery (x-mitel-signature); in the create/rotate answer only.",

@@ -20,6 +20,8 @@ from django.db.migrations.executor import MigrationExecutor
 from core.crypto import DecryptionError
 from gateways import services
 from gateways.models import GatewaySetup, Pbx, SipTrunk
+from notifications import services as notification_services
+from notifications.models import Subscription
 from oauth.models import SigningKey
 from oauth.tokens import signing_key_rotate
 from tests.gateways.helpers import CUSTOMER, GATEWAY, pbx_values
@@ -44,6 +46,7 @@ SECRET_FIELDS = [
     (SipTrunk, "pbx_password", "trunk-pbx-pw"),
     (SipTrunk, "gateway_password", "trunk-gw-pw"),
     (SigningKey, "private_key_pem", None),  # the PEM the key was created with
+    (Subscription, "secret", None),  # the webhook signing secret the subscription was given
 ]
 IDS = [f"{model.__name__}.{name}" for model, name, _ in SECRET_FIELDS]
 
@@ -90,12 +93,20 @@ def stored_secrets(actor, account) -> dict[tuple[type, str], tuple[object, str]]
         secrets={"pbx_password": "trunk-pbx-pw", "gateway_password": "trunk-gw-pw"},
     )
     key = signing_key_rotate()
+    subscription = notification_services.subscription_create(
+        account=account,
+        principal_id=str(actor.user_id),
+        user=actor,
+        device_id="http://127.0.0.1:9/hook",
+        topic="platform-api-media",
+    )
     return {
         (GatewaySetup, "pbx_password"): (setup.pk, "wizard-csta-pw"),
         (Pbx, "csta_password"): (pbx.pk, "pbx-csta-pw"),
         (SipTrunk, "pbx_password"): (trunk.pk, "trunk-pbx-pw"),
         (SipTrunk, "gateway_password"): (trunk.pk, "trunk-gw-pw"),
         (SigningKey, "private_key_pem"): (key.pk, key.private_key_pem),
+        (Subscription, "secret"): (subscription.pk, subscription.secret),
     }
 
 
@@ -108,6 +119,7 @@ def reencrypt() -> str:
 @pytest.fixture
 def secrets_stored(account_admin, customer, settings):
     settings.PORTAL_ENCRYPTION_KEYS = [KEY_A]
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     return stored_secrets(account_admin, customer)
 
 
@@ -132,7 +144,8 @@ def test_the_private_key_in_the_column_is_no_pem(secrets_stored):
     assert loaded.key_size == 2048 and pem.startswith("-----BEGIN PRIVATE KEY-----")
 
 
-def test_the_sql_logged_in_debug_carries_no_plaintext(account_admin, customer, caplog):
+def test_the_sql_logged_in_debug_carries_no_plaintext(account_admin, customer, caplog, settings):
+    settings.PORTAL_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # what DEBUG=True does: every query and its parameters logged
     try:
@@ -200,14 +213,14 @@ def test_rotation_re_encrypts_with_the_first_key_so_the_old_one_can_go(secrets_s
 
     assert "gateways.Pbx.csta_password: 1 re-encrypted, 0 already current" in output
     assert "oauth.SigningKey.private_key_pem: 1 re-encrypted, 0 already current" in output
-    assert "Done: 5 re-encrypted, 0 already current." in output
+    assert "Done: 6 re-encrypted, 0 already current." in output
     assert not any(plaintext in output for _, plaintext in secrets_stored.values())
 
     settings.PORTAL_ENCRYPTION_KEYS = [KEY_B]
     for (model, field_name), (pk, plaintext) in secrets_stored.items():
         assert getattr(model.objects.get(pk=pk), field_name) == plaintext
         Fernet(KEY_B.encode()).decrypt(raw_column(model, field_name, pk).removeprefix("fernet:").encode())
-    assert "Done: 0 re-encrypted, 5 already current." in reencrypt()
+    assert "Done: 0 re-encrypted, 6 already current." in reencrypt()
 
 
 def test_rotation_reports_what_no_key_opens_and_changes_nothing_of_it(secrets_stored, settings):
@@ -215,7 +228,7 @@ def test_rotation_reports_what_no_key_opens_and_changes_nothing_of_it(secrets_st
     before = raw_column(Pbx, "csta_password", pk)
     settings.PORTAL_ENCRYPTION_KEYS = [KEY_B]  # KEY_A was dropped before running the command
 
-    with pytest.raises(CommandError, match=r"5 values could not be decrypted"):
+    with pytest.raises(CommandError, match=r"6 values could not be decrypted"):
         reencrypt()
     assert raw_column(Pbx, "csta_password", pk) == before
 
@@ -225,6 +238,7 @@ def test_rotation_reports_what_no_key_opens_and_changes_nothing_of_it(secrets_st
 MIGRATIONS = {
     "gateways": "gateways.migrations.0002_encrypt_secrets",
     "accounts": "accounts.migrations.0005_encrypt_signing_keys",
+    "notifications": "notifications.migrations.0003_subscription_secret_encrypted",
 }
 
 
