@@ -34,7 +34,7 @@ class OutboxMessage(models.Model):
 
 
 class Job(models.Model):
-    """What every background job a page polls has: the id in its URL, who started it, when it was
+    """What every background job a page polls has: the id in its URL, who created it, when it was
     created, started and finished, why it failed, how far it got (``percent``) and whether it is
     over (``is_finished``); ``core.htmx.job_status_fragment`` answers the page's polling.
 
