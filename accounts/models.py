@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
+from core.models import Job
 
 
 def generate_account_number() -> str:
@@ -303,7 +304,7 @@ class WelcomeLink(models.Model):
         return f"welcome link for {self.user_id}"
 
 
-class UserImportJob(models.Model):
+class UserImportJob(Job):
     """One CSV bulk import of users into an account: uploaded (preview), then run as a Celery job.
 
     The rows live in ``UserImportRow``; the counters say how far the job got. Running a job again
@@ -317,9 +318,9 @@ class UserImportJob(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="user_import_jobs")
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     file_name = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
@@ -328,17 +329,10 @@ class UserImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     correlation_id = models.CharField(max_length=128, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     objects = TenantOwnedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"import {self.job_id} ({self.status})"
@@ -348,10 +342,6 @@ class UserImportJob(models.Model):
         if self.status == self.Status.DONE or not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, self.processed_rows * 100 // self.total_rows)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
 
 class UserImportRow(models.Model):

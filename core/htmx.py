@@ -2,13 +2,14 @@
 
 One URL serves the full page or, for htmx, the named fragment (``template#partial``, whose name
 is also its DOM id). An action calls one service, shows what went wrong on its form, and then
-navigates (a redirect, or ``HX-Redirect`` for htmx). A polling fragment says when to stop.
+navigates (a redirect, or ``HX-Redirect`` for htmx). A polling fragment says when to stop; a
+job's progress fragment (``job_status_fragment``) stops once the job is finished.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -20,6 +21,9 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from core.forms import add_service_errors
+
+if TYPE_CHECKING:
+    from core.models import Job
 
 
 def is_fragment_request(request: HttpRequest) -> bool:
@@ -74,3 +78,13 @@ def polling_fragment(response: HttpResponse, *, finished: bool) -> HttpResponse:
     if not finished:
         return response
     return HttpResponseStopPolling(response.content, headers={"Vary": "HX-Request"})
+
+
+def job_status_fragment(
+    request: HttpRequest, job: Job, *, template: str, partial: str, context: dict, page_url: str
+) -> HttpResponse:
+    """The progress fragment a job's page polls (``core.models.Job``): once the job is finished,
+    the final fragment with 286, so the polling stops. A request without htmx goes to the job's page."""
+    if not getattr(request, "htmx", None):
+        return redirect(page_url)
+    return polling_fragment(render_page(request, template, partial, context), finished=job.is_finished)

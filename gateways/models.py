@@ -10,13 +10,12 @@ Every change goes through ``gateways.services``.
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 
 from accounts.querysets import TenantOwnedQuerySet
 from core.fields import EncryptedTextField
+from core.models import Job
 from gateways.pbx import csta
 
 
@@ -168,7 +167,7 @@ class SipTrunk(models.Model):
         return f"SIP trunk of {self.gateway}"
 
 
-class ConnectJob(models.Model):
+class ConnectJob(Job):
     """One connect (or re-check) of a gateway's PBX: the row the Connect step polls."""
 
     class Kind(models.TextChoices):
@@ -189,7 +188,9 @@ class ConnectJob(models.Model):
         CLOSING = "closing", "Closing the session"
         DONE = "done", "Done"
 
-    job_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    FINISHED = (Status.CONNECTED, Status.FAILED)
+    STEP_PERCENT = {"queued": 5, "connecting": 25, "session": 50, "status": 75, "closing": 90, "done": 100}
+
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="gateway_jobs")
     gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CONNECT)
@@ -198,28 +199,12 @@ class ConnectJob(models.Model):
     log = models.JSONField(default=list, blank=True)  # [{"step": ..., "at": iso}]
     target = models.CharField(max_length=270, blank=True)  # host:port checked
     error_code = models.CharField(max_length=30, blank=True)
-    error = models.TextField(blank=True)
     protocol_version = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = TenantOwnedQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.job_id} ({self.status})"
-
-    STEP_PERCENT = {"queued": 5, "connecting": 25, "session": 50, "status": 75, "closing": 90, "done": 100}
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.CONNECTED, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

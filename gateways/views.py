@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import ConfirmForm
-from core.htmx import navigate, polling_fragment, render_page, submit
+from core.htmx import job_status_fragment, navigate, polling_fragment, render_page, submit
 from gateways import selectors, services, wizard
 from gateways.forms import CustomerForm, SipTrunkForm
 from gateways.models import ConnectJob, GatewaySetup
@@ -285,7 +285,11 @@ def gateway_job(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpRes
 @require_GET
 def gateway_job_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     job = selectors.connect_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    if not request.htmx:
-        return redirect("gateways:gateway_job", number=number, job_id=job.job_id)
-    response = render_page(request, JOB, "connect-progress", _job_context(request, job))
-    return polling_fragment(response, finished=job.is_finished)
+    return job_status_fragment(
+        request,
+        job,
+        template=JOB,
+        partial="connect-progress",
+        context=_job_context(request, job),
+        page_url=_url(request, "gateway_job", job.job_id),
+    )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +25,7 @@ from accounts.user_import import parse as imports
 from accounts.user_import import services as user_import_services
 from accounts.user_import.selectors import import_job_get_or_404, import_job_list, import_row_list
 from core.forms import add_service_errors
-from core.htmx import polling_fragment, render_page
+from core.htmx import job_status_fragment, render_page
 from core.middleware import body_limit
 
 UPLOAD = "accounts/user_import.html"
@@ -100,10 +101,14 @@ def user_import_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) 
     """The progress fragment the job page polls; once the job is finished it answers 286 (stop
     polling) with the final fragment, which polls no more."""
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    if not request.htmx:
-        return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
-    response = render_page(request, JOB, "import-progress", _job_context(request, job))
-    return polling_fragment(response, finished=job.is_finished)
+    return job_status_fragment(
+        request,
+        job,
+        template=JOB,
+        partial="import-progress",
+        context=_job_context(request, job),
+        page_url=reverse("accounts:user_import_job", kwargs={"number": number, "job_id": job.job_id}),
+    )
 
 
 @account_view(need=Capability.MANAGE_USERS)

@@ -12,16 +12,14 @@ appear only once. A bad row gets its own errors; only an unreadable list or one 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from core import tables
 from core.safe_json import JsonTooDeep, json_loads
 
 MAX_USERS = 2_500  # users per MiVoice MX-ONE connected through a CloudLink Gateway
@@ -34,6 +32,7 @@ EMAIL_MAX_LENGTH = 254
 ROLES = {"user": "USER", "account admin": "ACCOUNT_ADMIN"}  # blank means User
 
 NO_NAME = "No name: give a first name or a last name"
+REQUIRED_COLUMNS = ("extension", "first_name", "last_name", "email")
 _KEYS = {  # normalized column / key -> field
     "extension": "extension",
     "ext": "extension",
@@ -44,29 +43,19 @@ _KEYS = {  # normalized column / key -> field
 }
 
 
-class PbxListError(ValueError):
+class PbxListError(tables.RowsError):
     """The whole list is refused; the message says what to fix. ``code`` names the problem."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass
-class PbxEntry:
+class PbxEntry(tables.Row):
     """One user of the PBX's list; ``number`` is the position in the list (the first user is 1)."""
 
-    number: int
     extension: str = ""
     first_name: str = ""
     last_name: str = ""
     email: str = ""
     role: str = "USER"
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
     @property
     def display_name(self) -> str:
@@ -91,7 +80,7 @@ def rows_from_text(text: str) -> list[dict[str, Any]]:
     """The rows of a pasted or uploaded list: JSON when it starts with ``[`` or ``{``, else CSV."""
     text = (text or "").lstrip("\ufeff").strip()
     if not text:
-        raise PbxListError("The list is empty: paste or upload the PBX's users.", "empty")
+        raise _empty()
     if text[0] in "[{":
         try:
             data = json_loads(text)
@@ -103,38 +92,44 @@ def rows_from_text(text: str) -> list[dict[str, Any]]:
         if not isinstance(rows, list):
             raise PbxListError('Expected JSON: a list of users or {"users": [...]}.', "not_a_list")
         return rows
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if _semicolons(text) else ",")
     try:
-        records = [cells for cells in reader if any(cell.strip() for cell in cells)]
-    except csv.Error as exc:
+        table = tables.read_csv(text)
+    except tables.NotCsv as problem:
         raise PbxListError(
-            f"The list is not valid CSV near line {reader.line_num}: {exc}.", "not_csv"
+            f"The list is not valid CSV near line {problem.line}: {problem.reason}.", "not_csv"
         ) from None
-    if not records:
-        raise PbxListError("The list is empty: paste or upload the PBX's users.", "empty")
-    header = [_key(cell) for cell in records[0]]
-    missing = [name for name in ("extension", "first_name", "last_name", "email") if name not in header]
+    except tables.Empty:
+        raise _empty() from None
+    first, *records = table.records
+    header = tables.map_header(first.cells, normalize=_normalize, fields=_KEYS)
+    missing = header.missing(REQUIRED_COLUMNS)
     if missing:
         raise PbxListError(
             "The first line must name the columns extension, first_name, last_name and email (in any "
             f"order; role is optional). Missing: {', '.join(missing)}.",
             "header",
         )
-    return [
-        {name: value for name, value in zip(header, cells, strict=False) if name} for cells in records[1:]
-    ]
+    return [header.values(record.cells) for record in records]
 
 
 def rows_from_bytes(data: bytes) -> list[dict[str, Any]]:
     """``rows_from_text`` for an uploaded file (UTF-8, with or without a BOM)."""
-    if len(data) > MAX_BYTES:
-        raise PbxListError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", "too_big")
     try:
-        return rows_from_text(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
+        text = tables.decode(data, max_bytes=MAX_BYTES)
+    except tables.TooBig:
+        raise PbxListError(f"The file is larger than {tables.size_text(MAX_BYTES)}.", "too_big") from None
+    except tables.Empty:
+        raise _empty() from None
+    except tables.NotText as problem:
+        raise PbxListError(
+            f"This is {problem.what or 'binary data'}, not a list of users: save it as UTF-8 text (CSV or JSON).",
+            "encoding",
+        ) from None
+    except tables.NotUtf8:
         raise PbxListError(
             "The file is not UTF-8 text; save it as UTF-8 (CSV or JSON).", "encoding"
         ) from None
+    return rows_from_text(text)
 
 
 def entries_from_rows(rows: Any, *, limit: int = MAX_USERS) -> list[PbxEntry]:
@@ -154,21 +149,15 @@ def entry_from_row(number: int, row: Any) -> PbxEntry:
     if not isinstance(row, dict):
         entry.errors.append("Not a user object")
         return entry
-    values = {_key(str(key)): value for key, value in row.items()}
+    values = {_KEYS.get(_normalize(str(key)), ""): value for key, value in row.items()}
     for name, limit in (
         ("extension", EXTENSION_MAX_LENGTH),
         ("first_name", NAME_MAX_LENGTH),
         ("last_name", NAME_MAX_LENGTH),
         ("email", EMAIL_MAX_LENGTH),
     ):
-        value = values.get(name)
-        value = " ".join(str(value).split()) if value is not None else ""
-        if len(value) > limit:
-            entry.errors.append(
-                f"{name.replace('_', ' ').capitalize()} is too long (at most {limit} characters)"
-            )
-            value = value[:limit]
-        setattr(entry, name, value)
+        label = name.replace("_", " ").capitalize()
+        setattr(entry, name, entry.text(label, values.get(name), limit))
     entry.email = entry.email.lower()
     entry.errors.extend(
         message
@@ -203,30 +192,24 @@ def user_problems(email: str, extension: str, first_name: str, last_name: str) -
     return problems
 
 
-def _key(name: str) -> str:
-    normalized = "".join(ch for ch in name.replace("\ufeff", "").lower() if ch.isalnum())
-    return _KEYS.get(normalized, "")
+def _empty() -> PbxListError:
+    return PbxListError("The list is empty: paste or upload the PBX's users.", "empty")
 
 
-def _semicolons(text: str) -> bool:
-    first = text.splitlines()[0]
-    return first.count(";") > first.count(",")
+def _normalize(name: str) -> str:
+    """A column or key as compared: letters and digits in lowercase (First Name, first_name, firstName)."""
+    return "".join(ch for ch in name.replace("\ufeff", "").lower() if ch.isalnum())
 
 
-def _mark_duplicates(entries: Iterable[PbxEntry]) -> None:
+def _mark_duplicates(entries: list[PbxEntry]) -> None:
     """The first user with an email or an extension counts; later ones are errors."""
-    emails: dict[str, int] = {}
-    extensions: dict[str, int] = {}
-    for entry in entries:
-        if entry.email:
-            if entry.email in emails:
-                entry.errors.append(f"Duplicate in the list: the same email as user {emails[entry.email]}")
-            else:
-                emails[entry.email] = entry.number
-        if entry.extension:
-            if entry.extension in extensions:
-                entry.errors.append(
-                    f"Duplicate in the list: the same extension as user {extensions[entry.extension]}"
-                )
-            else:
-                extensions[entry.extension] = entry.number
+    tables.mark_duplicates(
+        entries,
+        key=lambda entry: entry.email,
+        message=lambda first: f"Duplicate in the list: the same email as user {first}",
+    )
+    tables.mark_duplicates(
+        entries,
+        key=lambda entry: entry.extension,
+        message=lambda first: f"Duplicate in the list: the same extension as user {first}",
+    )

@@ -141,6 +141,49 @@ def test_at_most_2500_users_per_mx_one():
     )
 
 
+HEADER = b"extension,first_name,last_name,email\n"
+
+
+def refused_upload(data: bytes) -> pbx.PbxListError:
+    with pytest.raises(pbx.PbxListError) as caught:
+        pbx.rows_from_bytes(data)
+    return caught.value
+
+
+def test_an_uploaded_file_is_read_as_utf8_with_or_without_a_bom():
+    data = HEADER + "1001,Zoë,Berg,zoe@x.example\n".encode()
+
+    assert pbx.rows_from_bytes(data) == pbx.rows_from_bytes(b"\xef\xbb\xbf" + data)
+    assert pbx.rows_from_bytes(data)[0]["first_name"] == "Zoë"
+
+
+def test_an_uploaded_file_too_big_empty_or_not_utf8_is_refused_saying_so():
+    too_big = refused_upload(HEADER + b"1," * pbx.MAX_BYTES)
+    empty = refused_upload(b"  \n")
+    latin1 = refused_upload(HEADER + "1001,Zoë,Berg,zoe@x.example\n".encode("cp1252"))
+
+    assert (too_big.code, str(too_big)) == ("too_big", "The file is larger than 2 MB.")
+    assert (empty.code, str(empty)) == ("empty", "The list is empty: paste or upload the PBX's users.")
+    assert (latin1.code, str(latin1)) == (
+        "encoding",
+        "The file is not UTF-8 text; save it as UTF-8 (CSV or JSON).",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + HEADER, "an Excel workbook (.xlsx) or another zip archive"),
+        (HEADER + b"1001,A\x00\x01,B,a@x.example\n", "binary data"),
+    ],
+)
+def test_an_uploaded_workbook_or_binary_file_is_refused_saying_what_it_is(data, what):
+    error = refused_upload(data)
+
+    assert error.code == "encoding"
+    assert str(error) == f"This is {what}, not a list of users: save it as UTF-8 text (CSV or JSON)."
+
+
 # --- preview and apply -------------------------------------------------------------------------
 
 
