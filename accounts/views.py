@@ -33,7 +33,7 @@ from accounts.forms import (
     UserFilterForm,
     UserForm,
 )
-from core.htmx import navigate, paginate, render_page, submit
+from core.htmx import action_done, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
 
@@ -71,8 +71,11 @@ def account_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if ok:
-        messages.success(request, f"Account {account.name} created with number {account.account_number}.")
-        return navigate(request, reverse("accounts:account_detail", args=[account.account_number]))
+        return action_done(
+            request,
+            message=f"Account {account.name} created with number {account.account_number}.",
+            redirect_to=reverse("accounts:account_detail", args=[account.account_number]),
+        )
     return render_page(request, "accounts/account_form.html", "account-create-form", {"form": form})
 
 
@@ -116,12 +119,16 @@ def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
 
 
 def _after_post(request: HttpRequest, ok: bool, partial: str, message: str = "", **forms_) -> HttpResponse:
-    """Success: redirect (PRG), or for htmx the fresh fragment. Failure: the page or fragment with errors."""
-    if ok:
-        messages.success(request, message)
-        if not request.htmx:
-            return redirect("accounts:account_detail", number=request.account.account_number)
-    return render_page(request, DETAIL, partial, _detail_context(request, **({} if ok else forms_)))
+    """Success: the message, then the page again (PRG), or for htmx the fresh fragment.
+    Failure: the page or fragment with the forms' errors."""
+    if not ok:
+        return render_page(request, DETAIL, partial, _detail_context(request, **forms_))
+    return action_done(
+        request,
+        message=message,
+        fragment=lambda: render_page(request, DETAIL, partial, _detail_context(request)),
+        redirect_to=reverse("accounts:account_detail", args=[request.account.account_number]),
+    )
 
 
 @account_view(need=Capability.VIEW_ACCOUNT)
@@ -205,8 +212,9 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
     )
     if not ok:
         return _after_post(request, False, "account-lifecycle", delete_form=form)
-    messages.success(request, f"Account {name} was deleted.")
-    return navigate(request, reverse("accounts:account_list"))
+    return action_done(
+        request, message=f"Account {name} was deleted.", redirect_to=reverse("accounts:account_list")
+    )
 
 
 # --- Other account pages -------------------------------------------------------------------
@@ -256,10 +264,11 @@ def user_create(request: HttpRequest, number: str) -> HttpResponse:
         ),
     )
     if ok:
-        messages.success(
-            request, f"{person.display_name} was added; a welcome email is on its way to {person.email}."
+        return action_done(
+            request,
+            message=f"{person.display_name} was added; a welcome email is on its way to {person.email}.",
+            redirect_to=reverse("accounts:user_detail", args=[number, person.user_id]),
         )
-        return navigate(request, reverse("accounts:user_detail", args=[number, person.user_id]))
     context = {"account": request.account, "form": form}
     return render_page(request, "accounts/user_form.html", "user-create-form", context)
 
@@ -286,15 +295,14 @@ def _user_context(request: HttpRequest, person, **forms_: forms.Form) -> dict:
 def _after_user_post(
     request: HttpRequest, person, ok: bool, partial: str, message: str = "", **forms_
 ) -> HttpResponse:
-    """Like ``_after_post`` for the User page: PRG on success, else (or for htmx) the fragment."""
-    if ok:
-        messages.success(request, message)
-        if not request.htmx:
-            return redirect(
-                "accounts:user_detail", number=request.account.account_number, user_id=person.user_id
-            )
-    return render_page(
-        request, USER_DETAIL, partial, _user_context(request, person, **({} if ok else forms_))
+    """Like ``_after_post`` for the User page."""
+    if not ok:
+        return render_page(request, USER_DETAIL, partial, _user_context(request, person, **forms_))
+    return action_done(
+        request,
+        message=message,
+        fragment=lambda: render_page(request, USER_DETAIL, partial, _user_context(request, person)),
+        redirect_to=reverse("accounts:user_detail", args=[request.account.account_number, person.user_id]),
     )
 
 
@@ -347,5 +355,8 @@ def user_delete(request: HttpRequest, number: str, user_id) -> HttpResponse:
     ok, _ = submit(form, lambda data: services.user_delete(actor=request.user, user=person))
     if not ok:
         return _after_user_post(request, person, False, "user-delete", delete_form=form)
-    messages.success(request, f"{person.display_name} ({person.email}) was deleted.")
-    return navigate(request, reverse("accounts:user_list", args=[number]))
+    return action_done(
+        request,
+        message=f"{person.display_name} ({person.email}) was deleted.",
+        redirect_to=reverse("accounts:user_list", args=[number]),
+    )

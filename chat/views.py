@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from accounts.access import Capability
 from accounts.decorators import account_view
 from chat import selectors
-
-TEMPLATE = "chat/conversation_list.html"
+from core.htmx import paginate, render_page
 
 
 @account_view(need=Capability.MANAGE_USERS)
 @require_GET
 def conversation_list(request: HttpRequest, number: str) -> HttpResponse:
     conversations = selectors.account_conversation_list(actor=request.user, account=request.account)
-    page = Paginator(conversations, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    htmx = request.htmx
-    template = TEMPLATE
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
-        template = f"{TEMPLATE}#conversation-table"
-    response = render(request, template, {"account": request.account, "page": page})
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    context = {"account": request.account, "page": paginate(request, conversations)}
+    return render_page(request, "chat/conversation_list.html", "conversation-table", context)

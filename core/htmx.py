@@ -1,18 +1,21 @@
 """The one htmx toolkit of the console: every page and action answers through these.
 
 One URL serves the full page or, for htmx, the named fragment (``template#partial``, whose name
-is also its DOM id). An action calls one service, shows what went wrong on its form, and then
-navigates (a redirect, or ``HX-Redirect`` for htmx). A polling fragment says when to stop; a
-job's progress fragment (``job_status_fragment``) stops once the job is finished.
+is also its DOM id). A form action calls one service through ``submit``, which shows what went
+wrong on the form. A button action (no form to show errors on) calls one service through
+``call_service`` and answers with ``action_done``: the outcome as a flash message, then for htmx the
+re-rendered fragment and otherwise a redirect (post/redirect/get). A polling fragment says when to
+stop; a job's progress fragment (``job_status_fragment``) stops once the job is finished.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +27,8 @@ from core.forms import add_service_errors
 
 if TYPE_CHECKING:
     from core.models import Job
+
+T = TypeVar("T")
 
 
 def is_fragment_request(request: HttpRequest) -> bool:
@@ -69,8 +74,55 @@ def submit(form: forms.Form, call: Callable[[dict], Any]) -> tuple[bool, Any]:
     return False, None
 
 
-def paginate(request: HttpRequest, items) -> Page:
-    return Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+class ServiceOutcome(NamedTuple, Generic[T]):
+    """What ``call_service`` got: the service's ``result``, or the ``error`` to show ("" if none)."""
+
+    result: T | None
+    error: str
+
+
+def service_error_text(exc: ValidationError) -> str:
+    """A service's ValidationError as one sentence for a flash message."""
+    return " ".join(exc.messages)
+
+
+def call_service(call: Callable[[], T]) -> ServiceOutcome[T]:
+    """Run one service; its ValidationError (a rule it enforces) becomes the ``error`` to show.
+
+    Anything else propagates: a PermissionDenied or Http404 from the service answers 403 or 404."""
+    try:
+        return ServiceOutcome(call(), "")
+    except ValidationError as exc:
+        return ServiceOutcome(None, service_error_text(exc))
+
+
+def action_done(
+    request: HttpRequest,
+    *,
+    redirect_to: str,
+    message: str = "",
+    error: str = "",
+    level: int = messages.SUCCESS,
+    fragment: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
+    """The answer to an action: flash its outcome, then show the page again.
+
+    The outcome is ``error`` when there is one (flashed as an error), else ``message`` (at
+    ``level``; nothing when empty). For htmx the answer is ``fragment()`` (rendered after the
+    flash, so a fragment that swaps the messages out of band carries it), or without a fragment
+    ``HX-Redirect``; otherwise a redirect to ``redirect_to`` (post/redirect/get)."""
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.add_message(request, level, message)
+    if getattr(request, "htmx", None) and fragment is not None:
+        return fragment()
+    return navigate(request, redirect_to)
+
+
+def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
+    """The page of ``items`` the ``page`` parameter names (``PORTAL_PAGE_SIZE`` a page by default)."""
+    return Paginator(items, per_page or settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def polling_fragment(response: HttpResponse, *, finished: bool) -> HttpResponse:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,7 +23,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import ConfirmForm
-from core.htmx import job_status_fragment, navigate, polling_fragment, render_page, submit
+from core.htmx import (
+    action_done,
+    call_service,
+    job_status_fragment,
+    navigate,
+    polling_fragment,
+    render_page,
+    submit,
+)
 from gateways import selectors, services, wizard
 from gateways.forms import CustomerForm, SipTrunkForm
 from gateways.models import ConnectJob, GatewaySetup
@@ -37,10 +44,6 @@ REMOVE_WORD = "remove"
 
 def _url(request: HttpRequest, name: str, *args) -> str:
     return reverse(f"gateways:{name}", args=[request.account.account_number, *args])
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 # --- The gateway page ------------------------------------------------------------------------------------
@@ -91,36 +94,30 @@ def gateway_status_hx(request: HttpRequest, number: str) -> HttpResponse:
     return polling_fragment(response, finished=job is None or job.is_finished)
 
 
-def _after_action(request: HttpRequest, message: str = "", error: str = "") -> HttpResponse:
-    if message:
-        messages.success(request, message)
-    if error:
-        messages.error(request, error)
-    if request.htmx:
-        return render_page(request, PAGE, "gateway-status", _page_context(request))
-    return redirect("gateways:gateway_detail", number=request.account.account_number)
+def _page_done(request: HttpRequest, partial: str, *, message: str = "", error: str = "") -> HttpResponse:
+    """After an action on the gateway page: its ``partial`` re-rendered (htmx), else the page."""
+    return action_done(
+        request,
+        message=message,
+        error=error,
+        fragment=lambda: render_page(request, PAGE, partial, _page_context(request)),
+        redirect_to=_url(request, "gateway_detail"),
+    )
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
 @require_POST
 def gateway_recheck(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        services.gateway_check_start(actor=request.user, account=request.account)
-    except ValidationError as exc:
-        return _after_action(request, error=_messages_of(exc))
-    return _after_action(request, "Checking the connection to the PBX…")
+    _, error = call_service(lambda: services.gateway_check_start(actor=request.user, account=request.account))
+    return _page_done(request, "gateway-status", message="Checking the connection to the PBX…", error=error)
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
 @require_POST
 def gateway_disconnect(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        services.gateway_disconnect(actor=request.user, account=request.account)
-    except ValidationError as exc:
-        return _after_action(request, error=_messages_of(exc))
-    return _after_action(
-        request, "The gateway is disconnected and no longer re-checked. Re-check connects it again."
-    )
+    _, error = call_service(lambda: services.gateway_disconnect(actor=request.user, account=request.account))
+    message = "The gateway is disconnected and no longer re-checked. Re-check connects it again."
+    return _page_done(request, "gateway-status", message=message, error=error)
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
@@ -131,8 +128,8 @@ def gateway_remove(request: HttpRequest, number: str) -> HttpResponse:
         form.add_error("confirmation", f"Type {REMOVE_WORD} to confirm.")
     ok, _ = submit(form, lambda data: services.gateway_remove(actor=request.user, account=request.account))
     if ok:
-        messages.success(request, "The gateway was removed from this account.")
-        return navigate(request, _url(request, "gateway_detail"))
+        message = "The gateway was removed from this account."
+        return action_done(request, message=message, redirect_to=_url(request, "gateway_detail"))
     return render_page(request, PAGE, "gateway-remove", _page_context(request, remove_form=form))
 
 
@@ -153,10 +150,7 @@ def gateway_trunk_update(request: HttpRequest, number: str) -> HttpResponse:
         ),
     )
     if ok:
-        messages.success(request, "SIP trunk settings saved.")
-        if not request.htmx:
-            return redirect("gateways:gateway_detail", number=number)
-        return render_page(request, PAGE, "sip-trunk", _page_context(request))
+        return _page_done(request, "sip-trunk", message="SIP trunk settings saved.")
     return render_page(request, PAGE, "sip-trunk", context | {"trunk_form": form})
 
 
@@ -227,11 +221,10 @@ def _connect_step(request: HttpRequest, setup: GatewaySetup | None) -> HttpRespo
     step = GatewaySetup.Step.CONNECT
     error = ""
     if request.method == "POST":
-        try:
-            job = services.gateway_setup_connect(actor=request.user, account=request.account)
-        except ValidationError as exc:
-            error = _messages_of(exc)
-        else:
+        job, error = call_service(
+            lambda: services.gateway_setup_connect(actor=request.user, account=request.account)
+        )
+        if not error:
             return navigate(request, _url(request, "gateway_job", job.job_id))
     gateway = selectors.gateway_for(actor=request.user, account=request.account)
     context = _wizard_context(
@@ -249,13 +242,16 @@ def _connect_step(request: HttpRequest, setup: GatewaySetup | None) -> HttpRespo
 @account_view(need=Capability.MANAGE_GATEWAY)
 @require_POST
 def gateway_setup_cancel(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        services.gateway_setup_cancel(actor=request.user, account=request.account)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.info(request, "Gateway setup cancelled: what the wizard stored was discarded.")
-    return navigate(request, _url(request, "gateway_detail"))
+    _, error = call_service(
+        lambda: services.gateway_setup_cancel(actor=request.user, account=request.account)
+    )
+    return action_done(
+        request,
+        message="Gateway setup cancelled: what the wizard stored was discarded.",
+        level=messages.INFO,
+        error=error,
+        redirect_to=_url(request, "gateway_detail"),
+    )
 
 
 # --- Connect jobs ----------------------------------------------------------------------------------------

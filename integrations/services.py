@@ -67,9 +67,12 @@ class RemovalPreview:
 
     ``switch_off``: privileges now on that will switch off (no remaining integration brings them).
     ``stay_on``: privileges now on that stay on because other integrations still bring them,
-    with those integrations' labels. ``already_off``: its privileges that are off anyway."""
+    with those integrations' labels. ``already_off``: its privileges that are off anyway.
+    ``account``: the account, as read for the preview; after ``integration_remove``, as it is now
+    (those privileges switched off)."""
 
     provider: Provider
+    account: Account
     switch_off: list[Privilege] = field(default_factory=list)
     stay_on: list[tuple[Privilege, list[str]]] = field(default_factory=list)
     already_off: list[Privilege] = field(default_factory=list)
@@ -89,7 +92,7 @@ def account_state(account: Account) -> dict[str, Any]:
 
 
 def _preview(account: Account, provider: Provider, remaining_types: list[str]) -> RemovalPreview:
-    preview = RemovalPreview(provider=provider)
+    preview = RemovalPreview(provider=provider, account=account)
     for privilege in provider.ordered_privileges:
         if not getattr(account, privilege.value):
             preview.already_off.append(privilege)
@@ -146,6 +149,7 @@ def _integration(account: Account, type_: str) -> Integration:
         provider = registry.get(type_)
         name = provider.label if provider else type_
         raise ValidationError({"type": f"{name} is not added to this account."}, code="not_added")
+    integration.account = account  # the locked row: callers get the account as the change leaves it
     return integration
 
 

@@ -10,35 +10,19 @@ navigation and the header's Contact Center Admin icon swapped out of band.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.access import Capability
 from accounts.decorators import account_view
-from core.forms import add_service_errors
-from core.htmx import is_fragment_request, render_page
+from core.htmx import action_done, call_service, is_fragment_request, render_page, submit
 from integrations import registry, selectors, services
-from integrations.forms import ChatOverlayForm, ReturnToForm, SwitchForm
+from integrations.forms import ChatOverlayForm, SwitchForm
+from integrations.panel import PANEL, panel_done, return_to
 from integrations.registry import Privilege, Provider
-
-PANEL = "integrations/_account_panel.html"
-
-
-def _list_url(request: HttpRequest) -> str:
-    return reverse("integrations:integration_list", args=[request.account.account_number])
-
-
-def _return_to(request: HttpRequest) -> str:
-    data = request.POST if request.method == "POST" else request.GET
-    return ReturnToForm(data).return_url(request, _list_url(request))
 
 
 def _provider(type_: str) -> Provider:
@@ -46,31 +30,6 @@ def _provider(type_: str) -> Provider:
     if provider is None:
         raise Http404("There is no such integration.")
     return provider
-
-
-def _panel(request: HttpRequest) -> HttpResponse:
-    """The re-rendered panel (htmx) with the flash, navigation and header icon out of band."""
-    request.account.refresh_from_db()  # the service changed its privileges
-    context = selectors.panel_context(actor=request.user, account=request.account)
-    context |= {"return_to": _return_to(request), "oob": True}
-    return render(request, PANEL, context)
-
-
-def _done(request: HttpRequest, message: str = "", error: str = "") -> HttpResponse:
-    """After a panel action: the panel for htmx, else back to the page it was used on (PRG)."""
-    if message:
-        messages.success(request, message)
-    if error:
-        messages.error(request, error)
-    return _panel(request) if request.htmx else redirect(_return_to(request))
-
-
-def _call(call: Callable[[], Any]) -> tuple[Any, str]:
-    """Run one service; a ValidationError becomes the message to show."""
-    try:
-        return call(), ""
-    except ValidationError as exc:
-        return None, " ".join(exc.messages)
 
 
 # --- The Integrations page and the catalogue -----------------------------------------------------
@@ -100,7 +59,7 @@ def integration_catalogue(request: HttpRequest, number: str) -> HttpResponse:
         "tabs": tabs,
         "selected": selected,
         "partner_message": services.PARTNER_ACCOUNT_MESSAGE,
-        "return_to": _return_to(request),
+        "return_to": return_to(request),
     }
     return render_page(request, "integrations/integration_catalogue.html", "integrations-dialog", context)
 
@@ -109,18 +68,18 @@ def integration_catalogue(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def integration_add(request: HttpRequest, number: str, type: str) -> HttpResponse:
     provider = _provider(type)
-    integration, error = _call(
+    integration, error = call_service(
         lambda: services.integration_add(actor=request.user, account=request.account, type=type)
     )
     if error:
-        return _done(request, error=error)
+        return panel_done(request, error=error)
     brought = ", ".join(p.label for p in provider.ordered_privileges)
     message = f"{provider.label} added."
     if brought:
         message += f" Switched on: {brought}."
     if not integration.setup_complete:
         message += " Complete its setup to enable it."
-    return _done(request, message)
+    return panel_done(request, account=integration.account, message=message)
 
 
 # --- One added integration -------------------------------------------------------------------
@@ -132,13 +91,18 @@ def integration_toggle(request: HttpRequest, number: str, type: str) -> HttpResp
     provider = _provider(type)
     form = SwitchForm(request.POST)
     if not form.is_valid():
-        return _done(request, error="Choose on or off.")
-    _, error = _call(
+        return panel_done(request, error="Choose on or off.")
+    integration, error = call_service(
         lambda: services.integration_set_enabled(
             actor=request.user, account=request.account, type=type, enabled=form.on
         )
     )
-    return _done(request, "" if error else f"{provider.label} {'enabled' if form.on else 'disabled'}.", error)
+    return panel_done(
+        request,
+        account=integration.account if integration else None,
+        message=f"{provider.label} {'enabled' if form.on else 'disabled'}.",
+        error=error,
+    )
 
 
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
@@ -151,21 +115,20 @@ def integration_setup(request: HttpRequest, number: str, type: str) -> HttpRespo
         raise Http404("This integration has nothing to configure.")
     data = request.POST if request.method == "POST" else None
     form = provider.form(data=data, initial=integration.config, prefix="config")
-    if data is not None and form.is_valid():
-        try:
-            services.integration_configure(
-                actor=request.user, account=request.account, type=type, config=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, f"{provider.label} settings saved.")
+    ok, configured = submit(
+        form,
+        lambda config: services.integration_configure(
+            actor=request.user, account=request.account, type=type, config=config
+        ),
+    )
+    if ok:
+        return panel_done(request, account=configured.account, message=f"{provider.label} settings saved.")
     context = {
         "account": request.account,
         "provider": provider,
         "integration": integration,
         "form": form,
-        "return_to": _return_to(request),
+        "return_to": return_to(request),
     }
     response = render_page(request, "integrations/integration_setup.html", "integrations-dialog", context)
     if request.htmx and data is not None:  # invalid: show the dialog again, with the errors
@@ -179,21 +142,21 @@ def integration_remove(request: HttpRequest, number: str, type: str) -> HttpResp
     """GET: the confirmation, naming the privileges that switch off and those that stay on."""
     provider = _provider(type)
     if request.method == "POST":
-        preview, error = _call(
+        removal, error = call_service(
             lambda: services.integration_remove(actor=request.user, account=request.account, type=type)
         )
         if error:
-            return _done(request, error=error)
+            return panel_done(request, error=error)
         message = f"{provider.label} removed."
-        if preview.switch_off:
-            message += f" Switched off: {', '.join(p.label for p in preview.switch_off)}."
-        return _done(request, message)
+        if removal.switch_off:
+            message += f" Switched off: {', '.join(p.label for p in removal.switch_off)}."
+        return panel_done(request, account=removal.account, message=message)
     selectors.integration_get_or_404(actor=request.user, account=request.account, type=type)
     context = {
         "account": request.account,
         "provider": provider,
         "preview": services.removal_preview(request.account, type),
-        "return_to": _return_to(request),
+        "return_to": return_to(request),
     }
     return render_page(request, "integrations/integration_remove.html", "integrations-dialog", context)
 
@@ -209,13 +172,18 @@ def privilege_toggle(request: HttpRequest, number: str, privilege: str) -> HttpR
         raise Http404("There is no such privilege.")
     form = SwitchForm(request.POST)
     if not form.is_valid():
-        return _done(request, error="Choose on or off.")
-    _, error = _call(
+        return panel_done(request, error="Choose on or off.")
+    account, error = call_service(
         lambda: services.privilege_set(
             actor=request.user, account=request.account, privilege=target, enabled=form.on
         )
     )
-    return _done(request, "" if error else f"{target.label} switched {'on' if form.on else 'off'}.", error)
+    return panel_done(
+        request,
+        account=account,
+        message=f"{target.label} switched {'on' if form.on else 'off'}.",
+        error=error,
+    )
 
 
 # --- Pages that integrations add -------------------------------------------------------------------
@@ -229,6 +197,9 @@ def customer_care(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "integrations/customer_care.html", context)
 
 
+OVERLAYS = "integrations/chat_overlays.html"
+
+
 def _overlays_context(request: HttpRequest, form: ChatOverlayForm | None = None) -> dict:
     return {
         "account": request.account,
@@ -239,42 +210,40 @@ def _overlays_context(request: HttpRequest, form: ChatOverlayForm | None = None)
     }
 
 
+def _overlays_done(request: HttpRequest, *, message: str = "", error: str = "") -> HttpResponse:
+    """After a chat overlay action: the list with an empty form (htmx), else back to the page."""
+    return action_done(
+        request,
+        message=message,
+        error=error,
+        fragment=lambda: render_page(request, OVERLAYS, "chat-overlays", _overlays_context(request)),
+        redirect_to=reverse("integrations:chat_overlay_list", args=[request.account.account_number]),
+    )
+
+
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
 @require_http_methods(["GET", "POST"])
 def chat_overlay_list(request: HttpRequest, number: str) -> HttpResponse:
     """The Chat Overlays page (MiCC): list, and create with the form below the list."""
     form = ChatOverlayForm(request.POST) if request.method == "POST" else None
-    if form is not None and form.is_valid():
-        try:
-            overlay = services.chat_overlay_create(
-                actor=request.user, account=request.account, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Chat overlay {overlay.name} created.")
-            if not request.htmx:
-                return redirect("integrations:chat_overlay_list", number=number)
-            form = None
-    return render_page(
-        request, "integrations/chat_overlays.html", "chat-overlays", _overlays_context(request, form)
-    )
+    if form is not None:
+        ok, overlay = submit(
+            form,
+            lambda values: services.chat_overlay_create(
+                actor=request.user, account=request.account, **values
+            ),
+        )
+        if ok:
+            return _overlays_done(request, message=f"Chat overlay {overlay.name} created.")
+    return render_page(request, OVERLAYS, "chat-overlays", _overlays_context(request, form))
 
 
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
 @require_POST
 def chat_overlay_delete(request: HttpRequest, number: str, overlay_id: int) -> HttpResponse:
-    _, error = _call(
+    _, error = call_service(
         lambda: services.chat_overlay_delete(
             actor=request.user, account=request.account, overlay_id=overlay_id
         )
     )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, "Chat overlay deleted.")
-    if not request.htmx:
-        return redirect("integrations:chat_overlay_list", number=number)
-    return render_page(
-        request, "integrations/chat_overlays.html", "chat-overlays", _overlays_context(request)
-    )
+    return _overlays_done(request, message="Chat overlay deleted.", error=error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts import access
 from accounts.outbox.selectors import outbox_messages_for
 from core.csp import csp_replace
+from core.htmx import paginate
 
 # An email's HTML body (Outbox): no script, nothing loaded, shown only in the Outbox's frame.
 EMAIL_BODY_CSP = {
@@ -31,7 +31,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     platform operators all of them, admins those of their own users."""
     if not access.can_read_outbox(request.user):
         raise PermissionDenied("The Outbox is for platform operators and account administrators.")
-    page = Paginator(outbox_messages_for(request.user), 20).get_page(request.GET.get("page"))
+    page = paginate(request, outbox_messages_for(request.user), per_page=20)
     return render(request, "portal/outbox.html", {"page": page})
 
 

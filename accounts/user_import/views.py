@@ -10,10 +10,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,8 +21,7 @@ from accounts.models import UserImportJob
 from accounts.user_import import parse as imports
 from accounts.user_import import services as user_import_services
 from accounts.user_import.selectors import import_job_get_or_404, import_job_list, import_row_list
-from core.forms import add_service_errors
-from core.htmx import job_status_fragment, render_page
+from core.htmx import action_done, call_service, job_status_fragment, navigate, paginate, render_page, submit
 from core.middleware import body_limit
 
 UPLOAD = "accounts/user_import.html"
@@ -48,15 +44,14 @@ class UserImportForm(forms.Form):
 def user_import(request: HttpRequest, number: str) -> HttpResponse:
     """Import users: get the template, upload a file; a good file opens its preview."""
     form = UserImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = user_import_services.import_job_create(
-                actor=request.user, account=request.account, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+    ok, job = submit(
+        form,
+        lambda values: user_import_services.import_job_create(
+            actor=request.user, account=request.account, upload=values["file"]
+        ),
+    )
+    if ok:
+        return navigate(request, _job_url(number, job))
     context = {
         "account": request.account,
         "form": form,
@@ -75,6 +70,10 @@ def user_import_template(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+def _job_url(number: str, job: UserImportJob) -> str:
+    return reverse("accounts:user_import_job", args=[number, job.job_id])
+
+
 def _job_context(request: HttpRequest, job: UserImportJob) -> dict:
     problems_only = request.GET.get("show") == "problems"
     rows = import_row_list(job=job, problems_only=problems_only)
@@ -82,7 +81,7 @@ def _job_context(request: HttpRequest, job: UserImportJob) -> dict:
         "account": request.account,
         "job": job,
         "problems_only": problems_only,
-        "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": paginate(request, rows, ROWS_PER_PAGE),
         "invalid_rows": job.total_rows - job.valid_rows,
     }
 
@@ -115,24 +114,24 @@ def user_import_status_hx(request: HttpRequest, number: str, job_id: uuid.UUID) 
 @require_POST
 def user_import_start(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    try:
-        user_import_services.import_job_start(actor=request.user, job=job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
+    _, error = call_service(lambda: user_import_services.import_job_start(actor=request.user, job=job))
+    return action_done(request, error=error, redirect_to=_job_url(number, job))
 
 
 @account_view(need=Capability.MANAGE_USERS)
 @require_POST
 def user_import_cancel(request: HttpRequest, number: str, job_id: uuid.UUID) -> HttpResponse:
     job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
-    try:
-        user_import_services.import_job_cancel(actor=request.user, job=job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("accounts:user_import_job", number=number, job_id=job.job_id)
-    messages.info(request, "Import cancelled: no users were added.")
-    return redirect("accounts:user_list", number=number)
+    _, error = call_service(lambda: user_import_services.import_job_cancel(actor=request.user, job=job))
+    if error:
+        return action_done(request, error=error, redirect_to=_job_url(number, job))
+    message = "Import cancelled: no users were added."
+    return action_done(
+        request,
+        message=message,
+        level=messages.INFO,
+        redirect_to=reverse("accounts:user_list", args=[number]),
+    )
 
 
 @account_view(need=Capability.MANAGE_USERS)

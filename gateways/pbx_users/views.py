@@ -16,14 +16,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Capability
 from accounts.decorators import account_view
 from core.forms import add_service_errors
-from core.htmx import render_page
+from core.htmx import action_done, render_page, submit
 from core.middleware import body_limit
 from core.safe_json import json_loads
 from gateways.pbx_users import parse as pbx
@@ -114,16 +113,14 @@ def _page(request: HttpRequest, form: PbxSyncForm) -> HttpResponse:
 def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
     """Synchronize PBX users: the upload / paste form; a readable list opens the preview."""
     form = PbxSyncForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
-        users = form.cleaned_data["users"]
-        try:
-            plan = pbx_users_services.pbx_sync_preview(
-                actor=request.user, account=request.account, users=users
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _preview(request, plan, users)
+    ok, plan = submit(
+        form,
+        lambda values: pbx_users_services.pbx_sync_preview(
+            actor=request.user, account=request.account, users=values["users"]
+        ),
+    )
+    if ok:
+        return _preview(request, plan, form.cleaned_data["users"])
     return _page(request, form)
 
 
@@ -133,8 +130,8 @@ def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
 def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
     form = PbxSyncApplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The list was lost on the way; upload it again.")
-        return redirect("pbx_users:pbx_sync", number=number)
+        error = "The list was lost on the way; upload it again."
+        return action_done(request, error=error, redirect_to=reverse("pbx_users:pbx_sync", args=[number]))
     users = form.cleaned_data["users"]
     try:
         plan = pbx_users_services.pbx_sync_apply(
@@ -151,11 +148,14 @@ def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
         return _page(request, page)
     counts = plan.counts
     if plan.has_changes:
-        messages.success(
-            request,
-            f"PBX users synchronized: {counts['create']} created, {counts['update']} updated, "
-            f"{counts['remove']} deactivated. New users get a welcome email.",
+        level, message = (
+            messages.SUCCESS,
+            (
+                f"PBX users synchronized: {counts['create']} created, {counts['update']} updated, "
+                f"{counts['remove']} deactivated. New users get a welcome email."
+            ),
         )
     else:
-        messages.info(request, "Nothing to change: the PBX users already match the PBX's list.")
-    return redirect(reverse("accounts:user_list", args=[number]) + "?filter=pbx")
+        level, message = messages.INFO, "Nothing to change: the PBX users already match the PBX's list."
+    user_list = reverse("accounts:user_list", args=[number]) + "?filter=pbx"
+    return action_done(request, message=message, level=level, redirect_to=user_list)

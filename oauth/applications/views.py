@@ -10,16 +10,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from accounts.access import Capability
-from core.forms import add_service_errors
+from core.htmx import action_done, call_service, submit
 from oauth.applications import selectors, services
 from oauth.applications.forms import ApplicationRegisterForm, ReasonForm
 from oauth.models import Application
@@ -40,16 +42,15 @@ def developer_home(request: HttpRequest) -> HttpResponse:
     """The partner's applications and the registration form."""
     partner = _partner(request)
     form = ApplicationRegisterForm(request.POST or None, initial={"contact_email": request.user.email})
-    if request.method == "POST" and form.is_valid():
-        try:
-            app = services.application_register(actor=request.user, partner=partner, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"{app.name} registered. It is pending the platform operator's approval."
-            )
-            return redirect("developer:application_detail", pk=app.pk)
+    ok, app = submit(
+        form, lambda values: services.application_register(actor=request.user, partner=partner, **values)
+    )
+    if ok:
+        return action_done(
+            request,
+            message=f"{app.name} registered. It is pending the platform operator's approval.",
+            redirect_to=reverse("developer:application_detail", args=[app.pk]),
+        )
     context = {
         "account": partner,
         "applications": selectors.developer_application_list(actor=request.user, partner=partner),
@@ -83,11 +84,13 @@ def developer_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     readable anywhere, so reloading the page does not show it again."""
     partner = _partner(request)
     app = selectors.developer_application_get_or_404(actor=request.user, partner=partner, pk=pk)
-    try:
-        secret = services.application_secret_rotate(actor=request.user, application=app)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("developer:application_detail", pk=app.pk)
+    secret, error = call_service(
+        lambda: services.application_secret_rotate(actor=request.user, application=app)
+    )
+    if error:
+        return action_done(
+            request, error=error, redirect_to=reverse("developer:application_detail", args=[app.pk])
+        )
     return _application_page(request, partner, app, secret=secret)
 
 
@@ -100,17 +103,19 @@ def operator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/operator_apps.html", {"applications": applications})
 
 
-def _operator_action(request: HttpRequest, pk: int, act) -> HttpResponse:
+def _operator_action(request: HttpRequest, pk: int, act: Callable[[Application, str], str]) -> HttpResponse:
+    """Run ``act`` (one service, answering the message to show) on the application, with the
+    reason typed in; then back to the list."""
     app = selectors.operator_application_get_or_404(actor=request.user, pk=pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        message = act(app, reason)
-    except ValidationError as exc:
-        messages.error(request, f"{app.name}: {' '.join(exc.messages)}")
-    else:
-        messages.success(request, message)
-    return redirect("operator:application_list")
+    message, error = call_service(lambda: act(app, reason))
+    return action_done(
+        request,
+        message=message or "",
+        error=f"{app.name}: {error}" if error else "",
+        redirect_to=reverse("operator:application_list"),
+    )
 
 
 @require_POST

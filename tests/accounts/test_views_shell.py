@@ -202,6 +202,73 @@ def test_switcher_needs_sign_in():
     assert Client().get(reverse("accounts:account_switch")).url.startswith("/auth/login/")
 
 
+# --- The account page frame (templates/accounts/_account_page.html) ---------------------------------
+
+
+def breadcrumb(html: str) -> list[str] | None:
+    """The breadcrumb's items (links and the current page), or None when the page shows none."""
+    if 'class="breadcrumbs"' not in html:
+        return None
+    trail = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    return [label.strip() for label in re.findall(r"<li><(?:a [^>]*|span [^>]*)>([^<]+)<", trail)]
+
+
+def header(html: str) -> tuple[str, str, str]:
+    """The page header's eyebrow, heading and subtitle."""
+    block = html.split('<div class="page-header">', 1)[1]
+    eyebrow = re.search(r'<p class="eyebrow">([^<]*)</p>', block).group(1)
+    heading = re.search(r"<h1>([^<]*)</h1>", block).group(1)
+    subtitle = re.search(r'<p class="page-subtitle">([^<]*)</p>', block)
+    return eyebrow, heading, subtitle.group(1) if subtitle else ""
+
+
+@pytest.mark.parametrize(
+    ("name", "partner_sees", "admin_sees"),
+    [
+        ("accounts:account_detail", ["Accounts", "Globex Corp"], None),
+        ("accounts:account_activity", ["Accounts", "Globex Corp", "Activity"], None),
+        ("accounts:user_list", ["Accounts", "Globex Corp", "Users"], None),
+        (
+            "accounts:user_import",
+            ["Accounts", "Globex Corp", "Users", "Import users"],
+            ["Users", "Import users"],
+        ),
+        (
+            "pbx_users:pbx_sync",
+            ["Accounts", "Globex Corp", "Users", "Synchronize PBX users"],
+            ["Users", "Synchronize PBX users"],
+        ),
+        ("chat:conversation_list", ["Accounts", "Globex Corp", "Conversations"], None),
+    ],
+)
+def test_the_breadcrumb_shows_the_way_back_when_there_is_one(
+    client_for, partner_admin, account_admin, customer, name, partner_sees, admin_sees
+):
+    """A partner inside a customer account always sees it; anyone else only below another page."""
+    path = reverse(name, args=[customer.account_number])
+
+    assert breadcrumb(client_for(partner_admin).get(path).content.decode()) == partner_sees
+    assert breadcrumb(client_for(account_admin).get(path).content.decode()) == admin_sees
+
+
+def test_a_partner_in_its_own_account_sees_no_breadcrumb(client_for, partner_admin, partner):
+    html = client_for(partner_admin).get(reverse("accounts:account_activity", args=[partner.account_number]))
+
+    assert breadcrumb(html.content.decode()) is None
+
+
+def test_every_account_page_has_the_same_header(client_for, account_admin, customer):
+    path = reverse("notifications:notification_list", args=[customer.account_number])
+
+    html = client_for(account_admin).get(path).content.decode()
+
+    assert header(html) == (
+        "Globex Corp",
+        "Notifications",
+        "Webhook subscriptions of this account and every delivery attempt.",
+    )
+
+
 # --- Integrations and Gateway placeholders ---------------------------------------------------------
 
 

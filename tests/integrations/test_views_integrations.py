@@ -2,6 +2,7 @@
 without JavaScript, a dialog with htmx), Complete setup, the remove confirmation, the privilege
 switches, and the effects on the navigation and header."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -276,6 +277,33 @@ def test_privilege_switches_work_at_any_time_and_keep_integrations(client_for, a
 
     client.post(url("privilege_toggle", customer, "allow-guest-access"), {"state": "on"})
     assert on(customer) == {GUEST}
+
+
+def privilege_switches(html: str) -> dict[str, bool]:
+    """The panel's privilege switches: label -> on."""
+    found = re.findall(r'role="switch" aria-checked="(true|false)" aria-label="([^"]+)"', html)
+    return {label: checked == "true" for checked, label in found if label in PRIVILEGE_LABELS}
+
+
+PRIVILEGE_LABELS = {GUEST.label, DELEGATED.label}
+
+
+def test_the_htmx_panel_shows_the_privileges_as_each_change_left_them(client_for, account_admin, customer):
+    """The panel answering an action is drawn from the account the service returns, not from the
+    account the page read before the change."""
+    client = client_for(account_admin)
+
+    html = client.post(url("integration_add", customer, "micc"), **HX).content.decode()
+    assert privilege_switches(html) == {GUEST.label: True, DELEGATED.label: True}
+
+    html = client.post(
+        url("privilege_toggle", customer, "allow-guest-access"), {"state": "off"}, **HX
+    ).content.decode()
+    assert privilege_switches(html) == {GUEST.label: False, DELEGATED.label: True}
+
+    html = client.post(url("integration_remove", customer, "micc"), **HX).content.decode()
+    assert "Switched off: Delegated Authentication." in html
+    assert privilege_switches(html) == {GUEST.label: False, DELEGATED.label: False}
 
 
 def test_an_unknown_privilege_is_404(client_for, account_admin, customer):
