@@ -36,7 +36,6 @@ PBX_CSTA_PORTS: dict[str, int] = {
     PbxType.MIVOICE_5000: csta.MXONE_CSTA_XML_PORT,  # assumption
     PbxType.MIVOICE_OFFICE_250: csta.MXONE_CSTA_XML_PORT,  # assumption
 }
-PBX_PORT_DOCUMENTED = frozenset({PbxType.MX_ONE, PbxType.MIVOICE_OFFICE_400})
 PBX_NEEDS_CREDENTIALS = frozenset(
     {PbxType.MX_ONE, PbxType.MIVOICE_BUSINESS, PbxType.MIVOICE_OFFICE_400, PbxType.MIVOICE_5000}
 )
@@ -121,10 +120,6 @@ class Gateway(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_connected(self) -> bool:
-        return self.status == self.Status.CONNECTED
 
 
 class Pbx(models.Model):

@@ -16,7 +16,6 @@ Rules (docs/calls.md):
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from dataclasses import replace
@@ -32,8 +31,7 @@ from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 from media import selectors
 from media.models import Call, CallDirection, CallState
-
-logger = logging.getLogger(__name__)
+from notifications.publish import publication_publish
 
 TOPIC = "platform-api-media"
 DRAIN_SECONDS, DRAIN_IDLE = 0.5, 0.1
@@ -113,7 +111,7 @@ def call_resource(call: Call) -> dict:
 
 
 def call_notification(call: Call) -> dict:
-    """The ``content`` of a ``platform-api-media`` publication (cloudlink-api.md section 5)."""
+    """The ``content`` of a ``platform-api-media`` publication (docs/calls.md, Events and publications)."""
     user = selectors.user_for_extension(call.account, call.endpoint)
     now = timezone.now()
     return {
@@ -140,11 +138,6 @@ def call_notification(call: Call) -> dict:
 
 
 def _publish(call: Call) -> None:
-    try:
-        from notifications.publish import publication_publish
-    except ImportError:  # the notifications app is not installed (yet)
-        logger.debug("notifications not installed: %s %s not published", call.call_id, call.state)
-        return
     content = call_notification(call)
     # The extension's user (and the account's admins, always) may receive it; nobody else.
     audience = [content["principalId"]] if content["principalId"] else []

@@ -82,7 +82,7 @@ def issuer_for(base_url: str | None = None) -> str:
 
 
 def user_claims(user: User) -> dict[str, Any]:
-    """CloudLink's claims for a user (see docs/cloudlink-api.md section 2.3)."""
+    """CloudLink's claims for a user (docs/api-authentication.md, Tokens)."""
     account = user.account
     partner_number = account.account_number if account.is_partner else account.parent.account_number
     domain = f"{account.account_id}.api.local"
@@ -257,7 +257,7 @@ def token_kind(claims: dict[str, Any]) -> str:
 
 
 def refresh_token_encode(user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int) -> str:
-    """A refresh-token JWT with CloudLink's refresh claims (cloudlink-api.md 2.3). It is only
+    """A refresh-token JWT with CloudLink's refresh claims (docs/api-authentication.md, Tokens). It is only
     the signed handle of a ``RefreshToken`` row (same ``jti``); the row decides validity."""
     payload = {
         "accountId": str(user.account.account_id),
@@ -306,7 +306,3 @@ def refresh_token_claims(token: str) -> dict[str, Any]:
     """Verify a refresh-token JWT's signature, expiry and type; return its claims (a user's
     refresh token has ``type: user``, a guest's ``type: guest``)."""
     return _decode(token, "refresh")
-
-
-def signing_key_retire(kid: str) -> None:
-    SigningKey.objects.filter(kid=kid, retired_at__isnull=True).update(retired_at=timezone.now())

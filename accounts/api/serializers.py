@@ -1,4 +1,4 @@
-"""Admin API shapes of an account (CloudLink's ``Account`` object, docs/cloudlink-api.md 3.2).
+"""Admin API shapes of an account (CloudLink's ``Account`` object, docs/api.md, Admin service: accounts).
 
 Input is validated for shape here and for content by the console's forms (``AccountCreateForm``,
 ``AccountForm``); the rules themselves live in ``accounts.services``.

@@ -1,5 +1,5 @@
-"""Admin API shapes of a user (CloudLink's ``User`` object, docs/cloudlink-api.md 3.2), of the bulk
-``PATCH .../users`` operations (3.3) and of the forgotten-password request.
+"""Admin API shapes of a user (CloudLink's ``User`` object, docs/api.md, Admin service: users), of the bulk
+``PATCH .../users`` operations and of the forgotten-password request.
 
 Input is checked for shape here; the rules (unique email per account, who may change a role,
 the last admin...) live in ``accounts.services``.

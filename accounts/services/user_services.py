@@ -1,6 +1,6 @@
 """Users of an account: add, edit, role, welcome email and registration, password reset, delete.
 
-Rules that are the product (console-features.md 2.9-2.10): only User <-> Account Admin role
+Rules that are the product (docs/users.md, Rules): only User <-> Account Admin role
 changes; nobody withdraws their own admin rights or deletes themselves; an account always keeps at
 least one admin; welcome links are single-use, expire, and die when superseded. Nobody acts on a
 user whose role is above their own, nor gives a role above their own (``access.require_manage_user``,

@@ -1,4 +1,4 @@
-"""Reading a bulk-import CSV of users (console-features.md 2.11). Pure functions: no database.
+"""Reading a bulk-import CSV of users (docs/bulk-import.md). Pure functions: no database.
 
 ``parse_csv`` turns the uploaded bytes into rows, or refuses the whole file with an
 ``ImportFileError`` whose message says what to fix (empty, too big, not CSV, not UTF-8, wrong

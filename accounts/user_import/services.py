@@ -1,4 +1,4 @@
-"""Bulk import of users from a CSV file (console-features.md 2.11), run as a Celery job.
+"""Bulk import of users from a CSV file (docs/bulk-import.md), run as a Celery job.
 
 * ``import_job_create`` reads and validates the upload and stores a job in *preview* with one
   row per user and each row's errors. A refused file (empty, too big, not CSV, not UTF-8, wrong

@@ -1,4 +1,4 @@
-"""Console pages for the bulk import of users (console-features.md 2.11), under
+"""Console pages for the bulk import of users (docs/bulk-import.md), under
 ``/accounts/<number>/users/import/``: the template, the upload, the preview, the progress of the
 running job (an htmx fragment polled every second; a refresh link without JavaScript) and the
 result report. Thin: the rules are in ``accounts.imports`` and ``services.import_services``.

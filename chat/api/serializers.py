@@ -1,4 +1,4 @@
-"""Chat API bodies, in CloudLink's wire shapes (docs/chat.md, cloudlink-api.md section 4).
+"""Chat API bodies, in CloudLink's wire shapes (docs/chat.md, Bodies and Responses).
 
 Input is checked like CloudLink's own JSON-schema validation: an unknown property anywhere is
 ``400 {name: "BadRequestError", message: "data should NOT have additional properties"}``, a missing

@@ -117,7 +117,7 @@ def _embedded(path: str, items: list[dict], *, has_more: bool, top: int) -> dict
 
 
 def conversation_detail(conversation: Conversation) -> dict:
-    """A conversation with ``_embedded`` participants (all) and messages (first page), as in C4."""
+    """A conversation with ``_embedded`` participants (all) and messages (first page), as CloudLink answers (docs/chat.md, Responses)."""
     body = conversation_resource(conversation)
     base = service_relative(
         reverse("chat-api:conversation-detail", kwargs={"conversationId": conversation.conversation_id})
@@ -201,7 +201,7 @@ class ConversationCollectionApi(ChatApiView):
     get=extend_schema(operation_id="my_conversations_list", summary="List your conversations (alias)")
 )
 class MyConversationCollectionApi(ConversationCollectionApi):
-    """``/users/me/conversations``: the same collection (C2's ``me`` alias), read only."""
+    """``/users/me/conversations``: the same collection (the ``me`` alias), read only."""
 
     http_method_names = ["get", "head", "options"]
 

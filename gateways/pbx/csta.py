@@ -42,7 +42,6 @@ DEFAULT_SESSION_DURATION = 180
 
 # Well-known CSTA ports, used for defaults and hints (sources in docs/csta.md).
 MXONE_CSTA_XML_PORT = 8882
-MXONE_CSTA_XML_TLS_PORT = 8883
 MIVOICE_OFFICE_400_CSTA_PORT = 7001
 
 

@@ -13,7 +13,7 @@ appear only once. A bad row gets its own errors; only an unreadable list or one 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,12 +60,6 @@ class PbxEntry(tables.Row):
     @property
     def display_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-    def as_row(self) -> dict[str, str]:
-        """The entry as a row ``entries_from_rows`` reads back (the console's preview keeps these)."""
-        data = asdict(self)
-        del data["number"], data["errors"]
-        return data
 
 
 def too_many_message(count: int, limit: int = MAX_USERS) -> str:

@@ -1,4 +1,4 @@
-"""Notifications API shapes (cloudlink-api.md section 5)."""
+"""Notifications API shapes (docs/notifications.md)."""
 
 from __future__ import annotations
 

@@ -16,8 +16,6 @@ AUTHORIZATION_CODE = "authorization_code"
 CLIENT_CREDENTIALS = "client_credentials"
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 SUPPORTED_GRANTS = (PASSWORD, REFRESH_TOKEN, AUTHORIZATION_CODE, CLIENT_CREDENTIALS, TOKEN_EXCHANGE)
-# Grants CloudLink has that this server does not implement.
-PLANNED_GRANTS: tuple[str, ...] = ()
 # What each grant needs in the body (client credentials may come from HTTP Basic instead).
 _REQUIRED = {
     PASSWORD: ("username", "password"),
@@ -30,7 +28,7 @@ _REQUIRED = {
 
 class TokenRequestSerializer(TypedInputSerializer):
     """``POST /token`` body, form or JSON. Only the fields the supported grants read; anything
-    else a client sends (C5 adds ``name``) is ignored. Every problem is an ``ApiError`` with a
+    else a client sends (some clients add ``name``) is ignored. Every problem is an ``ApiError`` with a
     CloudLink name: MissingParameters or InvalidGrantType (400)."""
 
     grant_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -79,16 +77,9 @@ class TokenRequestSerializer(TypedInputSerializer):
             ) from exc
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        grant = attrs.get("grant_type", "").strip().lower()  # F2 sends "Password"
+        grant = attrs.get("grant_type", "").strip().lower()  # some clients send "Password"
         if not grant:
             raise ApiError("MissingParameters", "The grant_type parameter is required.", 400)
-        if grant in PLANNED_GRANTS:
-            raise ApiError(
-                "InvalidGrantType",
-                f"The grant type '{grant}' is not supported by this server yet; "
-                f"use one of: {', '.join(SUPPORTED_GRANTS)}.",
-                400,
-            )
         if grant not in SUPPORTED_GRANTS:
             raise ApiError(
                 "InvalidGrantType",
@@ -127,8 +118,8 @@ _INTERNAL_CLAIMS = frozenset({"typ", "jti"})
 
 def claims_representation(claims: dict[str, Any]) -> dict[str, Any]:
     """The spec's ``claims`` schema (``GET /token``): the token's claims with every value a
-    string, as CloudLink echoes them (``exp`` is typed string in the spec; C1's typed decoder
-    also expects ``"false"`` and ``"1591690894"``)."""
+    string, as CloudLink echoes them (``exp`` is typed string in the spec; typed client
+    decoders also expect ``"false"`` and ``"1591690894"``)."""
     body = {}
     for key, value in claims.items():
         if key in _INTERNAL_CLAIMS or value is None:

@@ -1,5 +1,5 @@
 """User services: add, edit, role, delete, welcome emails and their links, registration, password
-reset. Every rule of console-features.md 2.9-2.10 and issue 3, the audit rows, and tenancy."""
+reset. Every rule of docs/users.md (Rules) and issue 3, the audit rows, and tenancy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-user Mitel One settings (console-features.md 2.10): on/off and the licence tier
+"""Per-user Mitel One settings (docs/integrations.md, Mitel One per-user settings): on/off and the licence tier
 (Essential / Premier / Elite), available once the account has the Mitel One integration."""
 
 from __future__ import annotations
