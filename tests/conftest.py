@@ -131,18 +131,6 @@ def throttle_clock(monkeypatch):
     return clock
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):
-    """Poll ``predicate`` until it returns something truthy (for work done by another process)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)
-
-
 # The PBX simulator fixtures (pbx_simulator, pbx_simulator_factory, closed_port), for every test
 # directory: the gateway wizard's browser journey and the PBX user sync use them too.
 from tests.gateways.conftest import closed_port, pbx_simulator, pbx_simulator_factory  # noqa: E402, F401

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +24,7 @@ from gateways.models import Gateway
 from gateways.pbx.simulator import PbxSimulator
 from tests.gateways.helpers import run_wizard
 from tests.oauth.helpers import make_app
+from tests.waiting import request_threads_ended
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,11 +59,13 @@ class WebhookReceiver:
         return self.received.get(timeout=timeout)
 
     def drain(self, wait: float) -> list[dict]:
-        time.sleep(wait)
+        """What arrives until ``wait`` seconds pass without a delivery."""
         items = []
-        while not self.received.empty():
-            items.append(self.received.get_nowait())
-        return items
+        while True:
+            try:
+                items.append(self.received.get(timeout=wait))
+            except queue.Empty:
+                return items
 
     def close(self) -> None:
         self.server.shutdown()
@@ -100,7 +102,7 @@ def portal(live_server, settings):
     yield client
     for each in clients:
         each.close()
-    time.sleep(0.05)  # let the live server's request threads see the closed connections
+    request_threads_ended()  # the live server's request threads saw the closed connections
 
 
 def test_users_of_an_application_chat_and_a_ringing_call_reaches_the_webhook(

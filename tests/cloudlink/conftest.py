@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from cloudlink import CloudLink
+from tests.waiting import request_threads_ended
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def cloudlink(live_server) -> Iterator[Callable[..., CloudLink]]:
     yield make
     for client in clients:
         client.close()
-    time.sleep(0.05)  # let the server's request threads see the closed connections and end
+    request_threads_ended()  # the server's request threads saw the closed connections and ended
 
 
 @pytest.fixture

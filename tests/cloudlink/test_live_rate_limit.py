@@ -11,21 +11,24 @@ from cloudlink import RateLimited
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_429_waits_the_retry_after_then_succeeds(cloudlink, partner_admin, customer, password, settings):
+def test_429_waits_the_retry_after_then_succeeds(
+    cloudlink, partner_admin, customer, password, settings, throttle_clock
+):
     client = cloudlink(max_retries=3, jitter=0.05)
     client.login(partner_admin.email, password)
     settings.PORTAL_API_RATE_LIMIT = "2/2"  # 2 requests per 2-second window
     waits: list[float] = []
-    client.transport.sleep = lambda seconds: (waits.append(seconds), time.sleep(seconds))
+    # The client's wait moves the portal's rate-limit clock (the portal runs in this process).
+    client.transport.sleep = lambda seconds: (waits.append(seconds), throttle_clock.advance(seconds))
 
-    started = time.monotonic()
+    started = throttle_clock.now
     results = [client.admin.get_account(customer.account_number).name for _ in range(5)]
 
     assert results == ["Globex Corp"] * 5
     assert waits, "the limit was never hit"
     # retry-after is read as milliseconds: each wait is the rest of the 2 s window, plus jitter.
     assert all(0 < wait <= 2.05 for wait in waits)
-    assert time.monotonic() - started >= sum(waits) - 0.01
+    assert throttle_clock.now - started == pytest.approx(sum(waits))
 
 
 def test_retries_are_bounded_then_rate_limited_is_raised(

@@ -5,7 +5,7 @@ from django.db import transaction
 from core.mail import email_queue
 from core.models import OutboxMessage
 from portal.settings.env import email_settings_from_url
-from tests.conftest import wait_until
+from tests.waiting import wait_until
 
 
 def _message(subject="Welcome"):

@@ -70,8 +70,8 @@ def test_a_worker_follows_a_placed_call(
     celery_worker, api_client_for, account_admin, customer, call_pbx, settings
 ):
     """Needs the real Celery worker of CI's second run (skipped otherwise)."""
-    from tests.conftest import wait_until
     from tests.media.conftest import BASE, attach_pbx
+    from tests.waiting import wait_until
 
     attach_pbx(customer, port=call_pbx.port)
     settings.MEDIA_CALL_FOLLOW_SECONDS = 15

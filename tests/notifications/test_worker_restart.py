@@ -18,7 +18,7 @@ from django.db import connection
 from notifications import services
 from notifications.models import DeliveryAttempt, Publication
 from notifications.tasks import webhook_deliver_task
-from tests.conftest import wait_until
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

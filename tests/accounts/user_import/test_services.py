@@ -17,7 +17,7 @@ from accounts.user_import import services as user_import_services
 from accounts.user_import.tasks import user_import_run_task
 from core.models import OutboxMessage
 from portal.celery import app as celery_app
-from tests.conftest import wait_until
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 

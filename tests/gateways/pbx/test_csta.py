@@ -16,6 +16,7 @@ from gateways.pbx.csta import (
     check_connection,
 )
 from gateways.pbx.simulator import DEFAULT_PASSWORD, DEFAULT_USER
+from tests.waiting import wait_until
 
 CREDENTIALS = {"user": DEFAULT_USER, "password": DEFAULT_PASSWORD}
 
@@ -177,10 +178,7 @@ def test_leaving_the_context_stops_the_session_and_closes_the_socket(pbx_simulat
 
     assert not client.connected and client.session is None
     assert pbx_simulator.received[-1][1] == "StopApplicationSession"
-    deadline = time.monotonic() + 1
-    while pbx_simulator.open_connections and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert pbx_simulator.open_connections == 0
+    assert wait_until(lambda: pbx_simulator.open_connections == 0, timeout=1, interval=0.01)
 
 
 def test_check_connection_reports_each_step_and_the_negotiated_session(pbx_simulator):

@@ -28,6 +28,7 @@ from gateways.pbx.simulator import (
     UsersFileError,
     load_users,
 )
+from tests.waiting import wait_until
 
 
 def client_for(simulator: PbxSimulator, **kwargs) -> CstaClient:
@@ -310,9 +311,7 @@ def test_stop_closes_connected_clients_and_joins_its_threads_quickly(pbx_simulat
     if mode == "normal":
         client.start_session("Tests", DEFAULT_USER, DEFAULT_PASSWORD)
         client.make_call("1001", "1002")  # leaves a pending auto-answer timer
-    deadline = time.monotonic() + 1
-    while simulator.open_connections == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: simulator.open_connections, timeout=1, interval=0.01)
 
     started = time.monotonic()
     simulator.stop()
