@@ -1,6 +1,23 @@
-import factory
+"""Factories of ``accounts``' models: accounts, users, their audit trail, welcome links and imports."""
 
-from accounts.models import Account, SupportContact, User
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import (
+    Account,
+    AuditEvent,
+    SupportContact,
+    User,
+    UserImportJob,
+    UserImportRow,
+    WelcomeLink,
+)
+from tests.core.factories import JobFactory
 
 PASSWORD = "correct-horse-battery"
 
@@ -35,6 +52,7 @@ class SupportContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SupportContact
 
+    account = factory.SubFactory(CustomerAccountFactory, support_contact=None)
     email = factory.Sequence(lambda n: f"support{n}@example.com")
 
 
@@ -61,3 +79,58 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """An audit row about an account (as services write them, without an actor: the system)."""
+
+    class Meta:
+        model = AuditEvent
+
+    account = factory.SubFactory(CustomerAccountFactory)
+    account_ref = factory.SelfAttribute("account.account_id")
+    actor_label = "system"
+    action = "account.updated"
+    target_type = "account"
+    target_id = factory.LazyAttribute(lambda event: str(event.account.account_id))
+    target_label = factory.SelfAttribute("account.name")
+
+
+class WelcomeLinkFactory(factory.django.DjangoModelFactory):
+    """A welcome (registration) link of a user who has not registered yet; ``token`` is the link's
+    secret (only its SHA-256 is stored)."""
+
+    class Meta:
+        model = WelcomeLink
+
+    class Params:
+        token = factory.Sequence(lambda n: f"welcome-token-{n}")
+
+    user = factory.SubFactory(UserFactory, is_registered=False, password=False)
+    token_hash = factory.LazyAttribute(lambda link: hashlib.sha256(link.token.encode()).hexdigest())
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class UserImportJobFactory(JobFactory):
+    """A user import waiting at its preview (no rows: add them with ``UserImportRowFactory``)."""
+
+    class Meta:
+        model = UserImportJob
+
+    account = factory.SubFactory(CustomerAccountFactory)
+    file_name = "users.csv"
+
+
+class UserImportRowFactory(factory.django.DjangoModelFactory):
+    """A valid row of an import's file, not imported yet."""
+
+    class Meta:
+        model = UserImportRow
+
+    job = factory.SubFactory(UserImportJobFactory)
+    number = factory.Sequence(lambda n: n + 2)  # row 1 is the header
+    first_name = factory.Sequence(lambda n: f"Imported{n}")
+    last_name = "Tester"
+    email = factory.Sequence(lambda n: f"imported{n}@example.com")
+    role_text = "User"
+    role = User.Role.USER
