@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import AuditEvent
+from tests.accounts.factories import AuditEventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,7 @@ def test_partner_sees_the_events_newest_first_with_actor_changes_and_correlation
 
 def test_events_of_other_accounts_are_not_listed(client_for, partner_admin, customer, outsider_customer):
     services.account_update(actor=partner_admin, account=customer, city="Malmö")
-    AuditEvent.objects.create(
-        account=outsider_customer,
-        account_ref=outsider_customer.account_id,
-        actor_label="x",
-        action="secret.action",
-        target_type="account",
-    )
+    AuditEventFactory(account=outsider_customer, action="secret.action")
 
     html = client_for(partner_admin).get(url(customer)).content.decode()
 
@@ -55,16 +49,8 @@ def test_events_of_other_accounts_are_not_listed(client_for, partner_admin, cust
 
 
 def test_activity_is_paginated_and_htmx_gets_the_table_fragment(client_for, partner_admin, customer):
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            account=customer,
-            account_ref=customer.account_id,
-            actor_label="bot",
-            action=f"test.{i}",
-            target_type="account",
-        )
-        for i in range(30)
-    )
+    for i in range(30):
+        AuditEventFactory(account=customer, actor_label="bot", action=f"test.{i}")
     client = client_for(partner_admin)
 
     second = client.get(url(customer), {"page": 2}, HTTP_HX_REQUEST="true")

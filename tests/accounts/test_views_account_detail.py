@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Account, AuditEvent, SupportContact
+from tests.accounts.factories import SupportContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,7 @@ def test_adding_a_duplicate_or_invalid_contact_shows_the_error(client_for, partn
 
 
 def test_remove_a_support_contact_with_htmx(client_for, partner_admin, customer):
-    extra = SupportContact.objects.create(account=customer, email="extra@globex.example")
+    extra = SupportContactFactory(account=customer, email="extra@globex.example")
 
     response = client_for(partner_admin).post(url("support_contact_remove", customer, extra.pk), **HX)
 
@@ -209,9 +210,9 @@ def test_a_contact_of_another_account_cannot_be_removed_through_this_one(
     from tests.accounts.factories import CustomerAccountFactory
 
     other = CustomerAccountFactory(parent=partner)
-    SupportContact.objects.create(account=other, email="second@other.example")
+    SupportContactFactory(account=other, email="second@other.example")
     victim = other.support_contacts.first()
-    SupportContact.objects.create(account=customer, email="second@globex.example")
+    SupportContactFactory(account=customer, email="second@globex.example")
 
     response = client_for(partner_admin).post(url("support_contact_remove", customer, victim.pk))
 

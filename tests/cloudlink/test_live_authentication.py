@@ -10,8 +10,9 @@ import time_machine
 
 from cloudlink import Forbidden, MultipleMatching, Unauthorized
 from oauth.applications.services import mitel_app_name
-from oauth.models import Application, ApplicationUsage, RefreshToken
+from oauth.models import ApplicationUsage, RefreshToken
 from tests.accounts.factories import UserFactory
+from tests.oauth.factories import ApplicationFactory
 from tests.oauth.helpers import REDIRECT_URI, make_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -172,7 +173,7 @@ def test_a_registration_named_like_the_client_changes_nothing_for_it(
     """Issue 9, finding 2: a partner's registration named like this client's x-mitel-app (from
     before the name was reserved) must not refuse the client: the header is only counted."""
     client = cloudlink()
-    Application.objects.create(
+    ApplicationFactory(
         owner=partner,
         name="Squatter",
         contact_email="squat@acme.example",

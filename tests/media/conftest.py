@@ -5,8 +5,9 @@ import threading
 import pytest
 from rest_framework.test import APIClient
 
-from gateways.models import Gateway, Pbx, PbxType
+from gateways.models import Gateway, Pbx
 from gateways.pbx.simulator import PbxSimulator, PbxUser
+from tests.gateways.factories import PbxFactory
 
 BASE = "/api/media/2017-09-01"
 USERS = [PbxUser("2001", "Ada", "Lovelace"), PbxUser("2002", "Bob", "Berg"), PbxUser("2003", "Cy", "Clark")]
@@ -37,14 +38,12 @@ def call_pbx():
 
 
 def attach_pbx(account, *, port: int, user: str = "cloudlink", password: str = "cloudlink") -> Pbx:
-    gateway = Gateway.objects.create(
-        account=account, name="Main gateway", serial_number="CLGW-1", status=Gateway.Status.CONNECTED
-    )
-    return Pbx.objects.create(
-        gateway=gateway,
-        type=PbxType.MX_ONE,
+    """A connected gateway of ``account`` whose MX-ONE listens on ``port``."""
+    return PbxFactory(
+        gateway__account=account,
+        gateway__name="Main gateway",
+        gateway__status=Gateway.Status.CONNECTED,
         name="mxone",
-        host="127.0.0.1",
         csta_port=port,
         csta_user=user,
         csta_password=password,

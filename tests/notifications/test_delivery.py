@@ -9,6 +9,7 @@ from notifications import services
 from notifications.models import DeliveryAttempt, Publication
 from notifications.publish import publication_publish
 from notifications.tasks import webhook_deliver_task
+from tests.notifications.factories import DeliveryAttemptFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,14 +193,7 @@ def test_a_delivery_that_already_succeeded_is_not_sent_again(member, webhook_ser
 def test_an_attempt_left_pending_by_a_lost_worker_is_marked_interrupted(member, webhook_server):
     subscription = subscribe(member, webhook_server.url)
     publication = call_event(member.account)  # no on-commit run: nothing sent yet
-    DeliveryAttempt.objects.create(
-        publication=publication,
-        subscription=subscription,
-        account=member.account,
-        subscription_ref=subscription.subscription_id,
-        url=subscription.device_id,
-        attempt=1,
-    )
+    DeliveryAttemptFactory(publication=publication, subscription=subscription)
 
     assert webhook_deliver_task.delay(publication.pk, subscription.pk).get() == "delivered"
 

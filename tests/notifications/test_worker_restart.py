@@ -16,8 +16,9 @@ import pytest
 from django.db import connection
 
 from notifications import services
-from notifications.models import DeliveryAttempt, Publication
+from notifications.models import DeliveryAttempt
 from notifications.tasks import webhook_deliver_task
+from tests.notifications.factories import PublicationFactory
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def test_a_delivery_survives_a_killed_worker(broker, webhook_server, tmp_path):
         subject_filter="/2017-09-01/endpoints/",
     )
     # Recorded without publication_publish: its on-commit dispatch would go to CI's own worker.
-    publication = Publication.objects.create(
+    publication = PublicationFactory(
         account=customer,
         topic="platform-api-media",
         subject="/2017-09-01/endpoints/2001/calls/1",

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, AuditEvent, SupportContact
-from tests.accounts.factories import CustomerAccountFactory
+from tests.accounts.factories import CustomerAccountFactory, SupportContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_account_object_has_cloudlink_shape(api_client_for, partner_admin, partn
         pbx_type="MiVoice Business",
         allow_guest_access=True,
     )
-    SupportContact.objects.create(account=account, email="b@shape.example")
+    SupportContactFactory(account=account, email="b@shape.example")
     response = api_client_for(partner_admin).get(detail(account))
     body = response.json()
     assert body["accountId"] == str(account.account_id)

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oauth.applications import services
-from oauth.models import Application, ApplicationDeployment, ApplicationUsage
+from oauth.models import Application, ApplicationDeployment
 from tests.oauth.applications.helpers import approved, operator, register
+from tests.oauth.factories import ApplicationUsageFactory
 
 DEVELOPER = "/developer/"
 OPERATOR = "/operator/apps/"
@@ -57,9 +58,9 @@ def test_the_developer_page_lists_own_applications_with_request_counts(
     app, _ = approved(partner_admin)
     register(other_partner_admin, name="Theirs", mitel_app="Theirs")
     today = timezone.localdate()
-    ApplicationUsage.objects.create(application=app, day=today, requests=5)
-    ApplicationUsage.objects.create(application=app, day=today - dt.timedelta(days=10), requests=7)
-    ApplicationUsage.objects.create(application=app, day=today - dt.timedelta(days=40), requests=100)
+    ApplicationUsageFactory(application=app, day=today, requests=5)
+    ApplicationUsageFactory(application=app, day=today - dt.timedelta(days=10), requests=7)
+    ApplicationUsageFactory(application=app, day=today - dt.timedelta(days=40), requests=100)
     response = client_for(partner_admin).get(DEVELOPER)
     assert response.status_code == 200
     listed = list(response.context["applications"])
