@@ -7,6 +7,8 @@
   the code answers one status, the test names it;
 * the tests mirror the layout: every package under ``tests/`` is a package of the project at the
   same path (``tests/gateways/pbx`` tests ``gateways/pbx``), apart from the few listed below;
+* rows come from the factories (``tests/<app>/factories.py``): no ``Model.objects.create(...)``
+  in a test (``bulk_create`` stays for the thousands of rows a query-count or size test needs);
 * a test module's name says what it covers, not which issue asked for it (no ``issueN``).
 """
 
@@ -84,6 +86,21 @@ def several_statuses(source: str) -> list[int]:
     return lines
 
 
+def direct_creates(source: str) -> list[int]:
+    """Lines that call ``<Model>.objects.create(...)`` on a model named in the module (a
+    historical model of a migration test, ``apps.get_model(...).objects.create``, is not one)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "create"
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "objects"
+        and isinstance(node.func.value.value, ast.Name)
+    ]
+
+
 def test_the_checkers_catch_what_they_forbid():
     assert real_sleeps("import time\ntime.sleep(1)\n") == [2]
     assert real_sleeps("from time import sleep as nap\nnap(0.1)\n") == [2]
@@ -93,6 +110,9 @@ def test_the_checkers_catch_what_they_forbid():
     assert several_statuses("if r.status_code not in {401, 403}: pass\n") == [1]
     assert several_statuses("assert body['status'] in ['done', 'failed']\n") == [1]
     assert several_statuses("assert response.status_code == 201\nassert 'x' in names\n") == []
+    assert direct_creates("Gateway.objects.create(name='x')\n") == [1]
+    assert direct_creates("GatewayFactory(name='x')\nUser.objects.bulk_create(users)\n") == []
+    assert direct_creates("apps.get_model('gateways', 'Gateway').objects.create(name='x')\n") == []
 
 
 def test_no_test_sleeps_for_real():
@@ -111,6 +131,15 @@ def test_no_assertion_accepts_several_statuses():
         if (lines := several_statuses(path.read_text()))
     }
     assert offenders == {}, "assert the one status the code answers"
+
+
+def test_rows_come_from_the_factories():
+    offenders = {
+        str(path.relative_to(ROOT)): lines
+        for path in python_files()
+        if path.name != "factories.py" and (lines := direct_creates(path.read_text()))
+    }
+    assert offenders == {}, "use the model's factory in tests/<app>/factories.py"
 
 
 def test_tests_mirror_the_layout():

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from integrations import services as integrations
-from notifications.models import TOPIC_MEDIA, DeliveryAttempt, Publication, Subscription
+from notifications.models import TOPIC_MEDIA, DeliveryAttempt
 from tests.browser.conftest import sign_in
+from tests.notifications.factories import DeliveryAttemptFactory, PublicationFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,28 +92,23 @@ def test_admin_sees_subscriptions_and_delivery_attempts_on_the_notifications_pag
     page, account_admin, member, customer, password
 ):
     # stored as is: this page shows rows; the URL's validation is tests/notifications' subject
-    subscription = Subscription.objects.create(
+    subscription = SubscriptionFactory(
         account=customer,
-        principal_id=str(member.user_id),
         user=member,
         device_id="https://hooks.globex.example/cloudlink",
         topic=TOPIC_MEDIA,
         subject_filter="/2017-09-01/endpoints/2001/",
     )
-    publication = Publication.objects.create(
+    publication = PublicationFactory(
         account=customer,
         topic=TOPIC_MEDIA,
         subject="/2017-09-01/endpoints/2001/calls/33656066",
         method="PUT",
         content={"state": "ringing"},
     )
-    DeliveryAttempt.objects.create(
+    DeliveryAttemptFactory(
         publication=publication,
         subscription=subscription,
-        account=customer,
-        subscription_ref=subscription.subscription_id,
-        url=subscription.device_id,
-        attempt=1,
         status=DeliveryAttempt.Status.FAILED,
         status_code=503,
         error="The webhook answered 503.",
