@@ -152,10 +152,6 @@ def address_refusal(address: str | IPAddress, policy: AddressPolicy) -> str | No
     return category
 
 
-def address_allowed(address: str | IPAddress, policy: AddressPolicy) -> bool:
-    return address_refusal(address, policy) is None
-
-
 def literal_check(host: str, policy: AddressPolicy) -> None:
     """Raise ``AddressRefused`` when ``host`` is an IP address ``policy`` refuses (early feedback for a
     form); a host name passes here and is checked, address by address, when connecting."""
