@@ -12,7 +12,7 @@ operation, in both modes: valid requests (positive) and requests that break the 
 - answer whose status the document does not list (``status_code_conformance``).
 
 While it runs, the process reaches nothing but loopback (``loopback_only``): fuzzed webhook
-addresses and PBX hosts are refused as unreachable, never contacted. ``tests/api/test_fuzz_specs.py``
+addresses and PBX hosts are refused as unreachable, never contacted. ``tests/core/api/test_fuzz_specs.py``
 runs the same with a few examples per operation, in CI.
 """
 

@@ -1,4 +1,4 @@
-"""``EncryptedTextField``: a text column the database holds encrypted (``portal.crypto``), and the
+"""``EncryptedTextField``: a text column the database holds encrypted (``core.crypto``), and the
 raw-column helpers its data migrations and ``manage.py reencrypt_secrets`` use."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Where the portal may open connections to: the one address policy against SSRF.
 
 Two features connect to an address a user typed: the gateway's CSTA connection to the PBX
-(``gateways/csta.py``) and webhook deliveries (``integrations/notifications/webhooks.py``). Both go
+(``gateways/pbx/csta.py``) and webhook deliveries (``notifications/webhooks.py``). Both go
 through ``connect_checked``: resolve the host once, check *every* address it resolves to, then
 connect to those checked addresses, so a DNS answer that changes between the check and the
 connection (DNS rebinding) cannot send the connection elsewhere.

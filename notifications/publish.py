@@ -1,6 +1,6 @@
 """The one entry point other services use to publish an event (chat messages, call state changes).
 
-    from integrations.notifications.publish import publication_publish
+    from notifications.publish import publication_publish
 
     publication_publish(
         account=account,

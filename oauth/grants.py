@@ -6,7 +6,7 @@
 * ``client_credentials``: the application's own token in an account where it is deployed.
 * Delegated Authentication (token exchange): an application's token *for a user* of the account,
   only while the account's Delegated Authentication privilege is on.
-* Guest tokens (``accounts.guests``) only work while the account's Allow Guest Access is on.
+* Guest tokens (``oauth.guests``) only work while the account's Allow Guest Access is on.
 * ``token_principal_problem``: re-checked on every request, so switching a privilege off,
   deactivating a deployment or blocking (or deleting) an application ends the tokens it allowed,
   including the users' tokens of its authorization-code flow (they name it in ``azp``).

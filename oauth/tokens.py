@@ -1,8 +1,8 @@
 """CloudLink tokens: RS256 JWTs with CloudLink's claims, signed by a rotatable key.
 
 This module only signs and verifies (access tokens, refresh-token JWTs, the key set). The
-refresh-token lifecycle (rows, rotation, family revocation) is ``accounts.refresh``; the
-token endpoint is ``accounts.api.auth_views``.
+refresh-token lifecycle (rows, rotation, family revocation) is ``oauth.refresh``; the
+token endpoint is ``oauth.api.views``.
 """
 
 from __future__ import annotations

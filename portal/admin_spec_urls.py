@@ -1,5 +1,5 @@
 """Every route of the Admin service, for its OpenAPI document (``/api/admin/2017-09-01/_spec``):
-the account routes and the integration routes, which portal/api/urls.py mounts one after the other."""
+the account routes and the integration routes, which portal/api_urls.py mounts one after the other."""
 
 from django.urls import include, path
 

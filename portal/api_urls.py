@@ -49,7 +49,7 @@ urlpatterns = [
     *(path(f"{service.mount}_spec", spec_view(service), name=service.spec_url_name) for service in SERVICES),
     *(path(service.mount, include(service.urlconf)) for service in SERVICES),
     # An account's integrations (issue 4), in the Admin service; its _spec lists them too
-    # (portal/api/admin_spec_urls.py).
+    # (portal/admin_spec_urls.py).
     path("admin/2017-09-01/", include("integrations.api.urls")),
     # An account's gateway, PBX, SIP trunk and connection checks (issue 5), listed in the same _spec.
     path("admin/2017-09-01/", include("gateways.api.urls")),

@@ -117,7 +117,7 @@ def celery_worker(transactional_db, settings):
 
 @pytest.fixture
 def throttle_clock(monkeypatch):
-    """Stops the clock of the sign-in locks and the API limit (``portal.throttle``); ``advance(s)``
+    """Stops the clock of the sign-in locks and the API limit (``core.throttle``); ``advance(s)``
     moves it. Locks keep their times in their values, so this works with Redis too."""
 
     class Clock:

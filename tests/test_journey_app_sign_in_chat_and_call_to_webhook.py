@@ -1,7 +1,7 @@
 """Issue 6 acceptance, end to end against a live server: an application's users sign in through
 ``/authorize`` + code, chat, and a ringing call on the account's (simulated) PBX reaches a webhook.
 
-Everything goes over real sockets: the Python client (portal/cloudlink) talks HTTP to the live portal,
+Everything goes over real sockets: the Python client (cloudlink/) talks HTTP to the live portal,
 the portal talks CSTA to a PBX simulator, and the webhook is POSTed to an HTTP server run by this test.
 Tasks run eagerly (also in CI's PostgreSQL + Redis run), so by the time the make-call request has
 answered, the webhook has been delivered.

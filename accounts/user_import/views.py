@@ -1,7 +1,8 @@
 """Console pages for the bulk import of users (docs/bulk-import.md), under
 ``/accounts/<number>/users/import/``: the template, the upload, the preview, the progress of the
 running job (an htmx fragment polled every second; a refresh link without JavaScript) and the
-result report. Thin: the rules are in ``accounts.imports`` and ``services.import_services``.
+result report. Thin: the rules are in ``accounts.user_import.parse`` and
+``accounts.user_import.services``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The API's JSON parser: DRF's, with the nesting limit of ``portal.safe_json`` (the default parser
+"""The API's JSON parser: DRF's, with the nesting limit of ``core.safe_json`` (the default parser
 of every API view, see ``REST_FRAMEWORK`` in settings). Too deep: 400 ``BadRequest``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core.safe_json import JsonTooDeep, json_loads
 
 class JsonTooDeepError(exceptions.APIException):
     """Not a ParseError: views that rename parse errors (MissingBodyInRequest) leave it be. (Not an
-    ``ApiError`` either: ``portal.api.errors`` imports DRF's views, which import this module.)"""
+    ``ApiError`` either: ``core.api.errors`` imports DRF's views, which import this module.)"""
 
     status_code = 400
     name = "BadRequest"

@@ -12,12 +12,12 @@ Every failure is a `CstaError` whose `code` (address_refused, refused, timeout, 
 not_csta, session_rejected, version_mismatch, connection_lost, protocol_error) the UI maps to an actionable
 message; `str(error)` is already one.
 
-The client connects only where `portal.netpolicy` allows (by default `pbx_policy()`: private networks yes,
+The client connects only where `core.netpolicy` allows (by default `pbx_policy()`: private networks yes,
 loopback, link-local, cloud metadata and the like no, unless PORTAL_PBX_ALLOWED_NETWORKS lists them), to the
 very address it checked. A peer that is not CSTA is reported as such and nothing of what it said is repeated
 (the port could be any service the portal's network reaches). The client is synchronous and owns no thread: while it waits for a response it
 reads the socket itself, queues the events it meets, and answers the switch's SystemStatus heartbeats.
-Framing and message catalogue: `gateways.csta_xml`; sources: docs/csta.md.
+Framing and message catalogue: `gateways.pbx.csta_xml`; sources: docs/csta.md.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class CstaError(Exception):
 
 
 class CstaAddressRefused(CstaError):
-    """The address policy (portal.netpolicy) forbids the PBX address; nothing was connected."""
+    """The address policy (core.netpolicy) forbids the PBX address; nothing was connected."""
 
     code = "address_refused"
 

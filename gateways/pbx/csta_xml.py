@@ -1,6 +1,6 @@
 """CSTA Phase III XML on the wire: TCP framing, message building and parsing (no sockets here).
 
-Shared by the client (`gateways.csta`) and the PBX simulator (`gateways.simulator`). See docs/csta.md
+Shared by the client (`gateways.pbx.csta`) and the PBX simulator (`gateways.pbx.simulator`). See docs/csta.md
 for the sources behind the framing and the element names.
 
 Framing (the 8-byte header public ECMA-323-over-TCP implementations use)::

@@ -1,7 +1,7 @@
 """The PBX's user list (issue 5): what the PBX side pushes, or an admin uploads, to synchronize an
 account's PBX users. Pure functions: no database.
 
-``rows_from_text`` reads a list in the PBX simulator's users-file format (``gateways/simulator.py``):
+``rows_from_text`` reads a list in the PBX simulator's users-file format (``gateways/pbx/simulator.py``):
 CSV with a header naming ``extension``, ``first_name``, ``last_name``, ``email`` (any order and
 letter case; ``First Name`` and ``firstName`` are read too; an optional ``role`` column), or JSON:
 a list of such objects or ``{"users": [...]}``. ``entries_from_rows`` validates the rows: each user

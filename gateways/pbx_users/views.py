@@ -1,7 +1,7 @@
 """Console page to Synchronize an account's PBX users with the PBX's full list (docs/pbx-users.md),
 under ``/accounts/<number>/users/pbx-sync/``: upload or paste the list, see the plan (creates,
-updates, deactivations, problems), Apply. Thin: reading the list is ``accounts.pbx``, the rules
-are ``services.pbx_sync_services``.
+updates, deactivations, problems), Apply. Thin: reading the list is ``gateways.pbx_users.parse``, the
+rules are ``gateways.pbx_users.services``.
 
 The preview page carries the list (as JSON, in a hidden field) and the plan's digest to Apply,
 which plans again against the current state: if the plan changed meanwhile, nothing is applied

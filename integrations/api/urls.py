@@ -1,5 +1,5 @@
 """An account's integrations in the Admin service, mounted at /api/admin/2017-09-01/ after the
-account routes (portal/api/urls.py)."""
+account routes (portal/api_urls.py)."""
 
 from django.urls import path
 

@@ -189,7 +189,7 @@ class AuthorizeErrorSerializer(serializers.Serializer):
 class GuestTokenRequestSerializer(serializers.Serializer):
     """``POST /guest/token`` body, form or JSON."""
 
-    length_errors = {"name": "NameInvalid", "principalId": "PrincipalMissing"}  # as accounts.guests answers
+    length_errors = {"name": "NameInvalid", "principalId": "PrincipalMissing"}  # as oauth.guests answers
 
     accountId = AccountRefField(help_text="GUID or account number.")  # noqa: N815
     name = serializers.CharField(max_length=100, help_text="The guest's display name.")

@@ -30,7 +30,7 @@ urlpatterns: list = [
         auth_views.AuthorizationServerMetadataView.as_view(),
         name="oauth-authorization-server",
     ),
-    # Third-party applications (issue 4): integrations/api/application_views.py.
+    # Third-party applications (issue 4): oauth/applications/api/views.py.
     path("applications", application_views.ApplicationCollectionApi.as_view(), name="application-list"),
     path(
         "applications/<str:applicationId>",

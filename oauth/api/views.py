@@ -1,7 +1,8 @@
 """Authentication service views: ``/token``, the JWKS and the authorization-server metadata.
 
-Thin by design: the rules are in ``accounts.authn`` (who may sign in), ``accounts.refresh``
-(token pairs, rotation, revocation) and ``accounts.tokens`` (signing, verification, keys).
+Thin by design: the rules are in ``accounts.authn`` (who may sign in), ``oauth.grants`` (every
+grant), ``oauth.refresh`` (token pairs, rotation, revocation) and ``oauth.tokens`` (signing,
+verification, keys).
 """
 
 from __future__ import annotations
@@ -517,7 +518,7 @@ def authorize_continue(request: HttpRequest) -> HttpResponse:
 class GuestTokenView(APIView):
     """``POST /guest/token``: a new guest identity in an account that allows guest access (201
     ``token``). Its ``refresh_token`` is the only way to more tokens for that principalId (the
-    refresh grant at ``/token``); the rules are ``accounts.guests``."""
+    refresh grant at ``/token``); the rules are ``oauth.guests``."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -1,5 +1,5 @@
 """Shape-only forms of the Developer, operator and Third party pages (the rules live in
-``integrations.application_services``)."""
+``oauth.applications.services``)."""
 
 from __future__ import annotations
 

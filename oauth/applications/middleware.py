@@ -10,7 +10,7 @@ class MitelAppUsageMiddleware:
     (case-insensitively): its daily usage, shown to the partner on the Developer page, and
     ``request.application``. Never refuses: the header is self-declared, so anyone may send any
     name, and a registration in any state changes nothing for the callers that send it. An
-    application is refused by its authenticated client instead (``accounts.oauth``)."""
+    application is refused by its authenticated client instead (``oauth.grants``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -3,7 +3,7 @@ rotate the secret, deploy into a customer account. Secrets are shown once and st
 
 The ``x-mitel-app`` header is self-declared: it only counts requests towards the approved
 application of that name. Refusing an application is done on its *authenticated* client
-(``accounts.oauth``): its client ID at /token and the tokens issued to it."""
+(``oauth.grants``): its client ID at /token and the tokens issued to it."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ MITEL_APP_NAME_HELP = (
 )
 
 # Names that many unrelated callers send, so no partner may register them (compared without
-# case): this portal's own Python client (portal/cloudlink, ``default_mitel_app``; a test checks
+# case): this portal's own Python client (cloudlink/, ``default_mitel_app``; a test checks
 # it stays listed), Mitel's Postman collection and Mitel's Node samples.
 RESERVED_MITEL_APP_NAMES = frozenset(
     {

@@ -25,7 +25,7 @@ VAR_DIR = BASE_DIR / "var"
 # --- GENERAL -----------------------------------------------------------------------------
 SECRET_KEY = env_required("SECRET_KEY")
 # Secrets stored in the database (PBX, SIP trunk and CSTA passwords, token-signing keys) are
-# encrypted with these Fernet keys: the first encrypts, every one decrypts (portal/crypto.py,
+# encrypted with these Fernet keys: the first encrypts, every one decrypts (core/crypto.py,
 # rotation in docs/production.md). Required like SECRET_KEY; dev.py and test.py derive a default.
 PORTAL_ENCRYPTION_KEYS = env_fernet_keys("PORTAL_ENCRYPTION_KEYS")
 DEBUG = env_bool("DEBUG", False)
@@ -153,7 +153,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "1000/m/ip",  # every console sign-in POST per address (allauth's default 30/m/ip would lock a proxy)
     "reset_password": "20/m/ip,5/m/key",
 }
-# The client address behind a TLS proxy (portal/throttle.py client_address, also allauth's): the
+# The client address behind a TLS proxy (core/throttle.py client_address, also allauth's): the
 # number of proxies that append to X-Forwarded-For, or a header a proxy sets (X-Real-IP). 0 / unset:
 # REMOTE_ADDR, and X-Forwarded-For is ignored (a client can write anything in it).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
@@ -209,7 +209,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REQUEST BODIES ----------------------------------------------------------------------------
 # The largest request body (Content-Length) any route accepts, console and API: larger is 413 before
 # it is read (core.middleware.RequestLimitsMiddleware). File uploads have their own cap: the
-# CSV user import and the PBX user list (2 MiB files, accounts/imports.py and accounts/pbx.py).
+# CSV user import and the PBX user list (2 MiB files, accounts/user_import/parse.py and gateways/pbx_users/parse.py).
 PORTAL_MAX_BODY_BYTES = env_int("PORTAL_MAX_BODY_BYTES", 1024 * 1024)
 # Django's own ceiling on a body read into memory (JSON, form fields); it must stay at least the
 # largest per-route cap above (the PBX list API takes a 2 MiB JSON body).
@@ -278,12 +278,12 @@ PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
 # The Outbox (sent emails of EMAIL_URL=outbox://) for admins, each reading their own users' emails;
 # platform operators (staff) always read every email (accounts.access.can_read_outbox).
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)
-# Outbound connections to user-typed addresses (portal/netpolicy.py, against SSRF): the PBX may be
+# Outbound connections to user-typed addresses (core/netpolicy.py, against SSRF): the PBX may be
 # public or private; webhooks only public. Loopback, link-local, cloud metadata, multicast and
 # reserved addresses are refused unless listed here (comma-separated CIDRs).
 PORTAL_PBX_ALLOWED_NETWORKS = env_networks("PORTAL_PBX_ALLOWED_NETWORKS")
 PORTAL_WEBHOOK_ALLOWED_NETWORKS = env_networks("PORTAL_WEBHOOK_ALLOWED_NETWORKS")
-# Notifications (integrations/notifications): failed deliveries retry base * 2**n + jitter seconds.
+# Notifications (notifications/): failed deliveries retry base * 2**n + jitter seconds.
 PORTAL_WEBHOOK_TIMEOUT = env_int("PORTAL_WEBHOOK_TIMEOUT", 10)
 PORTAL_WEBHOOK_MAX_RETRIES = env_int("PORTAL_WEBHOOK_MAX_RETRIES", 6)
 PORTAL_WEBHOOK_RETRY_BASE = env_int("PORTAL_WEBHOOK_RETRY_BASE", 10)
@@ -302,7 +302,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Content-Security-Policy of every HTML response (portal/csp.py): no inline code, nothing from another
+# Content-Security-Policy of every HTML response (core/csp.py): no inline code, nothing from another
 # origin. A view may widen it for its own response only (docs/security.md lists where and why).
 PORTAL_CSP = {
     "default-src": ["'self'"],

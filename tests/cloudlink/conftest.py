@@ -1,4 +1,4 @@
-"""The Python client (portal/cloudlink) against a live portal started by the test run."""
+"""The Python client (cloudlink/) against a live portal started by the test run."""
 
 from __future__ import annotations
 

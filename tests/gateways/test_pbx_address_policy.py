@@ -1,5 +1,5 @@
 """SSRF through the PBX host: the gateway's CSTA connection (wizard, connect job, re-check, Media)
-goes only where the address policy allows (portal.netpolicy: private networks yes; loopback,
+goes only where the address policy allows (core.netpolicy: private networks yes; loopback,
 link-local, metadata, multicast, reserved no, unless PORTAL_PBX_ALLOWED_NETWORKS lists them), it
 connects to the address it checked, and a port that is not CSTA is reported without what it said.
 

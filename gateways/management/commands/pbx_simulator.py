@@ -1,4 +1,4 @@
-"""Run the MX-ONE-like CSTA PBX simulator until interrupted (see gateways/simulator.py, docs/csta.md)."""
+"""Run the MX-ONE-like CSTA PBX simulator until interrupted (see gateways/pbx/simulator.py, docs/csta.md)."""
 
 import threading
 

@@ -1,7 +1,7 @@
 """Admin API shapes of the PBX user Synchronize operation (docs/pbx-users.md).
 
 The rules (who is matched, created, updated, deactivated, what conflicts) are in
-``accounts.services.pbx_sync_services``; here the request's shape and the plan's wire form.
+``gateways.pbx_users.services``; here the request's shape and the plan's wire form.
 """
 
 from __future__ import annotations

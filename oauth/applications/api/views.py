@@ -11,7 +11,7 @@
 
 ``{applicationId}`` is the client ID; the owning partner may also use the registration number
 (``id``), since a pending application has no client ID yet. Thin views: tenancy through
-``accounts.access``, rules in ``integrations.application_services``.
+``accounts.access``, rules in ``oauth.applications.services``.
 """
 
 from __future__ import annotations

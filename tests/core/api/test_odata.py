@@ -1,4 +1,4 @@
-"""The OData parser (portal/api/odata.py): $filter to Q over a whitelist, and the other options.
+"""The OData parser (core/api/odata.py): $filter to Q over a whitelist, and the other options.
 
 Filters are checked by running them against real rows, so the tests hold on SQLite and PostgreSQL.
 """

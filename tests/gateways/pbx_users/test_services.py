@@ -1,4 +1,4 @@
-"""PBX users: reading the PBX's list (accounts/pbx.py), the push of one user, and Synchronize
+"""PBX users: reading the PBX's list (gateways/pbx_users/parse.py), the push of one user, and Synchronize
 (preview, apply, idempotence, the 2,500-user limit, batched queries)."""
 
 import json
