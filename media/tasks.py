@@ -12,7 +12,7 @@ from media import services
 logger = logging.getLogger(__name__)
 
 
-# Named as before the move from ``gateways.media``, so tasks queued by an older release still run.
+# Named as before the move from the gateways app (gateways/media/), so tasks queued by an older release still run.
 @shared_task(
     name="gateways.media.tasks.call_follow_task",
     acks_late=True,

@@ -12,8 +12,8 @@
     )
 
 It records a ``Publication`` in the caller's transaction and, once that transaction commits, hands
-it to Celery (``notifications.publication_dispatch``), which POSTs it to every matching subscription
-of the account. Publishing never fails the caller because of delivery: broker problems are logged.
+it to Celery (``notifications.tasks.publication_dispatch_task``), which POSTs it to every matching
+subscription of the account. Publishing never fails the caller because of delivery: broker problems are logged.
 """
 
 from __future__ import annotations
