@@ -21,14 +21,13 @@ def test_429_waits_the_retry_after_then_succeeds(
     # The client's wait moves the portal's rate-limit clock (the portal runs in this process).
     client.transport.sleep = lambda seconds: (waits.append(seconds), throttle_clock.advance(seconds))
 
-    started = throttle_clock.now
     results = [client.admin.get_account(customer.account_number).name for _ in range(5)]
 
     assert results == ["Globex Corp"] * 5
-    assert waits, "the limit was never hit"
-    # retry-after is read as milliseconds: each wait is the rest of the 2 s window, plus jitter.
-    assert all(0 < wait <= 2.05 for wait in waits)
-    assert throttle_clock.now - started == pytest.approx(sum(waits))
+    # The clock stands still between waits: requests 3 and 5 each hit the limit once, and waiting
+    # the retry-after (read as milliseconds: the whole 2 s window, plus jitter) was enough.
+    assert len(waits) == 2
+    assert all(2 <= wait <= 2.05 for wait in waits)
 
 
 def test_retries_are_bounded_then_rate_limited_is_raised(
