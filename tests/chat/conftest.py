@@ -5,10 +5,20 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from integrations import services as integrations
+from tests.accounts.factories import UserFactory
 
 BASE = "/api/chat/2017-09-01"
 GUEST_URL = "/api/authentication/2017-09-01/guest/token"
+
+
+@pytest.fixture
+def colleague(customer):
+    """Carl, a USER of ``customer`` besides Uma (``member``)."""
+    return UserFactory(
+        account=customer, role=User.Role.USER, email="carl@globex.example", name="Carl Colleague"
+    )
 
 
 @pytest.fixture

@@ -8,18 +8,10 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, User
-from tests.accounts.factories import UserFactory
+from accounts.models import AuditEvent
 from tests.chat.conftest import BASE, assert_error, create_conversation, post_message
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def colleague(customer):
-    return UserFactory(
-        account=customer, role=User.Role.USER, email="carl@globex.example", name="Carl Colleague"
-    )
 
 
 def test_create_with_the_node_samples_body_answers_201_with_the_conversation(

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def colleague(customer):
-    return UserFactory(
-        account=customer, role=User.Role.USER, email="carl@globex.example", name="Carl Colleague"
-    )
-
-
-@pytest.fixture
 def conversation(api_client_for, member, colleague):
     return create_conversation(api_client_for(member), colleague)
 
