@@ -119,14 +119,6 @@ def console_routes() -> list[str]:
 
 
 @pytest.fixture
-def operator(partner_admin):
-    """The partner admin, also a platform operator: every console page opens for them."""
-    partner_admin.is_staff = partner_admin.is_superuser = True
-    partner_admin.save()
-    return partner_admin
-
-
-@pytest.fixture
 def application(operator, customer):
     return make_app(operator, customer, redirect_uris=["https://app.example/callback"]).application
 

@@ -85,3 +85,14 @@ def webhook_server(settings):
     state.release.set()
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def publish_now(django_capture_on_commit_callbacks):
+    """Run ``fn`` and then its on-commit callbacks (the delivery, in-process)."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run

@@ -49,17 +49,6 @@ def call_event(account, state="ringing", subject=CALL, **extra):
     )
 
 
-@pytest.fixture
-def publish_now(django_capture_on_commit_callbacks):
-    """Run ``fn`` and then its on-commit callbacks (the delivery, in-process)."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 def test_a_matching_publication_is_posted_with_cloudlink_s_payload(member, webhook_server, publish_now):
     subscription = subscribe(member, webhook_server.url, publication_filter=RINGING)
 

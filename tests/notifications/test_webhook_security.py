@@ -47,15 +47,6 @@ def subscribe_by_api(client, url) -> dict:
     return response.json()
 
 
-@pytest.fixture
-def publish_now(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 # --- the secret -----------------------------------------------------------------------------------------
 
 

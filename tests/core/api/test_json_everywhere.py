@@ -97,14 +97,6 @@ def test_an_error_raised_by_a_view_is_a_json_500(debug, monkeypatch):
 # --- /staff/login/ ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def operator(partner_admin):
-    partner_admin.is_staff = True
-    partner_admin.is_superuser = True
-    partner_admin.save()
-    return partner_admin
-
-
 def test_staff_pages_send_anonymous_visitors_to_the_portal_sign_in(operator, password):
     client = Client()
 
