@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -24,6 +25,12 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         user = super().authenticate(request, **credentials)
         attempt.finished(succeeded=user is not None)
         return user
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Platform operators land where their work is: the applications waiting for approval."""
+        if request.user.is_staff:
+            return reverse("operator:application_list")
+        return super().get_login_redirect_url(request)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's per-address limits count by the same, proxy-aware address as ours."""

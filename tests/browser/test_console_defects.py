@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
@@ -26,3 +27,13 @@ def test_the_integrations_panel_keeps_its_styles_after_a_swap(new_page, account_
     assert integration_grid_display(page) == "none"
     track = page.locator(".switch-track").first
     assert track.evaluate("el => getComputedStyle(el).borderRadius") != "0px"
+
+
+def test_a_platform_operator_made_by_the_command_lands_on_the_applications_to_approve(page):
+    call_command("createoperator", "--email", "ops@platform.example", "--password", "s3cure-ops-42")
+    page.goto("/auth/login/")
+    page.get_by_label("Email").fill("ops@platform.example")
+    page.get_by_label("Password").fill("s3cure-ops-42")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/operator/apps/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
