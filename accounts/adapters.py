@@ -45,6 +45,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
         user_password_change(actor=user, user=user, new_password=password)
 
+    def render_mail(self, template_prefix: str, email, context: dict, headers=None):
+        """allauth's "unknown account" email says ``{{ email }}`` but is given no such context."""
+        return super().render_mail(template_prefix, email, {"email": email} | context, headers)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         from core.mail import email_queue
 

@@ -143,6 +143,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# An address no user has receives nothing (docs/security.md): allauth's "unknown account" email is off.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Sign-in throttling (accounts/sign_in_throttle.py), one policy for the console and the API:
 # N failures for one email from one client address within T lock that pair for T ...
 PORTAL_SIGN_IN_FAILURES = env_str("PORTAL_SIGN_IN_FAILURES", "5/5m")
