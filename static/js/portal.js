@@ -36,6 +36,43 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
+  // Buttons that start long work (<button data-busy="Uploading…">): once their form is sent they
+  // disable themselves (no second submission) and say what is happening until the answer comes.
+  // Plain forms navigate away; htmx forms get the button back when their request ends.
+  function setBusy(button, busy) {
+    if (!button || !button.hasAttribute("data-busy")) return;
+    if (busy) {
+      if (!button.dataset.idleLabel) button.dataset.idleLabel = button.textContent;
+      button.textContent = button.getAttribute("data-busy");
+      button.setAttribute("aria-busy", "true");
+      button.classList.add("is-busy");
+      // Disabled after the submission has read the button's name and value.
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    } else {
+      if (button.dataset.idleLabel) button.textContent = button.dataset.idleLabel;
+      button.removeAttribute("aria-busy");
+      button.classList.remove("is-busy");
+      button.disabled = false;
+    }
+  }
+  function busyButtons(form) {
+    return form ? form.querySelectorAll("button[data-busy]") : [];
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented && !event.target.hasAttribute("hx-post")) return;
+    var submitter = event.submitter;
+    if (submitter && submitter.hasAttribute("data-busy")) setBusy(submitter, true);
+    else busyButtons(event.target).forEach(function (button) { setBusy(button, true); });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    busyButtons(form).forEach(function (button) { setBusy(button, false); });
+  });
+  // Back to a page kept in the browser's cache: its buttons are idle again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[data-busy][aria-busy]").forEach(function (button) { setBusy(button, false); });
+  });
+
   // Menus made of <details class="menu">: close on Escape or on a click outside.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -65,3 +65,37 @@ def test_allauth_unknown_account_email_names_the_address_and_invites_to_no_sign_
     )
     assert "nobody@nowhere.example" in message.body
     assert "sign up" not in message.body.lower() and "/auth/signup/" not in message.body
+
+
+HOLD_SUBMISSION = """() => document.addEventListener("submit", (event) => event.preventDefault())"""
+IMPORT_FILE = b"FIRST NAME;LAST NAME;NAME;EMAIL;ROLE\r\nAda;Lovelace;;ada@example.com;\r\n"
+
+
+def test_a_button_that_starts_long_work_disables_itself_and_says_it_is_busy(
+    page, account_admin, customer, password
+):
+    """Issue 14, defect 3: while the upload is on its way the button cannot be pressed twice."""
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/users/import/")
+    # Keep the form on the page once the console has reacted to its submission (a listener added
+    # after the console's own), so the button's state can be read before the answer replaces the page.
+    page.evaluate(HOLD_SUBMISSION)
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": IMPORT_FILE}
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    busy = page.locator("#user-import-form button[type=submit]")
+    expect(busy).to_be_disabled()
+    expect(busy).to_have_attribute("aria-busy", "true")
+    expect(busy).to_have_text("Reading the file…")
+
+    # For real this time: the preview, then the import.
+    page.reload()
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": IMPORT_FILE}
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Preview import")).to_be_visible()
+    # The next long step (Import) is such a button too.
+    page.get_by_role("button", name="Import 1 user").click()
+    expect(page.get_by_test_id("import-percent")).to_have_text("100%")
