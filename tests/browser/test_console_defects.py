@@ -99,3 +99,68 @@ def test_a_button_that_starts_long_work_disables_itself_and_says_it_is_busy(
     # The next long step (Import) is such a button too.
     page.get_by_role("button", name="Import 1 user").click()
     expect(page.get_by_test_id("import-percent")).to_have_text("100%")
+
+
+FITS = """() => [...document.querySelectorAll(".table-wrap")].map(
+  (wrap) => [wrap.scrollWidth, wrap.clientWidth, wrap.closest(".card").getBoundingClientRect().right]
+)"""
+
+
+def test_at_1366_px_the_activity_and_users_tables_fit_their_cards(
+    new_page, account_admin, customer, password
+):
+    """Issue 14, defect 7: no column (the correlation id) off the card's edge."""
+    from accounts import services
+
+    services.account_update(
+        actor=account_admin, account=customer, name="Globex Corporation International Holdings Limited"
+    )
+    for n in range(3):
+        services.user_create(
+            actor=account_admin,
+            account=customer,
+            email=f"someone.with.a.long.address.{n}@subsidiary.globex-international.example",
+            name=f"Someone With A Rather Long Display Name {n}",
+        )
+    page = new_page(viewport={"width": 1366, "height": 900})
+    sign_in(page, account_admin.email, password)
+    for path in ("activity/", "users/"):
+        page.goto(f"/accounts/{customer.account_number}/{path}")
+        tables = page.evaluate(FITS)
+        assert tables, path
+        for scroll_width, client_width, card_right in tables:
+            assert scroll_width <= client_width, (path, scroll_width, client_width)
+            assert card_right <= 1366, (path, card_right)
+
+
+def test_adding_micc_with_both_privileges_already_on_does_not_claim_to_switch_them_on(
+    page, account_admin, customer, password
+):
+    from integrations import services as integrations
+
+    integrations.privileges_set(
+        actor=account_admin,
+        account=customer,
+        values={"delegated_authentication": True, "allow_guest_access": True},
+    )
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/")
+    page.get_by_role("link", name="+ Add new").click()
+    dialog = page.get_by_role("dialog", name="Integrations")
+    dialog.get_by_role("button", name="Add MiCC", exact=True).click()
+    status = page.get_by_role("status").filter(has_text="MiCC added.")
+    expect(status).to_be_visible()
+    expect(status).not_to_contain_text("Switched on")
+
+
+def test_number_inputs_are_styled_like_the_other_fields(page, account_admin, customer, password):
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/users/import/")
+    page.evaluate(
+        """() => { const input = document.createElement("input"); input.type = "number"; input.id = "probe";
+        document.querySelector("#user-import-form").append(input); }"""
+    )
+    radius = page.locator("#probe").evaluate("el => getComputedStyle(el).borderRadius")
+    assert radius != "0px"
+    height = page.locator("#probe").evaluate("el => el.getBoundingClientRect().height")
+    assert height >= 38
