@@ -118,15 +118,20 @@ def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
     } | forms_
 
 
-def _after_post(request: HttpRequest, ok: bool, partial: str, message: str = "", **forms_) -> HttpResponse:
-    """Success: the message, then the page again (PRG), or for htmx the fresh fragment.
+def _after_post(
+    request: HttpRequest, ok: bool, partial: str, message: str = "", *, whole_page: bool = False, **forms_
+) -> HttpResponse:
+    """Success: the message, then the page again (PRG), or for htmx the fresh fragment (the whole
+    page when ``whole_page``: a change shown outside the fragment, as the account's name).
     Failure: the page or fragment with the forms' errors."""
     if not ok:
         return render_page(request, DETAIL, partial, _detail_context(request, **forms_))
     return action_done(
         request,
         message=message,
-        fragment=lambda: render_page(request, DETAIL, partial, _detail_context(request)),
+        fragment=None
+        if whole_page
+        else lambda: render_page(request, DETAIL, partial, _detail_context(request)),
         redirect_to=reverse("accounts:account_detail", args=[request.account.account_number]),
     )
 
@@ -141,12 +146,17 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_update(request: HttpRequest, number: str) -> HttpResponse:
     form = AccountForm(request.POST, account=request.account)
+    old_name = request.account.name
     ok, account = submit(
         form,
         lambda data: services.account_update(actor=request.user, account=request.account, **form.changes),
     )
     request.account = account or request.account
-    return _after_post(request, ok, "account-info", "Account information saved.", info_form=form)
+    # A new name shows in the breadcrumb, the side navigation and the header: the whole page again.
+    renamed = ok and request.account.name != old_name
+    return _after_post(
+        request, ok, "account-info", "Account information saved.", whole_page=renamed, info_form=form
+    )
 
 
 @account_view(need=Capability.EDIT_ACCOUNT)

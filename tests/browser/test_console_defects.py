@@ -164,3 +164,16 @@ def test_number_inputs_are_styled_like_the_other_fields(page, account_admin, cus
     assert radius != "0px"
     height = page.locator("#probe").evaluate("el => el.getBoundingClientRect().height")
     assert height >= 38
+
+
+def test_renaming_an_account_updates_the_breadcrumb_and_the_side_navigation(
+    page, partner_admin, customer, password
+):
+    sign_in(page, partner_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/")
+    page.locator("#account-info").get_by_label("Customer name").fill("Globex Renamed")
+    page.locator("#account-info").get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Account information saved.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Globex Renamed")
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Globex Renamed")
+    expect(page.get_by_role("navigation", name="Main")).not_to_contain_text(customer.name)
