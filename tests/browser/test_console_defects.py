@@ -177,3 +177,46 @@ def test_renaming_an_account_updates_the_breadcrumb_and_the_side_navigation(
     expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Globex Renamed")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Globex Renamed")
     expect(page.get_by_role("navigation", name="Main")).not_to_contain_text(customer.name)
+
+
+def test_the_outbox_finds_emails_by_recipient_and_subject_and_shows_a_whole_email(
+    new_page, partner_admin, customer, password, outbox_email
+):
+    from accounts import services
+
+    for email in ("ada@globex.example", "grace@globex.example"):
+        services.user_create(
+            actor=partner_admin, account=customer, email=email, name=email.split("@")[0].title()
+        )
+    call_command("createoperator", "--email", "ops@platform.example", "--password", "s3cure-ops-42")
+    subject = OutboxMessage.objects.get(to=["grace@globex.example"]).subject
+    page = new_page(viewport={"width": 1366, "height": 900})
+    page.goto("/auth/login/")
+    page.get_by_label("Email").fill("ops@platform.example")
+    page.get_by_label("Password").fill("s3cure-ops-42")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/operator/apps/")
+    page.goto("/outbox/")
+    expect(page.locator(".outbox-message")).to_have_count(2)
+
+    search = page.get_by_role("search", name="Find emails")
+    search.get_by_label("Search").fill("GRACE@globex")
+    search.get_by_role("button", name="Search").click()
+    expect(page.locator(".outbox-message")).to_have_count(1)
+    expect(page.locator(".outbox-meta")).to_contain_text("grace@globex.example")
+
+    search.get_by_label("Search").fill(subject.split()[-1])
+    search.get_by_role("button", name="Search").click()
+    expect(page.locator(".outbox-message")).to_have_count(2)
+    search.get_by_label("Search").fill("no such thing")
+    search.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No email matches “no such thing”.")).to_be_visible()
+
+    # The preview frame is tall enough for the whole welcome email.
+    page.goto("/outbox/")
+    frame_element = page.locator("iframe.outbox-html").first
+    expect(frame_element).to_be_visible()
+    frame = frame_element.element_handle().content_frame()
+    frame.wait_for_load_state()
+    content_height = frame.evaluate("document.documentElement.scrollHeight")
+    assert content_height <= frame_element.evaluate("el => el.clientHeight"), content_height
