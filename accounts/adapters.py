@@ -11,6 +11,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     error_messages = DefaultAccountAdapter.error_messages | {
         "email_password_mismatch": "The email address or password you entered is not correct.",
         "too_many_login_attempts": "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+        "enter_current_password": "Your current password is not correct.",
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -48,6 +49,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def render_mail(self, template_prefix: str, email, context: dict, headers=None):
         """allauth's "unknown account" email says ``{{ email }}`` but is given no such context."""
         return super().render_mail(template_prefix, email, {"email": email} | context, headers)
+
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        """ "Your password was changed" and the like: to the user's own address, readable in the
+        Outbox by the admins who manage them (the ``user`` of the context)."""
+        super().send_notification_mail(
+            template_prefix, user, {"user": user} | (context or {}), email or user.email
+        )
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         from core.mail import email_queue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from allauth.account.forms import LoginForm, ResetPasswordForm
+from allauth.account.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -312,3 +312,14 @@ class PortalResetPasswordForm(ResetPasswordForm):
         email = self.cleaned_data["email"]
         user_password_forgot(email=email)
         return email
+
+
+class PortalChangePasswordForm(ChangePasswordForm):
+    """allauth's change-password form; the new password must differ from the current one."""
+
+    def clean(self):
+        data = super().clean()
+        old, new = data.get("oldpassword"), data.get("password1")
+        if old and new and old == new and "oldpassword" not in self.errors:
+            self.add_error("password1", "Choose a new password: this one is your current password.")
+        return data

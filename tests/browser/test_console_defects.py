@@ -220,3 +220,43 @@ def test_the_outbox_finds_emails_by_recipient_and_subject_and_shows_a_whole_emai
     frame.wait_for_load_state()
     content_height = frame.evaluate("document.documentElement.scrollHeight")
     assert content_height <= frame_element.evaluate("el => el.clientHeight"), content_height
+
+
+def test_registration_says_the_account_is_ready_and_change_password_is_strict_and_confirmed(
+    page, account_admin, customer, outbox_email
+):
+    """Issue 14, defect 10."""
+    import re
+
+    from accounts import services
+
+    services.user_create(actor=account_admin, account=customer, email="newbie@globex.example", name="Newbie")
+    welcome = OutboxMessage.objects.get(to=["newbie@globex.example"])
+    link = re.search(r"https?://\S+/welcome/\S+/", welcome.body_text).group(0)
+    page.goto(link)
+    page.get_by_label("Password", exact=True).fill("first-secret-2026!")
+    page.get_by_label("Confirm password").fill("first-secret-2026!")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("status").filter(has_text="Your account is ready")).to_be_visible()
+
+    page.goto("/auth/password/change/")
+    page.get_by_label("Current Password").fill("not-my-password-1!")
+    page.get_by_label("New Password", exact=True).fill("second-secret-2026!")
+    page.get_by_label("New Password (again)").fill("second-secret-2026!")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("Your current password is not correct.")).to_be_visible()
+
+    page.get_by_label("Current Password").fill("first-secret-2026!")
+    page.get_by_label("New Password", exact=True).fill("first-secret-2026!")
+    page.get_by_label("New Password (again)").fill("first-secret-2026!")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("this one is your current password")).to_be_visible()
+
+    page.get_by_label("Current Password").fill("first-secret-2026!")
+    page.get_by_label("New Password", exact=True).fill("second-secret-2026!")
+    page.get_by_label("New Password (again)").fill("second-secret-2026!")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_role("status").filter(has_text="Password successfully changed")).to_be_visible()
+    confirmation = OutboxMessage.objects.filter(to=["newbie@globex.example"]).exclude(pk=welcome.pk).get()
+    assert "password" in confirmation.subject.lower()
+    assert confirmation.recipient_user_id
