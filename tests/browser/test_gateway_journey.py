@@ -111,6 +111,9 @@ def test_a_closed_port_shows_the_refused_error(page, account_admin, customer, pa
     expect(result).to_contain_text(f"Could not connect to 127.0.0.1:{closed_port}")
     expect(result).to_contain_text("refused the connection: nothing listens on that port")
     expect(page.get_by_role("link", name="Back to the PBX settings")).to_be_visible()
+    # No full blue bar saying "done" over a failure (issue 14, defect 7): the steps show where it stopped.
+    expect(page.get_by_test_id("connect-progress").locator("progress")).to_have_count(0)
+    expect(page.locator(".connect-step.is-failed")).to_have_count(1)
     assert Gateway.objects.get(account=customer).last_error_code == "refused"
 
 
