@@ -49,9 +49,44 @@ def switchable_account_list(*, actor: User) -> QuerySet[Account]:
     )
 
 
-def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *,
+    actor: User,
+    account: Account,
+    search: str = "",
+    actor_label: str = "",
+    actions: list[str] | None = None,
+    since=None,
+    until=None,
+) -> QuerySet[AuditEvent]:
+    """The account's activity, newest first: ``search`` in the actor, action, target and correlation
+    id; ``actor_label`` exactly; ``actions`` any of these codes; ``since``/``until`` dates (inclusive)."""
     access.require(actor, Capability.VIEW_ACTIVITY, account)
-    return AuditEvent.objects.filter(account=account).order_by("-created_at", "-pk")
+    events = AuditEvent.objects.filter(account=account)
+    search = search.strip()
+    if search:
+        events = events.filter(
+            Q(actor_label__icontains=search)
+            | Q(action__icontains=search)
+            | Q(target_label__icontains=search)
+            | Q(correlation_id__icontains=search)
+        )
+    if actor_label:
+        events = events.filter(actor_label=actor_label)
+    if actions:
+        events = events.filter(action__in=actions)
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
+    return events.order_by("-created_at", "-pk")
+
+
+def audit_event_actors(*, actor: User, account: Account) -> list[str]:
+    """Who acted in the account (the Activity page's actor filter)."""
+    access.require(actor, Capability.VIEW_ACTIVITY, account)
+    labels = AuditEvent.objects.filter(account=account).values_list("actor_label", flat=True).distinct()
+    return sorted(set(labels), key=str.lower)
 
 
 USER_FILTERS = {

@@ -14,19 +14,20 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import access, selectors, services
+from accounts import access, activity, selectors, services
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import (
     AccountCreateForm,
     AccountFilterForm,
     AccountForm,
+    ActivityFilterForm,
     ConfirmForm,
     SupportContactForm,
     UserDeleteForm,
@@ -36,6 +37,14 @@ from accounts.forms import (
 from core.htmx import action_done, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
+ACTIVITY_COLUMNS = [
+    ("time", "Time"),
+    ("actor", "Actor"),
+    ("action", "Action"),
+    ("target", "Target"),
+    ("changes", "Changes"),
+    ("correlation", "Correlation ID"),
+]
 
 
 def _require_partner(request: HttpRequest, need: Capability) -> None:
@@ -233,8 +242,23 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
 @account_view(need=Capability.VIEW_ACTIVITY)
 @require_GET
 def account_activity(request: HttpRequest, number: str) -> HttpResponse:
-    events = selectors.audit_event_list(actor=request.user, account=request.account)
-    context = {"account": request.account, "page": paginate(request, events)}
+    actors = selectors.audit_event_actors(actor=request.user, account=request.account)
+    filters = ActivityFilterForm(request.GET, actors=actors)
+    events = selectors.audit_event_list(
+        actor=request.user, account=request.account, **filters.selector_kwargs()
+    )
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(activity.csv_lines(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="activity-{request.account.account_number}.csv"'
+        )
+        return response
+    context = {
+        "account": request.account,
+        "filters": filters,
+        "page": paginate(request, events),
+        "activity_columns": ACTIVITY_COLUMNS,
+    }
     return render_page(request, "accounts/account_activity.html", "activity-table", context)
 
 

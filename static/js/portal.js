@@ -73,6 +73,32 @@
     document.querySelectorAll("button[data-busy][aria-busy]").forEach(function (button) { setBusy(button, false); });
   });
 
+  // Column choosers: <fieldset data-columns-for="table-id"> of checkboxes named after the
+  // data-column of the table's cells; unticked columns are hidden (and stay so after a swap).
+  var hiddenColumns = {};
+  function applyColumns(root) {
+    (root || document).querySelectorAll("[data-columns-for]").forEach(function (chooser) {
+      var tableId = chooser.getAttribute("data-columns-for");
+      var hidden = hiddenColumns[tableId] || {};
+      chooser.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = !hidden[box.value]; });
+      var table = document.getElementById(tableId);
+      if (!table) return;
+      table.querySelectorAll("[data-column]").forEach(function (cell) {
+        cell.hidden = !!hidden[cell.getAttribute("data-column")];
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var chooser = event.target.closest("[data-columns-for]");
+    if (!chooser) return;
+    event.stopPropagation();
+    var tableId = chooser.getAttribute("data-columns-for");
+    hiddenColumns[tableId] = hiddenColumns[tableId] || {};
+    hiddenColumns[tableId][event.target.value] = !event.target.checked;
+    applyColumns(document);
+  }, true);
+  document.addEventListener("htmx:load", function (event) { applyColumns(event.detail.elt.parentNode || document); });
+
   // Menus made of <details class="menu">: close on Escape or on a click outside.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -260,3 +260,57 @@ def test_registration_says_the_account_is_ready_and_change_password_is_strict_an
     confirmation = OutboxMessage.objects.filter(to=["newbie@globex.example"]).exclude(pk=welcome.pk).get()
     assert "password" in confirmation.subject.lower()
     assert confirmation.recipient_user_id
+
+
+def test_the_activity_page_reads_as_words_and_filters_searches_exports_and_chooses_columns(
+    page, partner_admin, account_admin, customer, password
+):
+    """Issue 14, defect 8."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from accounts import services
+    from integrations import services as integrations
+
+    services.user_create(actor=account_admin, account=customer, email="lin@globex.example", name="Lin")
+    integrations.privileges_set(actor=partner_admin, account=customer, values={"allow_guest_access": True})
+    from accounts.models import AuditEvent
+
+    partner_label = (
+        AuditEvent.objects.exclude(action="user.created").filter(account=customer).first().actor_label
+    )
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/activity/")
+    table = page.locator("#activity-table")
+    expect(table.get_by_text("User added")).to_be_visible()
+    expect(
+        table.get_by_text("Privilege switched on").or_(table.get_by_text("Account information changed")).first
+    ).to_be_visible()
+    expect(table).not_to_contain_text("user.created")
+    expect(table).not_to_contain_text("True")
+
+    page.get_by_role("search", name="Find activity").get_by_label("Action").select_option(label="User added")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    page.get_by_role("search", name="Find activity").get_by_label("Action").select_option(label="Any action")
+    page.get_by_role("search", name="Find activity").get_by_label("Actor").select_option(label=partner_label)
+    expect(table).not_to_contain_text("User added")
+    page.get_by_role("search", name="Find activity").get_by_label("Actor").select_option(label="Anyone")
+    page.get_by_role("search", name="Find activity").get_by_label("Search").fill("lin@globex")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    page.get_by_role("search", name="Find activity").get_by_label("From", exact=True).fill("2001-01-01")
+    page.get_by_role("search", name="Find activity").get_by_label("To", exact=True).fill("2001-01-02")
+    page.get_by_role("search", name="Find activity").get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("No activity matches your search.")).to_be_visible()
+
+    page.goto(f"/accounts/{customer.account_number}/activity/?q=lin@globex")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["TIME (UTC)", "ACTOR", "ACTION"]
+    assert [row[2] for row in rows[1:]] == ["User added"]
+
+    page.get_by_text("Columns", exact=True).click()
+    page.get_by_role("checkbox", name="Correlation ID").uncheck()
+    expect(table.get_by_role("columnheader", name="Correlation ID")).to_be_hidden()
+    expect(table.get_by_role("columnheader", name="Actor")).to_be_visible()
