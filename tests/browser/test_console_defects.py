@@ -96,6 +96,10 @@ def test_a_button_that_starts_long_work_disables_itself_and_says_it_is_busy(
     )
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("heading", name="Preview import")).to_be_visible()
+    # Plural rules (issue 14, list nits): one user is not "All 1 user".
+    expect(page.get_by_test_id("import-summary")).to_contain_text(
+        "No errors found. The user can be imported."
+    )
     # The next long step (Import) is such a button too.
     page.get_by_role("button", name="Import 1 user").click()
     expect(page.get_by_test_id("import-percent")).to_have_text("100%")
