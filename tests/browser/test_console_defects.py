@@ -318,3 +318,18 @@ def test_the_activity_page_reads_as_words_and_filters_searches_exports_and_choos
     page.get_by_role("checkbox", name="Correlation ID").uncheck()
     expect(table.get_by_role("columnheader", name="Correlation ID")).to_be_hidden()
     expect(table.get_by_role("columnheader", name="Actor")).to_be_visible()
+
+
+def test_a_wrong_password_outlines_the_sign_in_fields(page, account_admin):
+    page.goto("/auth/login/")
+    page.get_by_label("Email").fill(account_admin.email)
+    page.get_by_label("Password").fill("not-the-password-1!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("The email address or password you entered is not correct.")).to_be_visible()
+    for label in ("Email", "Password"):
+        color = page.get_by_label(label).evaluate("el => getComputedStyle(el).borderTopColor")
+        danger = page.evaluate(
+            "() => { const probe = document.createElement('span'); probe.style.color = 'var(--c-danger)';"
+            " document.body.append(probe); return getComputedStyle(probe).color; }"
+        )
+        assert color == danger, (label, color, danger)
