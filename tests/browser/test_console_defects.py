@@ -333,3 +333,13 @@ def test_a_wrong_password_outlines_the_sign_in_fields(page, account_admin):
             " document.body.append(probe); return getComputedStyle(probe).color; }"
         )
         assert color == danger, (label, color, danger)
+
+
+def test_the_whole_row_of_an_account_is_clickable(page, partner_admin, customer, password):
+    sign_in(page, partner_admin.email, password)
+    page.goto("/accounts/")
+    row = page.locator("tbody tr").filter(has_text=customer.name)
+    # A click anywhere on the row (here on its last cell, where there is no link of its own).
+    box = row.locator("td").last.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/accounts/{customer.account_number}/")
