@@ -97,6 +97,8 @@ USER_FILTERS = {
     "pbx": Q(source=User.Source.PBX),
 }
 
+USER_FILTER_GROUPS = (("admins", "users"), ("registered", "unregistered"), ("pbx",))
+
 USER_ORDERINGS = {
     "name": (Lower("name"), Lower("first_name"), Lower("last_name"), "pk"),
     "-name": (Lower("name").desc(), Lower("first_name").desc(), Lower("last_name").desc(), "-pk"),
@@ -135,7 +137,7 @@ def user_list(
     ordering: str = "email",
 ) -> QuerySet[User]:
     """Users of an account for the Users page and GET users: type-ahead search on name, email
-    and extension; property filters (admins, users, registered, unregistered, pbx) combined with AND."""
+    and extension; property filters (admins, users, registered, unregistered, pbx): OR within a group, AND across."""
     access.require(actor, Capability.MANAGE_USERS, account)
     qs = User.objects.for_account(account).select_related("modified_by")
     search = (search or "").strip()
@@ -147,9 +149,15 @@ def user_list(
             | Q(email__icontains=search)
             | Q(extension__startswith=search)
         )
-    for key in filters:
-        if key in USER_FILTERS:
-            qs = qs.filter(USER_FILTERS[key])
+    # Chips of one group (role, registration, source) widen each other (OR); groups narrow (AND):
+    # "Admins" + "Users" is everyone, "Admins" + "Registered" the registered admins.
+    for group in USER_FILTER_GROUPS:
+        chosen = [key for key in group if key in filters]
+        if chosen:
+            either = Q()
+            for key in chosen:
+                either |= USER_FILTERS[key]
+            qs = qs.filter(either)
     return qs.order_by(*USER_ORDERINGS.get(ordering, USER_ORDERINGS["email"]))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -343,3 +345,16 @@ def test_the_whole_row_of_an_account_is_clickable(page, partner_admin, customer,
     box = row.locator("td").last.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(f"**/accounts/{customer.account_number}/")
+
+
+def test_user_filter_chips_of_one_group_combine_with_or(page, account_admin, member, customer, password):
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/users/")
+    table = page.locator("#user-table")
+    total = table.locator("tbody tr").count()
+    assert total >= 2
+    page.locator("label.filter-chip").filter(has_text=re.compile(r"^Admins$")).click()
+    expect(table).not_to_contain_text(member.email)
+    page.locator("label.filter-chip").filter(has_text=re.compile(r"^Users$")).click()
+    expect(table.locator("tbody tr")).to_have_count(total)
+    expect(table).to_contain_text(member.email)
