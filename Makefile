@@ -62,4 +62,4 @@ lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download UR
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) var/*.sqlite3* var/queue var/celerybeat-schedule*
