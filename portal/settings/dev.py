@@ -38,11 +38,13 @@ WHITENOISE_AUTOREFRESH = True
 # kombu's filesystem transport: the web process writes each task into var/queue/, the worker reads it.
 QUEUE_DIR = Path(os.environ.get("PORTAL_QUEUE_DIR", str(VAR_DIR / "queue")))  # noqa: F405
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    (QUEUE_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("processed", "control"):
+        (QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(QUEUE_DIR),
         "data_folder_out": str(QUEUE_DIR),
         "processed_folder": str(QUEUE_DIR / "processed"),
+        "control_folder": str(QUEUE_DIR / "control"),
         "store_processed": False,
     }
     # No result backend: pages read a job's progress from its row, never from a task result.
