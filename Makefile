@@ -33,10 +33,16 @@ FREE_PBX_PORT = import socket; s = socket.socket(); busy = s.connect_ex(("127.0.
 WAIT_PBX = import socket, sys, time; port = int(sys.argv[1]); \
 	any(socket.socket().connect_ex(("127.0.0.1", port)) == 0 or time.sleep(0.2) for _ in range(50))
 
-run: migrate  ## install, migrate, start the demo PBX simulator, seed the demo and serve on http://$(HOST):$(PORT)
+# The background worker of `make run`: Celery on kombu's filesystem transport (var/queue/, see
+# portal/settings/dev.py), with its beat for the periodic work; one process, stopped with `make run`.
+WORKER = $(BIN)/celery -A portal worker --pool=solo --beat --schedule var/celerybeat-schedule \
+	--without-mingle --without-gossip --without-heartbeat --loglevel=WARNING
+
+run: migrate  ## install, migrate, start the demo PBX simulator and the task worker, seed the demo and serve on http://$(HOST):$(PORT)
 	@pbx_port=$$($(BIN)/python -c '$(FREE_PBX_PORT)'); \
 	$(BIN)/python manage.py pbx_simulator --host 127.0.0.1 --port $$pbx_port & pbx_pid=$$!; \
-	trap 'kill $$pbx_pid 2>/dev/null' EXIT INT TERM; \
+	$(WORKER) & worker_pid=$$!; \
+	trap 'kill $$pbx_pid $$worker_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -c '$(WAIT_PBX)' $$pbx_port; \
 	$(BIN)/python manage.py seed_demo --pbx-port $$pbx_port && \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -56,4 +62,4 @@ lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download UR
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) var/*.sqlite3* var/queue var/celerybeat-schedule*

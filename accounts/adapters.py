@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
     error_messages = DefaultAccountAdapter.error_messages | {
         "email_password_mismatch": "The email address or password you entered is not correct.",
         "too_many_login_attempts": "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+        "enter_current_password": "Your current password is not correct.",
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -25,6 +27,12 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         attempt.finished(succeeded=user is not None)
         return user
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Platform operators land where their work is: the applications waiting for approval."""
+        if request.user.is_staff:
+            return reverse("operator:application_list")
+        return super().get_login_redirect_url(request)
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's per-address limits count by the same, proxy-aware address as ours."""
         from core.throttle import client_address
@@ -37,6 +45,17 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         from accounts.services import user_password_change
 
         user_password_change(actor=user, user=user, new_password=password)
+
+    def render_mail(self, template_prefix: str, email, context: dict, headers=None):
+        """allauth's "unknown account" email says ``{{ email }}`` but is given no such context."""
+        return super().render_mail(template_prefix, email, {"email": email} | context, headers)
+
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        """ "Your password was changed" and the like: to the user's own address, readable in the
+        Outbox by the admins who manage them (the ``user`` of the context)."""
+        super().send_notification_mail(
+            template_prefix, user, {"user": user} | (context or {}), email or user.email
+        )
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         from core.mail import email_queue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from allauth.account.forms import LoginForm, ResetPasswordForm
+from allauth.account.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -312,3 +312,48 @@ class PortalResetPasswordForm(ResetPasswordForm):
         email = self.cleaned_data["email"]
         user_password_forgot(email=email)
         return email
+
+
+class PortalChangePasswordForm(ChangePasswordForm):
+    """allauth's change-password form; the new password must differ from the current one."""
+
+    def clean(self):
+        data = super().clean()
+        old, new = data.get("oldpassword"), data.get("password1")
+        if old and new and old == new and "oldpassword" not in self.errors:
+            self.add_error("password1", "Choose a new password: this one is your current password.")
+        return data
+
+
+class ActivityFilterForm(forms.Form):
+    """The Activity page's search and filters (never invalid: a bad value is ignored)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    actor = forms.ChoiceField(label="Actor", required=False)
+    action = forms.ChoiceField(label="Action", required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, actors: list[str]):
+        from accounts.activity import ACTION_LABELS
+
+        super().__init__(data)
+        self.fields["actor"].choices = [("", "Anyone"), *((label, label) for label in actors)]
+        self.fields["action"].choices = [
+            ("", "Any action"),
+            *sorted(ACTION_LABELS.items(), key=lambda item: item[1]),
+        ]
+
+    def value(self, name: str):
+        self.is_valid()
+        return self.cleaned_data.get(name) or None if name not in self.errors else None
+
+    def selector_kwargs(self) -> dict:
+        action = self.value("action")
+        return {
+            "search": self.value("q") or "",
+            "actor_label": self.value("actor") or "",
+            "actions": [action] if action else None,
+            "since": self.value("since"),
+            "until": self.value("until"),
+        }

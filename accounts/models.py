@@ -283,6 +283,26 @@ class AuditEvent(models.Model):
             if self.before.get(k) != self.after.get(k)
         ]
 
+    @property
+    def action_label(self) -> str:
+        from accounts.activity import action_label
+
+        return action_label(self.action)
+
+    @property
+    def changes_text(self) -> list[tuple[str, str | None, str | None]]:
+        """``changes`` as a person reads them: field labels, values as text (None: no such side)."""
+        from accounts.activity import field_label, value_text
+
+        return [
+            (
+                field_label(k),
+                None if old is None else value_text(old),
+                None if new is None else value_text(new),
+            )
+            for k, old, new in self.changes
+        ]
+
 
 class WelcomeLink(models.Model):
     """A single-use "Finish building your account" link. Only the token's SHA-256 is stored.

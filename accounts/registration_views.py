@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -45,6 +46,9 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
         except RegistrationLinkInvalid as exc:
             return render(request, "accounts/register_invalid.html", {"reason": exc.reason}, status=410)
         login(request, user, backend="accounts.backends.AccountEmailBackend")
+        messages.success(
+            request, f"Your account is ready: sign in with {user.email} and the password you just chose."
+        )
         return redirect("home")
     return render(
         request, "accounts/register.html", {"form": form, "invited": link.user, "account": link.user.account}

@@ -49,9 +49,44 @@ def switchable_account_list(*, actor: User) -> QuerySet[Account]:
     )
 
 
-def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *,
+    actor: User,
+    account: Account,
+    search: str = "",
+    actor_label: str = "",
+    actions: list[str] | None = None,
+    since=None,
+    until=None,
+) -> QuerySet[AuditEvent]:
+    """The account's activity, newest first: ``search`` in the actor, action, target and correlation
+    id; ``actor_label`` exactly; ``actions`` any of these codes; ``since``/``until`` dates (inclusive)."""
     access.require(actor, Capability.VIEW_ACTIVITY, account)
-    return AuditEvent.objects.filter(account=account).order_by("-created_at", "-pk")
+    events = AuditEvent.objects.filter(account=account)
+    search = search.strip()
+    if search:
+        events = events.filter(
+            Q(actor_label__icontains=search)
+            | Q(action__icontains=search)
+            | Q(target_label__icontains=search)
+            | Q(correlation_id__icontains=search)
+        )
+    if actor_label:
+        events = events.filter(actor_label=actor_label)
+    if actions:
+        events = events.filter(action__in=actions)
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
+    return events.order_by("-created_at", "-pk")
+
+
+def audit_event_actors(*, actor: User, account: Account) -> list[str]:
+    """Who acted in the account (the Activity page's actor filter)."""
+    access.require(actor, Capability.VIEW_ACTIVITY, account)
+    labels = AuditEvent.objects.filter(account=account).values_list("actor_label", flat=True).distinct()
+    return sorted(set(labels), key=str.lower)
 
 
 USER_FILTERS = {
@@ -61,6 +96,8 @@ USER_FILTERS = {
     "unregistered": Q(is_registered=False),
     "pbx": Q(source=User.Source.PBX),
 }
+
+USER_FILTER_GROUPS = (("admins", "users"), ("registered", "unregistered"), ("pbx",))
 
 USER_ORDERINGS = {
     "name": (Lower("name"), Lower("first_name"), Lower("last_name"), "pk"),
@@ -100,7 +137,7 @@ def user_list(
     ordering: str = "email",
 ) -> QuerySet[User]:
     """Users of an account for the Users page and GET users: type-ahead search on name, email
-    and extension; property filters (admins, users, registered, unregistered, pbx) combined with AND."""
+    and extension; property filters (admins, users, registered, unregistered, pbx): OR within a group, AND across."""
     access.require(actor, Capability.MANAGE_USERS, account)
     qs = User.objects.for_account(account).select_related("modified_by")
     search = (search or "").strip()
@@ -112,9 +149,15 @@ def user_list(
             | Q(email__icontains=search)
             | Q(extension__startswith=search)
         )
-    for key in filters:
-        if key in USER_FILTERS:
-            qs = qs.filter(USER_FILTERS[key])
+    # Chips of one group (role, registration, source) widen each other (OR); groups narrow (AND):
+    # "Admins" + "Users" is everyone, "Admins" + "Registered" the registered admins.
+    for group in USER_FILTER_GROUPS:
+        chosen = [key for key in group if key in filters]
+        if chosen:
+            either = Q()
+            for key in chosen:
+                either |= USER_FILTERS[key]
+            qs = qs.filter(either)
     return qs.order_by(*USER_ORDERINGS.get(ordering, USER_ORDERINGS["email"]))
 
 

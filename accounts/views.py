@@ -14,19 +14,20 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import access, selectors, services
+from accounts import access, activity, selectors, services
 from accounts.access import Capability
 from accounts.decorators import account_view
 from accounts.forms import (
     AccountCreateForm,
     AccountFilterForm,
     AccountForm,
+    ActivityFilterForm,
     ConfirmForm,
     SupportContactForm,
     UserDeleteForm,
@@ -36,6 +37,14 @@ from accounts.forms import (
 from core.htmx import action_done, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
+ACTIVITY_COLUMNS = [
+    ("time", "Time"),
+    ("actor", "Actor"),
+    ("action", "Action"),
+    ("target", "Target"),
+    ("changes", "Changes"),
+    ("correlation", "Correlation ID"),
+]
 
 
 def _require_partner(request: HttpRequest, need: Capability) -> None:
@@ -118,15 +127,20 @@ def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
     } | forms_
 
 
-def _after_post(request: HttpRequest, ok: bool, partial: str, message: str = "", **forms_) -> HttpResponse:
-    """Success: the message, then the page again (PRG), or for htmx the fresh fragment.
+def _after_post(
+    request: HttpRequest, ok: bool, partial: str, message: str = "", *, whole_page: bool = False, **forms_
+) -> HttpResponse:
+    """Success: the message, then the page again (PRG), or for htmx the fresh fragment (the whole
+    page when ``whole_page``: a change shown outside the fragment, as the account's name).
     Failure: the page or fragment with the forms' errors."""
     if not ok:
         return render_page(request, DETAIL, partial, _detail_context(request, **forms_))
     return action_done(
         request,
         message=message,
-        fragment=lambda: render_page(request, DETAIL, partial, _detail_context(request)),
+        fragment=None
+        if whole_page
+        else lambda: render_page(request, DETAIL, partial, _detail_context(request)),
         redirect_to=reverse("accounts:account_detail", args=[request.account.account_number]),
     )
 
@@ -141,12 +155,17 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_update(request: HttpRequest, number: str) -> HttpResponse:
     form = AccountForm(request.POST, account=request.account)
+    old_name = request.account.name
     ok, account = submit(
         form,
         lambda data: services.account_update(actor=request.user, account=request.account, **form.changes),
     )
     request.account = account or request.account
-    return _after_post(request, ok, "account-info", "Account information saved.", info_form=form)
+    # A new name shows in the breadcrumb, the side navigation and the header: the whole page again.
+    renamed = ok and request.account.name != old_name
+    return _after_post(
+        request, ok, "account-info", "Account information saved.", whole_page=renamed, info_form=form
+    )
 
 
 @account_view(need=Capability.EDIT_ACCOUNT)
@@ -223,8 +242,23 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
 @account_view(need=Capability.VIEW_ACTIVITY)
 @require_GET
 def account_activity(request: HttpRequest, number: str) -> HttpResponse:
-    events = selectors.audit_event_list(actor=request.user, account=request.account)
-    context = {"account": request.account, "page": paginate(request, events)}
+    actors = selectors.audit_event_actors(actor=request.user, account=request.account)
+    filters = ActivityFilterForm(request.GET, actors=actors)
+    events = selectors.audit_event_list(
+        actor=request.user, account=request.account, **filters.selector_kwargs()
+    )
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(activity.csv_lines(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="activity-{request.account.account_number}.csv"'
+        )
+        return response
+    context = {
+        "account": request.account,
+        "filters": filters,
+        "page": paginate(request, events),
+        "activity_columns": ACTIVITY_COLUMNS,
+    }
     return render_page(request, "accounts/account_activity.html", "activity-table", context)
 
 

@@ -245,6 +245,8 @@ GATEWAY_FIELDS = (
     "default_gateway",
 )
 
+STATIC_FIELDS = ("ip_address", "subnet_mask", "default_gateway")
+
 
 class GatewayForm(forms.Form):
     name = forms.CharField(
@@ -295,7 +297,10 @@ class GatewayForm(forms.Form):
         if data.get("network") == Gateway.Network.STATIC:
             self._clean_static(data)
         else:
-            for name in ("ip_address", "subnet_mask", "default_gateway"):
+            # The static block is hidden when DHCP is chosen: what it still holds is dropped, never
+            # validated, so no error can block the step out of the user's sight.
+            for name in STATIC_FIELDS:
+                self.errors.pop(name, None)
                 data[name] = ""
         return data
 

@@ -68,15 +68,16 @@ def integration_catalogue(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def integration_add(request: HttpRequest, number: str, type: str) -> HttpResponse:
     provider = _provider(type)
+    # Only what was off is switched on: say that, and not the privileges that were on already.
+    was_off = [p for p in provider.ordered_privileges if not getattr(request.account, p.value)]
     integration, error = call_service(
         lambda: services.integration_add(actor=request.user, account=request.account, type=type)
     )
     if error:
         return panel_done(request, error=error)
-    brought = ", ".join(p.label for p in provider.ordered_privileges)
     message = f"{provider.label} added."
-    if brought:
-        message += f" Switched on: {brought}."
+    if was_off:
+        message += f" Switched on: {', '.join(p.label for p in was_off)}."
     if not integration.setup_complete:
         message += " Complete its setup to enable it."
     return panel_done(request, account=integration.account, message=message)

@@ -31,8 +31,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     platform operators all of them, admins those of their own users."""
     if not access.can_read_outbox(request.user):
         raise PermissionDenied("The Outbox is for platform operators and account administrators.")
-    page = paginate(request, outbox_messages_for(request.user), per_page=20)
-    return render(request, "portal/outbox.html", {"page": page})
+    search = request.GET.get("q", "")[:200]
+    page = paginate(request, outbox_messages_for(request.user, search=search), per_page=20)
+    return render(request, "portal/outbox.html", {"page": page, "search": search})
 
 
 @require_GET

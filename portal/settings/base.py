@@ -132,7 +132,10 @@ ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
 ACCOUNT_FORMS = {
     "login": "accounts.forms.SignInForm",
     "reset_password": "accounts.forms.PortalResetPasswordForm",
+    "change_password": "accounts.forms.PortalChangePasswordForm",
 }
+# A changed or reset password is confirmed by email ("was it you?").
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -143,6 +146,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# An address no user has receives nothing (docs/security.md): allauth's "unknown account" email is off.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Sign-in throttling (accounts/sign_in_throttle.py), one policy for the console and the API:
 # N failures for one email from one client address within T lock that pair for T ...
 PORTAL_SIGN_IN_FAILURES = env_str("PORTAL_SIGN_IN_FAILURES", "5/5m")

@@ -36,6 +36,69 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
+  // Buttons that start long work (<button data-busy="Uploading…">): once their form is sent they
+  // disable themselves (no second submission) and say what is happening until the answer comes.
+  // Plain forms navigate away; htmx forms get the button back when their request ends.
+  function setBusy(button, busy) {
+    if (!button || !button.hasAttribute("data-busy")) return;
+    if (busy) {
+      if (!button.dataset.idleLabel) button.dataset.idleLabel = button.textContent;
+      button.textContent = button.getAttribute("data-busy");
+      button.setAttribute("aria-busy", "true");
+      button.classList.add("is-busy");
+      // Disabled after the submission has read the button's name and value.
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    } else {
+      if (button.dataset.idleLabel) button.textContent = button.dataset.idleLabel;
+      button.removeAttribute("aria-busy");
+      button.classList.remove("is-busy");
+      button.disabled = false;
+    }
+  }
+  function busyButtons(form) {
+    return form ? form.querySelectorAll("button[data-busy]") : [];
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented && !event.target.hasAttribute("hx-post")) return;
+    var submitter = event.submitter;
+    if (submitter && submitter.hasAttribute("data-busy")) setBusy(submitter, true);
+    else busyButtons(event.target).forEach(function (button) { setBusy(button, true); });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    busyButtons(form).forEach(function (button) { setBusy(button, false); });
+  });
+  // Back to a page kept in the browser's cache: its buttons are idle again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[data-busy][aria-busy]").forEach(function (button) { setBusy(button, false); });
+  });
+
+  // Column choosers: <fieldset data-columns-for="table-id"> of checkboxes named after the
+  // data-column of the table's cells; unticked columns are hidden (and stay so after a swap).
+  var hiddenColumns = {};
+  function applyColumns(root) {
+    (root || document).querySelectorAll("[data-columns-for]").forEach(function (chooser) {
+      var tableId = chooser.getAttribute("data-columns-for");
+      var hidden = hiddenColumns[tableId] || {};
+      chooser.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = !hidden[box.value]; });
+      var table = document.getElementById(tableId);
+      if (!table) return;
+      table.querySelectorAll("[data-column]").forEach(function (cell) {
+        cell.hidden = !!hidden[cell.getAttribute("data-column")];
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var chooser = event.target.closest("[data-columns-for]");
+    if (!chooser) return;
+    event.stopPropagation();
+    var tableId = chooser.getAttribute("data-columns-for");
+    hiddenColumns[tableId] = hiddenColumns[tableId] || {};
+    hiddenColumns[tableId][event.target.value] = !event.target.checked;
+    applyColumns(document);
+  }, true);
+  document.addEventListener("htmx:load", function (event) { applyColumns(event.detail.elt.parentNode || document); });
+
   // Menus made of <details class="menu">: close on Escape or on a click outside.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
@@ -49,4 +112,78 @@
       if (!menu.contains(event.target)) menu.open = false;
     });
   });
+})();
+
+/* Integrations panel: open the dialogs htmx loads (<dialog data-modal>) as modal dialogs.
+   Without JavaScript the same content is a plain page. */
+(function () {
+  "use strict";
+  if (window.portalIntegrationDialogs) return;
+  window.portalIntegrationDialogs = true;
+
+  function openDialogs(root) {
+    if (!root || !root.querySelectorAll) return;
+    var dialogs = Array.prototype.slice.call(root.querySelectorAll("dialog[data-modal]"));
+    if (root.matches && root.matches("dialog[data-modal]")) dialogs.push(root);
+    dialogs.forEach(function (dialog) {
+      if (!dialog.open && dialog.isConnected) dialog.showModal();
+    });
+  }
+
+  document.addEventListener("htmx:load", function (event) { openDialogs(event.detail.elt); });
+})();
+
+/* Gateway wizard niceties. Every form works without this file (the server fills the defaults). */
+(function () {
+  "use strict";
+
+  function pairs(text) {
+    var map = {};
+    (text || "").split(",").forEach(function (pair) {
+      var parts = pair.split(":");
+      if (parts.length === 2) map[parts[0]] = parts[1];
+    });
+    return map;
+  }
+
+  // Network: show the static fields or the "we recommend Static" note for the chosen mode.
+  function syncNetwork(root) {
+    var checked = root.querySelector("input[name='network']:checked");
+    if (!checked) return;
+    root.querySelectorAll("[data-show-network]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-show-network") !== checked.value;
+    });
+  }
+
+  // A select whose options carry default ports: follow it while the port still shows a default.
+  function followDefault(select, input, defaults) {
+    if (select.dataset.followsDefault) return;
+    select.dataset.followsDefault = "1";
+    var previous = defaults[select.value];
+    select.addEventListener("change", function () {
+      var next = defaults[select.value];
+      var current = input.value.trim();
+      var isDefault = current === "" || Object.keys(defaults).some(function (k) { return defaults[k] === current; });
+      if (next && (isDefault || current === previous)) input.value = next;
+      previous = next;
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-network-choice]").forEach(function (fieldset) {
+      syncNetwork(fieldset);
+      if (fieldset.dataset.synced) return;
+      fieldset.dataset.synced = "1";
+      fieldset.addEventListener("change", function () { syncNetwork(fieldset); });
+    });
+    var type = root.querySelector("select[data-csta-ports]");
+    var cstaPort = root.querySelector("input[name='csta_port']");
+    if (type && cstaPort) followDefault(type, cstaPort, pairs(type.getAttribute("data-csta-ports")));
+    var transport = root.querySelector("select[data-sip-ports]");
+    var sipPort = root.querySelector("form[data-sip-trunk] input[name='port']");
+    if (transport && sipPort) followDefault(transport, sipPort, pairs(transport.getAttribute("data-sip-ports")));
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();

@@ -52,3 +52,29 @@ def test_seed_demo_is_idempotent_and_prints_the_sign_in(capsys):
     operator = user_authenticate(email="operator@demo.example", password="demo-operator-2026")
     assert operator.is_staff and operator.role == User.Role.USER
     assert operator.account.name == "Demo Operations" and operator.account.users.count() == 1
+
+
+def test_createoperator_makes_a_platform_operator_who_can_sign_in(capsys, monkeypatch):
+    monkeypatch.setenv("PORTAL_OPERATOR_PASSWORD", "s3cure-ops-42")
+    call_command("createoperator", "--email", "Ops@Platform.example")
+
+    operator = User.objects.get(email="ops@platform.example")
+    assert operator.is_staff is True
+    assert operator.role == User.Role.USER and operator.account.kind == Account.Kind.PARTNER
+    assert operator.account.name == "Platform Operations"
+    assert user_authenticate(email="ops@platform.example", password="s3cure-ops-42") == operator
+    assert "/operator/apps/" in capsys.readouterr().out
+
+    # Again, with --password: the same operator, the password unchanged.
+    call_command("createoperator", "--email", "ops@platform.example", "--password", "0ther-pass-99")
+    assert User.objects.filter(email="ops@platform.example").count() == 1
+    assert user_authenticate(email="ops@platform.example", password="s3cure-ops-42") == operator
+
+
+def test_createoperator_needs_a_password_that_passes_the_validators(monkeypatch):
+    monkeypatch.delenv("PORTAL_OPERATOR_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="--password"):
+        call_command("createoperator", "--email", "ops@platform.example")
+    with pytest.raises(CommandError, match="Password rejected"):
+        call_command("createoperator", "--email", "ops@platform.example", "--password", "123")
+    assert not User.objects.filter(email="ops@platform.example").exists()

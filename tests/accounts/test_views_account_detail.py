@@ -135,10 +135,18 @@ def test_invalid_edit_shows_field_errors_and_changes_nothing(client_for, partner
     assert "<h1>Globex Corp" in response.content.decode(), "the heading keeps the saved name"
 
 
+def test_htmx_rename_shows_the_whole_page_again(client_for, partner_admin, customer):
+    """The name is in the breadcrumb and the side navigation too (issue 14): the page, not a fragment."""
+    response = client_for(partner_admin).post(url("account_update", customer), info(), **HX)
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["HX-Redirect"] == f"/accounts/{customer.account_number}/"
+
+
 def test_htmx_edit_returns_the_fragment_with_the_heading_and_flash_out_of_band(
     client_for, partner_admin, customer
 ):
-    response = client_for(partner_admin).post(url("account_update", customer), info(), **HX)
+    response = client_for(partner_admin).post(url("account_update", customer), info(name=customer.name), **HX)
 
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK and "<html" not in html
@@ -148,7 +156,7 @@ def test_htmx_edit_returns_the_fragment_with_the_heading_and_flash_out_of_band(
         'id="messages" class="messages" hx-swap-oob="true"' in html and "Account information saved." in html
     )
     assert 'id="current-account" class="topbar-account" hx-swap-oob="true"' in html
-    assert html.count("Globex Corporation") >= 3
+    assert html.count(customer.name) >= 3
 
 
 def test_htmx_invalid_edit_returns_the_fragment_with_errors(client_for, partner_admin, customer):

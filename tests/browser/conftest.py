@@ -97,4 +97,4 @@ def sign_in(page, email: str, password: str, account: str | None = None) -> None
         page.get_by_label("Account number").fill(account)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/(accounts|auth/password/change)/"))
+    page.wait_for_url(re.compile(r"/(accounts|auth/password/change|operator/apps)/"))

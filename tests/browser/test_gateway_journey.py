@@ -111,6 +111,9 @@ def test_a_closed_port_shows_the_refused_error(page, account_admin, customer, pa
     expect(result).to_contain_text(f"Could not connect to 127.0.0.1:{closed_port}")
     expect(result).to_contain_text("refused the connection: nothing listens on that port")
     expect(page.get_by_role("link", name="Back to the PBX settings")).to_be_visible()
+    # No full blue bar saying "done" over a failure (issue 14, defect 7): the steps show where it stopped.
+    expect(page.get_by_test_id("connect-progress").locator("progress")).to_have_count(0)
+    expect(page.locator(".connect-step.is-failed")).to_have_count(1)
     assert Gateway.objects.get(account=customer).last_error_code == "refused"
 
 
@@ -132,3 +135,22 @@ def test_the_wizard_resumes_after_a_reload_mid_way(page, account_admin, customer
     expect(page.get_by_label("Address")).to_have_value("1 Main Street")
     expect(page.get_by_label("Contact 1 email")).to_have_value("pat@acme.example")
     assert GatewaySetup.objects.get(account=customer).step == "gateway"
+
+
+def test_a_bad_static_ip_left_behind_by_switching_to_dhcp_does_not_block_the_step(
+    page, account_admin, customer, password
+):
+    """Issue 14, defect 2: the error of a hidden choice never blocks the step out of sight."""
+    sign_in(page, account_admin.email, password)
+    open_wizard_from_account_information(page)
+    fill_customer(page)
+    page.get_by_label("Gateway name").fill("Stockholm office")
+    page.get_by_label("Serial number").fill("CLGW-000123")
+    page.get_by_label("Static").check()
+    page.get_by_label("IP address").fill("999.1.1.1")
+    page.get_by_label("DHCP").check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("[aria-current='step']")).to_contain_text("PBX")
+    setup = GatewaySetup.objects.get()
+    assert setup.data["gateway"]["network"] == "dhcp"
+    assert setup.data["gateway"]["ip_address"] == ""

@@ -120,8 +120,8 @@ def test_partner_creates_finds_edits_deactivates_activates_and_deletes_an_accoun
     # The Activity page lists the journey's events, newest first.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
     rows = page.locator("#activity-table tbody tr")
-    expect(rows.first).to_contain_text("account.activated")
-    for action in ["account.deactivated", "account.updated", "user.created", "account.created"]:
+    expect(rows.first).to_contain_text("Account activated")
+    for action in ["Account deactivated", "Account information changed", "User added", "Account created"]:
         expect(page.locator("#activity-table")).to_contain_text(action)
     expect(page.locator("#activity-table")).to_contain_text("Ottawa")
 
@@ -207,9 +207,9 @@ def test_activity_page_shows_the_changes_made_in_the_console(page, partner_admin
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity")
     ).to_have_attribute("aria-current", "page")
     rows = page.locator("#activity-table tbody tr")
-    expect(rows.nth(0)).to_contain_text("support_contact.added")
+    expect(rows.nth(0)).to_contain_text("Support contact added")
     expect(rows.nth(0)).to_contain_text("noc@globex.example")
-    expect(rows.nth(1)).to_contain_text("account.updated")
+    expect(rows.nth(1)).to_contain_text("Account information changed")
     expect(rows.nth(1)).to_contain_text("114 35")
     expect(rows.nth(1)).to_contain_text("Pat Partner")
     expect(rows.nth(1).locator("code").last).to_have_text(re.compile(r"^[0-9a-f-]{36}$"))

@@ -1,9 +1,11 @@
 """``manage.py seed_demo``: the demo data `make run` shows. Safe to run any number of times."""
 
+import io
 import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -87,20 +89,14 @@ class Command(BaseCommand):
         self._print_sign_in(partner)
 
     def _seed_operator(self) -> None:
-        operations = Account.objects.filter(kind=Account.Kind.PARTNER, name=DEMO_OPERATIONS).first()
-        if operations is None:
-            operations = services.partner_create(actor=None, name=DEMO_OPERATIONS, country="US")
-        operator = User.objects.filter(account=operations, email=DEMO_OPERATOR_EMAIL).first()
-        if operator is None:
-            operator = services.user_create(
-                actor=None,
-                account=operations,
-                email=DEMO_OPERATOR_EMAIL,
-                password=DEMO_OPERATOR_PASSWORD,
-                name="Demo Operator",
-            )
-        # Staff is granted by whoever runs the platform (manage.py, /staff/), never through a service.
-        User.objects.filter(pk=operator.pk).update(is_staff=True)
+        call_command(
+            "createoperator",
+            email=DEMO_OPERATOR_EMAIL,
+            password=DEMO_OPERATOR_PASSWORD,
+            name="Demo Operator",
+            account_name=DEMO_OPERATIONS,
+            stdout=io.StringIO(),
+        )
 
     def _seed_customer(self, partner: Account, actor: User, spec: dict) -> None:
         admin_email, admin_name = spec.pop("admin")
@@ -190,7 +186,8 @@ class Command(BaseCommand):
                     f"\n    email {admin.email}   password {DEMO_ADMIN_PASSWORD}"
                 )
         lines += [
-            "  Platform operator (approves applications, reads every sent email):",
+            "  Platform operator (approves applications at /operator/apps/, reads every sent email;"
+            " make more with manage.py createoperator):",
             f"    email {DEMO_OPERATOR_EMAIL}   password {DEMO_OPERATOR_PASSWORD}",
             f"  Sent emails (welcome and password-reset links) are in the Outbox, {settings.PORTAL_BASE_URL}/outbox/"
             "\n    (user menu): each admin reads those of the users they manage, the operator all of them.",
