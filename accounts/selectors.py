@@ -55,7 +55,7 @@ def audit_event_list(*, actor: User, account: Account) -> QuerySet[AuditEvent]:
 
 
 USER_FILTERS = {
-    "admins": Q(role__in=[User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN]),
+    "admins": Q(role__in=access.admin_role_names()),
     "users": Q(role=User.Role.USER),
     "registered": Q(is_registered=True),
     "unregistered": Q(is_registered=False),
