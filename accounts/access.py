@@ -12,6 +12,12 @@
   its own account (its users, information, activity) to them. Like any account admin they act
   only on that account, so they manage its USER and ACCOUNT_ADMIN users but never its partner
   admins, and they have none of the partner capabilities (customer accounts, Developer page).
+* Every caller is a ``Principal``: a user, a user through an application (delegated token), an
+  application on its own (client_credentials) or a guest (``request_principal``). The API
+  services' caller rules are written here on it: ``may_use_extension`` (Media) and
+  ``receives_event`` (Notifications).
+* The role names live in ``accounts/roles.py`` (``User.Role`` is built from them); nobody else
+  compares a role: ask ``is_admin``, ``is_partner_admin``, ``is_exchangeable_role`` here.
 """
 
 from __future__ import annotations
