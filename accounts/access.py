@@ -62,6 +62,11 @@ def admin_role_names() -> list[str]:
     return [role.name for role in Role if role.is_admin]
 
 
+def is_user_role(role: object) -> bool:
+    """A role a portal user can hold (``USER_ROLES``: PARTNER_ADMIN, ACCOUNT_ADMIN, USER)."""
+    return role is not None and str(role) in dict(USER_ROLES)
+
+
 def is_exchangeable_role(role: object) -> bool:
     """USER or ACCOUNT_ADMIN (``EXCHANGEABLE_ROLES``): the roles a role change, an import or a PBX
     list deals in."""

@@ -176,7 +176,7 @@ def user_create(
     if unknown:
         raise ValidationError(f"Unknown user fields: {', '.join(sorted(unknown))}.")
     email = (email or "").strip().lower()
-    if role not in User.Role.values:
+    if not access.is_user_role(role):
         raise ValidationError({"role": f"Role must be one of {', '.join(User.Role.values)}."})
     if not access.role_fits_account(role, account):
         raise ValidationError({"role": "Partner admins belong to a partner account."})
