@@ -12,16 +12,29 @@
   its own account (its users, information, activity) to them. Like any account admin they act
   only on that account, so they manage its USER and ACCOUNT_ADMIN users but never its partner
   admins, and they have none of the partner capabilities (customer accounts, Developer page).
+* Every caller is a ``Principal``: a user, a user through an application (delegated token), an
+  application on its own (client_credentials) or a guest (``request_principal``). The API
+  services' caller rules are written here on it: ``may_use_extension`` (Media) and
+  ``receives_event`` (Notifications).
+* The role names live in ``accounts/roles.py`` (``User.Role`` is built from them); nobody else
+  compares a role: ask ``is_admin``, ``is_partner_admin``, ``is_exchangeable_role`` here.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+
+# The role names live in accounts.roles (User.Role is built from them); access re-exports them.
+from accounts.roles import EXCHANGEABLE_ROLES as EXCHANGEABLE_ROLES
+from accounts.roles import USER_ROLES as USER_ROLES
+from accounts.roles import Role as Role
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -29,24 +42,50 @@ if TYPE_CHECKING:
     from accounts.models import Account, User
 
 
-class Role(enum.IntEnum):
-    """The roles by rank. Users are USER, ACCOUNT_ADMIN or PARTNER_ADMIN (``User.Role``); guests
-    are token principals; GLOBAL_ADMIN is CloudLink's platform role, which no portal user has."""
-
-    GUEST = 0
-    USER = 1
-    ACCOUNT_ADMIN = 2
-    PARTNER_ADMIN = 3
-    GLOBAL_ADMIN = 4
-
-    @property
-    def label(self) -> str:
-        return self.name.replace("_", " ").title()
-
-
 def role_rank(role: object) -> Role | None:
     """The rank of a role name (``"ACCOUNT_ADMIN"``), or None for a name that is no role."""
-    return Role.__members__.get(str(role))
+    return Role.of(role)
+
+
+def is_admin(holder: object) -> bool:
+    """Is the role of ``holder`` (a role, a role name, a User, a Principal) an admin's?"""
+    role = Role.of(holder)
+    return role is not None and role.is_admin
+
+
+def is_partner_admin(holder: object) -> bool:
+    return Role.of(holder) is Role.PARTNER_ADMIN
+
+
+def admin_role_names() -> list[str]:
+    """The stored names of the admin roles, for queries (``role__in``)."""
+    return [role.name for role in Role if role.is_admin]
+
+
+def is_user_role(role: object) -> bool:
+    """A role a portal user can hold (``USER_ROLES``: PARTNER_ADMIN, ACCOUNT_ADMIN, USER)."""
+    return role is not None and str(role) in dict(USER_ROLES)
+
+
+def is_exchangeable_role(role: object) -> bool:
+    """USER or ACCOUNT_ADMIN (``EXCHANGEABLE_ROLES``): the roles a role change, an import or a PBX
+    list deals in."""
+    return Role.of(role) in EXCHANGEABLE_ROLES
+
+
+def exchangeable_role_names() -> list[str]:
+    return [role.name for role in EXCHANGEABLE_ROLES]
+
+
+def exchangeable_role_for_label(text: str) -> str | None:
+    """The role a list names by its label (``"account admin"``, any case), or None."""
+    wanted = " ".join(str(text).split()).lower()
+    return next((role.name for role in EXCHANGEABLE_ROLES if role.label.lower() == wanted), None)
+
+
+def role_fits_account(role: object, account: Account) -> bool:
+    """Partner admins belong to a partner account; every other role to any account."""
+    return Role.of(role) is not Role.PARTNER_ADMIN or account.is_partner
 
 
 class RoleAboveActor(PermissionDenied):
@@ -80,10 +119,10 @@ _ADMIN_CAPABILITIES = frozenset(
     }
 )
 
-ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "PARTNER_ADMIN": frozenset(Capability),
-    "ACCOUNT_ADMIN": _ADMIN_CAPABILITIES,
-    "USER": frozenset(),
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {  # by stored role name
+    Role.PARTNER_ADMIN.name: frozenset(Capability),
+    Role.ACCOUNT_ADMIN.name: _ADMIN_CAPABILITIES,
+    Role.USER.name: frozenset(),
 }
 
 # Capabilities that only make sense on one kind of account.
@@ -95,38 +134,139 @@ _PARTNER_ACCOUNT_ONLY = {
 _CUSTOMER_ACCOUNT_ONLY = {Capability.MANAGE_ACCOUNT_LIFECYCLE}
 
 
+# --- who calls: one principal type -------------------------------------------------------------
+
+
+class PrincipalKind(enum.StrEnum):
+    USER = "user"  # a signed-in user: the console session, or the user's own token
+    DELEGATED = "delegated"  # a user's token an application obtained (Delegated Authentication)
+    APPLICATION = "application"  # an application's own token (client_credentials): no user
+    GUEST = "guest"  # a guest token of an account: no user
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who calls, whatever the door: ``user`` for USER and DELEGATED, ``application`` (the client
+    id) for DELEGATED and APPLICATION, ``guest`` (the guest's principal id) for GUEST. ``can`` and
+    ``require`` read it: a user, delegated or not, has their role's capabilities; an application on
+    its own and a guest have none (they reach only the routes that serve them)."""
+
+    kind: PrincipalKind
+    account: Account | None
+    user: User | None = None
+    application: str = ""
+    guest: str = ""
+    name: str = ""
+
+    @classmethod
+    def for_user(cls, user: User, *, application: str = "") -> Principal:
+        """The user; through ``application`` (its client id) when a delegated token carries them."""
+        kind = PrincipalKind.DELEGATED if application else PrincipalKind.USER
+        return cls(kind, user.account, user=user, application=application, name=user.display_name)
+
+    @classmethod
+    def for_application(cls, account: Account | None, client_id: str, *, name: str = "") -> Principal:
+        return cls(PrincipalKind.APPLICATION, account, application=client_id, name=name)
+
+    @classmethod
+    def for_guest(cls, account: Account | None, principal_id: str, *, name: str = "") -> Principal:
+        return cls(PrincipalKind.GUEST, account, guest=principal_id, name=name)
+
+    @property
+    def principal_id(self) -> str:
+        """The id CloudLink knows the caller by: the user's id, the client id or the guest's id."""
+        if self.user is not None:
+            return str(self.user.user_id)
+        return self.application or self.guest
+
+    @property
+    def role(self) -> Role | None:
+        """The user's role; applications hold ACCOUNT_ADMIN (their token's ``role`` claim), guests GUEST."""
+        if self.kind is PrincipalKind.GUEST:
+            return Role.GUEST
+        if self.kind is PrincipalKind.APPLICATION:
+            return Role.ACCOUNT_ADMIN
+        return Role.of(self.user)
+
+
+# The ``type`` claim of the tokens whose principal is no plain user (oauth.tokens: CLIENT, GUEST,
+# DELEGATED); ``oauth.authentication`` puts an object with that ``kind`` in ``request.user`` for
+# the first two, and the decoded claims in ``request.auth`` for every token.
+_CLIENT_TOKEN, _GUEST_TOKEN, _DELEGATED_TOKEN = "client", "guest", "delegated"
+
+
+def principal_of(actor: object) -> Principal | None:
+    """``actor`` as a Principal: a Principal as it is, a signed-in User as USER, else None."""
+    if isinstance(actor, Principal):
+        return actor
+    if _is_signed_in(actor) and hasattr(actor, "user_id"):
+        return Principal.for_user(actor)
+    return None
+
+
+def request_principal(request: object) -> Principal | None:
+    """The Principal behind a DRF-authenticated request (``request.user``, ``request.auth``);
+    None for an anonymous caller."""
+    actor = getattr(request, "user", None)
+    claims = getattr(request, "auth", None)
+    claims = claims if isinstance(claims, dict) else {}
+    kind = getattr(actor, "kind", None)  # oauth.authentication.TokenPrincipal
+    if kind == _CLIENT_TOKEN:
+        # its principalId is its client id (oauth.tokens.client_token_issue)
+        return Principal.for_application(actor.account, actor.principal_id, name=str(claims.get("name", "")))
+    if kind == _GUEST_TOKEN:
+        return Principal.for_guest(actor.account, actor.principal_id, name=str(claims.get("name", ""))[:150])
+    if not _is_signed_in(actor):
+        return None
+    if claims.get("type") == _DELEGATED_TOKEN:
+        return Principal.for_user(actor, application=str(claims.get("clientId", "")))
+    return Principal.for_user(actor)
+
+
+def _acting_user(actor: User | Principal | None) -> User | None:
+    """The user whose role decides: a Principal's user (None for applications and guests)."""
+    return actor.user if isinstance(actor, Principal) else actor
+
+
 def _is_signed_in(actor: User | None) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
-def account_scope_q(actor: User | None) -> Q:
+def account_scope_q(actor: User | Principal | None) -> Q:
     """The accounts an actor can reach at all, as a filter on Account."""
+    if isinstance(actor, Principal) and actor.user is None:
+        return Q(pk=actor.account.pk) if actor.account is not None else Q(pk__in=[])
+    actor = _acting_user(actor)
     if not _is_signed_in(actor):
         return Q(pk__in=[])
-    if actor.role == "PARTNER_ADMIN":
+    if is_partner_admin(actor):
         return Q(pk=actor.account_id) | Q(parent_id=actor.account_id)
     return Q(pk=actor.account_id)
 
 
-def accounts_for(actor: User | None) -> QuerySet[Account]:
+def accounts_for(actor: User | Principal | None) -> QuerySet[Account]:
     from accounts.models import Account
 
     return Account.objects.filter(account_scope_q(actor))
 
 
-def in_scope(actor: User | None, account: Account) -> bool:
+def in_scope(actor: User | Principal | None, account: Account) -> bool:
+    if isinstance(actor, Principal) and actor.user is None:  # an application or a guest: its account
+        return actor.account is not None and actor.account.pk == account.pk
+    actor = _acting_user(actor)
     if not _is_signed_in(actor):
         return False
     if actor.account_id == account.pk:
         return True
-    return actor.role == "PARTNER_ADMIN" and account.parent_id == actor.account_id
+    return is_partner_admin(actor) and account.parent_id == actor.account_id
 
 
-def has_capability(actor: User | None, capability: Capability) -> bool:
-    return _is_signed_in(actor) and capability in ROLE_CAPABILITIES.get(actor.role, frozenset())
+def has_capability(actor: User | Principal | None, capability: Capability) -> bool:
+    actor = _acting_user(actor)
+    return _is_signed_in(actor) and capability in ROLE_CAPABILITIES.get(str(actor.role), frozenset())
 
 
-def can(actor: User | None, capability: Capability, account: Account) -> bool:
+def can(actor: User | Principal | None, capability: Capability, account: Account) -> bool:
     if not in_scope(actor, account) or not has_capability(actor, capability):
         return False
     if capability in _PARTNER_ACCOUNT_ONLY and not account.is_partner:
@@ -134,7 +274,7 @@ def can(actor: User | None, capability: Capability, account: Account) -> bool:
     return not (capability in _CUSTOMER_ACCOUNT_ONLY and account.is_partner)
 
 
-def require(actor: User | None, capability: Capability, account: Account) -> None:
+def require(actor: User | Principal | None, capability: Capability, account: Account) -> None:
     """Raise Http404 outside the actor's scope and PermissionDenied when the role lacks the capability."""
     if not in_scope(actor, account):
         raise Http404("No such account.")
@@ -159,18 +299,13 @@ def require_operator(actor: User | None) -> None:
         raise PermissionDenied("Only platform operators can do this.")
 
 
-def home_account(actor: User) -> Account:
-    """The account a signed-in person lands in: their own."""
-    return actor.account
-
-
 # --- the role hierarchy ----------------------------------------------------------------------
 
 
 def role_is_above(role: object, actor: User | None) -> bool:
     """Is ``role`` above the actor's own? A role name the ranking does not know counts as above
     everyone, an actor without a known role as below everyone: unknown never grants."""
-    target, own = role_rank(role), role_rank(getattr(actor, "role", None))
+    target, own = Role.of(role), Role.of(getattr(actor, "role", None))
     return target is None or own is None or target > own
 
 
@@ -203,7 +338,7 @@ def require_grant_role(actor: User | None, role: object) -> None:
 
 
 def _label(role: object) -> str:
-    rank = role_rank(role)
+    rank = Role.of(role)
     return rank.label if rank is not None else str(role or "no role")
 
 
@@ -234,3 +369,27 @@ def outbox_recipients_q(actor: User | None) -> Q:
     roles = [role.name for role in Role if not role_is_above(role.name, actor)]
     scope = Q(account__in=accounts_for(actor).values("pk"))
     return scope & Q(role__in=roles, is_staff=False, is_superuser=False)
+
+
+# --- the API services' own rules -------------------------------------------------------------
+
+
+def may_use_extension(principal: Principal | None, extension: str) -> bool:
+    """May ``principal`` place and control calls on ``extension`` of its account (CloudLink Media):
+    admins and applications acting for a user (delegated tokens) any extension, a USER only their
+    own ``User.extension``; an application on its own and a guest none."""
+    if principal is None or not _is_signed_in(principal.user):
+        return False
+    if principal.kind is PrincipalKind.DELEGATED or is_admin(principal.user):
+        return True
+    return bool(principal.user.extension) and principal.user.extension == extension
+
+
+def receives_event(subscriber: Principal, audience: Collection[str] | None) -> bool:
+    """Does a subscription of ``subscriber`` receive a publication meant for ``audience`` (the
+    principal ids it names; None is the whole account)? The whole account's publications reach
+    everyone; an application's own subscription gets every publication of its account; a
+    publication with an audience reaches those it names and the account's admins."""
+    if audience is None or subscriber.user is None:
+        return True
+    return subscriber.principal_id in audience or is_admin(subscriber.user)

@@ -1,13 +1,80 @@
-"""Audit trail: one row per admin-visible change, written inside the change's transaction."""
+"""Audit trail: one row per admin-visible change, written inside the change's transaction.
+
+Every action is an ``AuditAction``: the list of what the trail can say, written once. Its values are
+the stored ``AuditEvent.action`` strings, so rows written before the enum read the same."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from django.db import transaction
 
 from accounts.models import Account, AuditEvent, User
 from core.context import current_correlation_id, mitel_app_var
+
+
+class AuditAction(enum.StrEnum):
+    # accounts
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_UPDATED = "account.updated"
+    ACCOUNT_ACTIVATED = "account.activated"
+    ACCOUNT_DEACTIVATED = "account.deactivated"
+    ACCOUNT_DELETED = "account.deleted"
+    CUSTOMER_ACCOUNT_CREATED = "customer_account.created"
+    CUSTOMER_ACCOUNT_DELETED = "customer_account.deleted"
+    SUPPORT_CONTACT_ADDED = "support_contact.added"
+    SUPPORT_CONTACT_REMOVED = "support_contact.removed"
+    # users
+    USER_CREATED = "user.created"
+    USER_REGISTERED = "user.registered"
+    USER_UPDATED = "user.updated"
+    USER_ROLE_CHANGED = "user.role_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    USER_DELETED = "user.deleted"
+    USER_WELCOME_SENT = "user.welcome_sent"
+    USER_PASSWORD_RESET_SENT = "user.password_reset_sent"
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_MITEL_ONE_CHANGED = "user.mitel_one_changed"
+    USER_IMPORT_STARTED = "user_import.started"
+    USER_IMPORT_RESTARTED = "user_import.restarted"
+    USER_IMPORT_FINISHED = "user_import.finished"
+    # third-party applications (oauth)
+    APPLICATION_REGISTERED = "application.registered"
+    APPLICATION_APPROVED = "application.approved"
+    APPLICATION_REJECTED = "application.rejected"
+    APPLICATION_BLOCKED = "application.blocked"
+    APPLICATION_DELETED = "application.deleted"
+    APPLICATION_SECRET_ROTATED = "application.secret_rotated"
+    APPLICATION_DEPLOYED = "application.deployed"
+    APPLICATION_DEPLOYMENT_CHANGED = "application.deployment_changed"
+    # integrations and privileges
+    INTEGRATION_ADDED = "integration.added"
+    INTEGRATION_REMOVED = "integration.removed"
+    INTEGRATION_ENABLED = "integration.enabled"
+    INTEGRATION_DISABLED = "integration.disabled"
+    INTEGRATION_CONFIGURED = "integration.configured"
+    PRIVILEGE_ENABLED = "privilege.enabled"
+    PRIVILEGE_DISABLED = "privilege.disabled"
+    CHAT_OVERLAY_CREATED = "chat_overlay.created"
+    CHAT_OVERLAY_DELETED = "chat_overlay.deleted"
+    # the gateway and its PBX
+    GATEWAY_CREATED = "gateway.created"
+    GATEWAY_UPDATED = "gateway.updated"
+    GATEWAY_CHECK_STARTED = "gateway.check_started"
+    GATEWAY_CONNECTED = "gateway.connected"
+    GATEWAY_CONNECTION_FAILED = "gateway.connection_failed"
+    GATEWAY_DISCONNECTED = "gateway.disconnected"
+    GATEWAY_REMOVED = "gateway.removed"
+    GATEWAY_PBX_CREATED = "gateway_pbx.created"
+    GATEWAY_PBX_UPDATED = "gateway_pbx.updated"
+    GATEWAY_TRUNK_UPDATED = "gateway_trunk.updated"
+    GATEWAY_SETUP_STEP_SAVED = "gateway_setup.step_saved"
+    GATEWAY_SETUP_CANCELLED = "gateway_setup.cancelled"
+    PBX_USERS_SYNCHRONIZED = "pbx_users.synchronized"
+    # chat
+    CONVERSATION_DELETED = "conversation.deleted"
 
 
 def public_id(target: Any) -> str:
@@ -29,7 +96,7 @@ def audit_record(
     *,
     actor: User | None,
     account: Account,
-    action: str,
+    action: AuditAction,
     target: Any = None,
     before: dict | None = None,
     after: dict | None = None,
@@ -58,12 +125,13 @@ def audit_event_build(
     *,
     actor: User | None,
     account: Account,
-    action: str,
+    action: AuditAction,
     target: Any = None,
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
     """An unsaved audit event; ``audit_record`` saves one, ``audit_record_many`` a batch."""
+    action = AuditAction(action).value  # ValueError for an action the trail does not list
     target = account if target is None else target
     return AuditEvent(
         account=account,

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django_countries import countries
 
+from accounts import access
 from accounts.models import Account, User
 
 
@@ -204,16 +205,16 @@ class UserForm(forms.Form):
     def __init__(self, *args, person: User | None = None, actor: User | None = None, **kwargs) -> None:
         if person is not None:
             initial = {name: getattr(person, name) for name in USER_FORM_FIELDS}
-            initial["account_admin"] = person.role != User.Role.USER
+            initial["account_admin"] = access.is_admin(person)
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields["extension"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
         self.person = person
         toggle = self.fields["account_admin"]
-        if person is not None and person.role == User.Role.PARTNER_ADMIN:
+        if person is not None and not access.is_exchangeable_role(person):
             toggle.disabled = True
             toggle.help_text = "Partner admins keep their role; it cannot be changed here."
-        elif person is not None and actor is not None and person.pk == actor.pk and person.is_account_admin:
+        elif person is not None and actor is not None and person.pk == actor.pk and access.is_admin(person):
             toggle.disabled = True
             toggle.help_text = "You cannot withdraw your own admin rights; another admin can."
 
@@ -230,7 +231,7 @@ class UserForm(forms.Form):
     @property
     def role(self) -> str | None:
         """The role the toggle asks for; None where the role cannot change (a partner admin)."""
-        if self.person is not None and self.person.role == User.Role.PARTNER_ADMIN:
+        if self.person is not None and not access.is_exchangeable_role(self.person):
             return None
         return User.Role.ACCOUNT_ADMIN if self.cleaned_data.get("account_admin") else User.Role.USER
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
+from accounts.roles import USER_ROLES
 from core.models import Job
 
 
@@ -151,10 +152,8 @@ class UserManager(BaseUserManager.from_queryset(TenantOwnedQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person in exactly one account. Email is unique within the account, not globally."""
 
-    class Role(models.TextChoices):
-        PARTNER_ADMIN = "PARTNER_ADMIN", "Partner Admin"
-        ACCOUNT_ADMIN = "ACCOUNT_ADMIN", "Account Admin"
-        USER = "USER", "User"
+    # PARTNER_ADMIN, ACCOUNT_ADMIN, USER: the names live in accounts.roles, the rules in accounts.access.
+    Role = models.TextChoices("Role", [(name, (name, label)) for name, label in USER_ROLES])
 
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual"
@@ -232,14 +231,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
-
-    @property
-    def is_partner_admin(self) -> bool:
-        return self.role == self.Role.PARTNER_ADMIN
-
-    @property
-    def is_account_admin(self) -> bool:
-        return self.role == self.Role.ACCOUNT_ADMIN
 
 
 class AuditEvent(models.Model):

@@ -90,7 +90,7 @@ def audit_event_actors(*, actor: User, account: Account) -> list[str]:
 
 
 USER_FILTERS = {
-    "admins": Q(role__in=[User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN]),
+    "admins": Q(role__in=access.admin_role_names()),
     "users": Q(role=User.Role.USER),
     "registered": Q(is_registered=True),
     "unregistered": Q(is_registered=False),

@@ -35,7 +35,7 @@ def seed():
         kind="partner", name="Bench Partner", country="US", account_number="100000001"
     )
     admin = User.objects.create(
-        account=partner, email="bench@partner.example", role="PARTNER_ADMIN", is_registered=True
+        account=partner, email="bench@partner.example", role=User.Role.PARTNER_ADMIN, is_registered=True
     )
     return partner, admin
 

@@ -30,14 +30,16 @@ def seed():
         kind="partner", name="Bench Partner", country="US", account_number="100000001"
     )
     admin = User.objects.create(
-        account=partner, email="bench@partner.example", role="PARTNER_ADMIN", is_registered=True
+        account=partner, email="bench@partner.example", role=User.Role.PARTNER_ADMIN, is_registered=True
     )
     admin.set_password(PASSWORD)
     admin.save()
     customer = Account.objects.create(
         kind="customer", parent=partner, name="Bench Customer", country="US", account_number="200000001"
     )
-    user = User.objects.create(account=customer, email="user@bench.example", role="USER", is_registered=True)
+    user = User.objects.create(
+        account=customer, email="user@bench.example", role=User.Role.USER, is_registered=True
+    )
     user.set_password(PASSWORD)
     user.save()
     app = application_register(

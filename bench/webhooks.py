@@ -58,7 +58,7 @@ def seed(url: str, subscriptions: int):
     customer = Account.objects.create(
         kind="customer", parent=partner, name="Bench Customer", country="US", account_number="200000001"
     )
-    user = User.objects.create(account=customer, email="bench@customer.example", role="ACCOUNT_ADMIN")
+    user = User.objects.create(account=customer, email="bench@customer.example", role=User.Role.ACCOUNT_ADMIN)
     for i in range(subscriptions):
         for state in ("ringing", "connected"):  # half of them filter the event out
             services.subscription_create(
@@ -92,10 +92,10 @@ def seed_calls(url: str, customer, pbx_port: int):
         csta_password="cloudlink",
     )
     caller = User.objects.create(
-        account=customer, email="caller@customer.example", role="USER", extension="1001"
+        account=customer, email="caller@customer.example", role=User.Role.USER, extension="1001"
     )
     called = User.objects.create(
-        account=customer, email="called@customer.example", role="USER", extension="1002"
+        account=customer, email="called@customer.example", role=User.Role.USER, extension="1002"
     )
     services.subscription_create(  # the called user's: a ringing leg is published to its extension's user
         account=customer,

@@ -1,8 +1,8 @@
 """Who is calling the chat service: a user (also through a delegated token) or a guest.
 
-``request.user`` is an ``accounts.User`` or, for application and guest tokens, a
-``oauth.authentication.TokenPrincipal``. Chat only serves users and guests; the services take
-a ``ChatPrincipal`` so that their rules read the same for both.
+The caller is an ``accounts.access.Principal`` (``access.request_principal``). Chat only serves
+users and guests; the services take a ``ChatPrincipal``, the caller as a conversation participant
+(its ``PrincipalType`` is what participants store), so that their rules read the same for both.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from accounts import access
-from accounts.access import Capability
+from accounts.access import Capability, Principal, PrincipalKind
 from accounts.models import Account, User
 from chat.models import PrincipalType
 
@@ -34,20 +34,19 @@ class ChatPrincipal:
         return self.user is not None and access.can(self.user, Capability.MANAGE_USERS, account)
 
 
-def principal_for(actor) -> ChatPrincipal:
-    """The chat principal behind ``request.user``; PermissionDenied for application tokens."""
+def principal_for(actor: Principal | User | None) -> ChatPrincipal:
+    """The chat principal of a caller (``access.request_principal``, or a User); PermissionDenied
+    for application tokens and for whoever is not signed in."""
     if isinstance(actor, User):
         if not (actor.is_authenticated and actor.is_active):
             raise PermissionDenied("Sign in to use the chat service.")
+        actor = access.principal_of(actor)
+    if actor is None:
+        raise PermissionDenied("Sign in to use the chat service.")
+    if actor.user is not None:
         return ChatPrincipal(
-            PrincipalType.USER, str(actor.user_id), actor.account, user=actor, name=actor.display_name
+            PrincipalType.USER, str(actor.user.user_id), actor.user.account, user=actor.user, name=actor.name
         )
-    kind = getattr(actor, "kind", None)
-    if kind == "guest" and getattr(actor, "account", None) is not None and actor.principal_id:
-        return ChatPrincipal(
-            PrincipalType.GUEST,
-            actor.principal_id,
-            actor.account,
-            name=str(actor.claims.get("name", ""))[:150],
-        )
+    if actor.kind is PrincipalKind.GUEST and actor.account is not None and actor.guest:
+        return ChatPrincipal(PrincipalType.GUEST, actor.guest, actor.account, name=actor.name)
     raise PermissionDenied("Application (client_credentials) tokens cannot use the chat service.")

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from chat import selectors
 from chat.api.serializers import message_resource
@@ -148,7 +148,7 @@ def conversation_delete(*, principal: ChatPrincipal, conversation: Conversation)
         audit_record(
             actor=principal.user,
             account=conversation.account,
-            action="conversation.deleted",
+            action=AuditAction.CONVERSATION_DELETED,
             target=conversation,
             before=before,
         )

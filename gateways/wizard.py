@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from accounts import access
 from accounts.models import Account, User
 from gateways.forms import CUSTOMER_FIELDS, ContactType, CustomerForm, GatewayForm, PbxForm
 from gateways.models import Gateway, GatewaySetup
@@ -85,7 +86,7 @@ def progress(setup: GatewaySetup | None, current: str) -> list[StepLink]:
 def _account_customer(account: Account, actor: User) -> dict[str, Any]:
     values = {name: getattr(account, name) or "" for name in CUSTOMER_FIELDS}
     me = {"name": actor.display_name, "email": actor.email}
-    if actor.role == User.Role.PARTNER_ADMIN:
+    if access.is_partner_admin(actor):
         contacts = [
             {"type": ContactType.MAINTAINER, **me},
             {"type": ContactType.ONSITE_ADMIN, "name": "", "email": ""},

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from integrations import registry
 from integrations.models import ChatOverlay, Integration
@@ -161,7 +161,7 @@ def _save_privileges(account: Account, actor: User, values: Mapping[Privilege, b
 
 
 def _audit_state(
-    *, actor: User, account: Account, action: str, target: Any, before: dict, **extra_after: Any
+    *, actor: User, account: Account, action: AuditAction, target: Any, before: dict, **extra_after: Any
 ) -> None:
     audit_record(
         actor=actor,
@@ -214,7 +214,9 @@ def integration_add(
     off = [p for p in provider.ordered_privileges if not getattr(account, p.value)]
     if off:
         _save_privileges(account, actor, dict.fromkeys(off, True))
-    _audit_state(actor=actor, account=account, action="integration.added", target=integration, before=before)
+    _audit_state(
+        actor=actor, account=account, action=AuditAction.INTEGRATION_ADDED, target=integration, before=before
+    )
     return integration
 
 
@@ -232,7 +234,11 @@ def integration_remove(*, actor: User, account: Account, type: str) -> RemovalPr
     if preview.switch_off:
         _save_privileges(account, actor, dict.fromkeys(preview.switch_off, False))
     _audit_state(
-        actor=actor, account=account, action="integration.removed", target=integration, before=before
+        actor=actor,
+        account=account,
+        action=AuditAction.INTEGRATION_REMOVED,
+        target=integration,
+        before=before,
     )
     return preview
 
@@ -256,7 +262,7 @@ def integration_set_enabled(*, actor: User, account: Account, type: str, enabled
     integration.enabled = enabled
     integration.modified_by = actor
     integration.save(update_fields=["enabled", "modified_by", "modified_at"])
-    action = "integration.enabled" if enabled else "integration.disabled"
+    action = AuditAction.INTEGRATION_ENABLED if enabled else AuditAction.INTEGRATION_DISABLED
     _audit_state(actor=actor, account=account, action=action, target=integration, before=before)
     return integration
 
@@ -299,7 +305,7 @@ def integration_configure(
     audit_record(
         actor=actor,
         account=account,
-        action="integration.configured",
+        action=AuditAction.INTEGRATION_CONFIGURED,
         target=integration,
         before=before,
         after={
@@ -329,8 +335,8 @@ def privilege_set(*, actor: User, account: Account, privilege: Privilege | str, 
         return account
     before = account_state(account)
     _save_privileges(account, actor, {privilege: enabled})
-    verb = "enabled" if enabled else "disabled"
-    _audit_state(actor=actor, account=account, action=f"privilege.{verb}", target=account, before=before)
+    action = AuditAction.PRIVILEGE_ENABLED if enabled else AuditAction.PRIVILEGE_DISABLED
+    _audit_state(actor=actor, account=account, action=action, target=account, before=before)
     return account
 
 
@@ -384,7 +390,7 @@ def chat_overlay_create(
     audit_record(
         actor=actor,
         account=account,
-        action="chat_overlay.created",
+        action=AuditAction.CHAT_OVERLAY_CREATED,
         target=overlay,
         after={f: getattr(overlay, f) for f in fields},
     )
@@ -401,7 +407,7 @@ def chat_overlay_delete(*, actor: User, account: Account, overlay_id: int) -> No
     audit_record(
         actor=actor,
         account=account,
-        action="chat_overlay.deleted",
+        action=AuditAction.CHAT_OVERLAY_DELETED,
         target=overlay,
         before={"name": overlay.name, "target_queue": overlay.target_queue},
     )

@@ -7,29 +7,27 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts import access
+from accounts.access import Principal
 from accounts.models import Account, User
 from gateways.models import Pbx
 from media.models import Call, CallState
 
-ADMIN_ROLES = frozenset({User.Role.PARTNER_ADMIN, User.Role.ACCOUNT_ADMIN})
 OWN_EXTENSION_ONLY = (
     "Only administrators and applications acting for a user (delegated tokens) may use another "
     "user's extension: you may place and control calls on your own extension only."
 )
 
 
-def endpoint_account(*, actor: User, extension: str, delegated: bool = False) -> Account:
-    """The account whose PBX serves ``extension`` for this actor (the actor's own account), after the rule:
-    admins and delegated tokens may act on any extension of the account, a USER only on User.extension.
-    Raises PermissionDenied (403)."""
-    account = actor.account
-    if not access.in_scope(actor, account):
+def endpoint_account(*, actor: User | Principal, extension: str) -> Account:
+    """The account whose PBX serves ``extension`` for this actor (the actor's own account), after
+    ``access.may_use_extension``: admins and delegated tokens may act on any extension of the
+    account, a USER only on User.extension. Raises PermissionDenied (403)."""
+    principal = access.principal_of(actor)
+    if principal is None or principal.user is None or not access.in_scope(principal, principal.account):
         raise Http404("No such account.")
-    if delegated or actor.role in ADMIN_ROLES:
-        return account
-    if actor.extension and actor.extension == extension:
-        return account
-    raise PermissionDenied(OWN_EXTENSION_ONLY)
+    if not access.may_use_extension(principal, extension):
+        raise PermissionDenied(OWN_EXTENSION_ONLY)
+    return principal.account
 
 
 def pbx_for_account(account: Account) -> Pbx | None:
@@ -43,9 +41,9 @@ def user_for_extension(account: Account, extension: str) -> User | None:
     return User.objects.filter(account=account, extension=extension).order_by("pk").first()
 
 
-def call_active_list(*, actor: User, extension: str, delegated: bool = False) -> QuerySet[Call]:
+def call_active_list(*, actor: User | Principal, extension: str) -> QuerySet[Call]:
     """The extension's calls that are not over (the spec's "List Active Calls"), newest first."""
-    account = endpoint_account(actor=actor, extension=extension, delegated=delegated)
+    account = endpoint_account(actor=actor, extension=extension)
     return Call.objects.for_account(account).filter(endpoint=extension).exclude(state=CallState.COMPLETED)
 
 
@@ -54,9 +52,9 @@ def call_leg(account: Account, extension: str, call_number: str) -> Call | None:
     return Call.objects.for_account(account).filter(endpoint=extension, call_number=call_number).first()
 
 
-def call_get_or_404(*, actor: User, extension: str, call_ref: str, delegated: bool = False) -> Call:
+def call_get_or_404(*, actor: User | Principal, extension: str, call_ref: str) -> Call:
     """``call_ref``: the PBX call number (``7``) or the full id (``endpoints/2001/calls/7``)."""
-    account = endpoint_account(actor=actor, extension=extension, delegated=delegated)
+    account = endpoint_account(actor=actor, extension=extension)
     number = call_number_from_ref(extension, call_ref)
     call = call_leg(account, extension, number) if number else None
     if call is None:

@@ -2,8 +2,8 @@
 
 Rules (docs/calls.md):
 
-* An actor acts on the calls of its own account's PBX. Admins (PARTNER_ADMIN, ACCOUNT_ADMIN) and
-  delegated tokens may use any extension; a USER only its own ``User.extension`` (403 otherwise).
+* An actor acts on the calls of its own account's PBX. Admins and delegated tokens may use any
+  extension; a USER only its own ``User.extension`` (403 otherwise): ``access.may_use_extension``.
 * ``call_make`` opens a short CSTA session, monitors the calling and called extensions, sends MakeCall,
   records the caller's outbound leg and reads the switch's events for up to ``MEDIA_DELIVERED_WAIT``
   seconds (until each monitored party has reported the call), so the called party's ringing leg exists
@@ -26,6 +26,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Principal
 from accounts.models import Account, User
 from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
@@ -241,9 +243,10 @@ def _pbx(account: Account):
     return pbx
 
 
-def call_make(*, actor: User, extension: str, to: str, from_name: str = "", delegated: bool = False) -> Call:
-    """MakeCall from ``extension`` to ``to``; returns the caller's outbound leg (see the module doc)."""
-    account = selectors.endpoint_account(actor=actor, extension=extension, delegated=delegated)
+def call_make(*, actor: User | Principal, extension: str, to: str, from_name: str = "") -> Call:
+    """MakeCall from ``extension`` to ``to``; returns the caller's outbound leg (see the module doc).
+    ``actor``: a user, or the request's ``access.Principal`` (a delegated token may use any extension)."""
+    account = selectors.endpoint_account(actor=actor, extension=extension)
     to = (to or "").strip()
     if not to:
         raise ValidationError({"to": ["A number to call is required."]})
@@ -269,7 +272,7 @@ def call_make(*, actor: User, extension: str, to: str, from_name: str = "", dele
                 to_number=to,
                 state=CallState.CONNECTED,  # the caller's side of a make call (Media spec)
                 cause="newCall",
-                placed_by=actor,
+                placed_by=access.principal_of(actor).user,
                 extra_pbx_data={"eventType": "makeCall", "callTrackingID": call_number},
             )
             _publish(call)
@@ -360,7 +363,7 @@ def _check_transition(call: Call, action: str) -> None:
 _PAST = {"answer": "answered", "end": "ended", "hold": "held", "retrieve": "retrieved"}
 
 
-def call_action(*, actor: User, extension: str, call_ref: str, action: str, delegated: bool = False) -> Call:
+def call_action(*, actor: User | Principal, extension: str, call_ref: str, action: str) -> Call:
     """Apply ``action`` (answer, end, hold, retrieve) to the extension's leg of a call."""
     if action in UNSUPPORTED_ACTIONS:
         raise ValidationError(
@@ -370,7 +373,7 @@ def call_action(*, actor: User, extension: str, call_ref: str, action: str, dele
         raise ValidationError(
             {"action": [f"Unknown action {action!r}; expected one of {', '.join(ACTIONS)}."]}
         )
-    call = selectors.call_get_or_404(actor=actor, extension=extension, call_ref=call_ref, delegated=delegated)
+    call = selectors.call_get_or_404(actor=actor, extension=extension, call_ref=call_ref)
     _check_transition(call, action)
     account = call.account
     pbx = _pbx(account)

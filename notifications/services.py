@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Principal
 from notifications.filters import (
     FilterError,
     publication_filter_compile,
@@ -33,9 +35,6 @@ from notifications.models import (
 from notifications.webhooks import WebhookUrlError, webhook_body, webhook_post, webhook_url_validate
 
 logger = logging.getLogger(__name__)
-
-ADMIN_ROLES = ("ACCOUNT_ADMIN", "PARTNER_ADMIN")
-
 
 # --- subscriptions ------------------------------------------------------------------------------
 
@@ -133,19 +132,22 @@ def delivery_payload(publication: Publication, subscription: Subscription) -> di
     }
 
 
+def subscriber_principal(subscription: Subscription) -> Principal:
+    """Who holds ``subscription``: its user, or the application that subscribed on its own."""
+    if subscription.user is not None:
+        return Principal.for_user(subscription.user)
+    return Principal.for_application(subscription.account, subscription.principal_id)
+
+
 def _in_audience(publication: Publication, subscription: Subscription) -> bool:
-    if publication.audience is None or subscription.user_id is None:
-        return True  # the whole account, or an application's own subscription
-    if subscription.principal_id in publication.audience:
-        return True
-    return subscription.user is not None and subscription.user.role in ADMIN_ROLES
+    return access.receives_event(subscriber_principal(subscription), publication.audience)
 
 
 def subscriptions_matching(publication: Publication) -> list[Subscription]:
     body = publication_body(publication)
     candidates = Subscription.objects.filter(
         account_id=publication.account_id, topic=publication.topic, transport=TRANSPORT_WEBHOOK
-    ).select_related("user")
+    ).select_related("account", "user__account")
     return [
         sub
         for sub in candidates

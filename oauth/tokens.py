@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import Role
 from accounts.models import Account, User
 from oauth.models import SigningKey
 
@@ -190,7 +191,7 @@ def client_token_issue(
         "clientId": client_id,
         "azp": client_id,
         "name": name,
-        "role": "ACCOUNT_ADMIN",
+        "role": Role.ACCOUNT_ADMIN.name,
         "type": CLIENT,
     }
     return _principal_token(claims, issuer=issuer)
@@ -210,7 +211,7 @@ def guest_token_issue(
         "principalId": principal_id,
         "uniqueUserId": principal_id,
         "name": name,
-        "role": "GUEST",
+        "role": Role.GUEST.name,
         "type": GUEST,
     }
     if email:
@@ -230,7 +231,7 @@ def guest_refresh_token_encode(
         "iss": issuer,
         "type": GUEST,
         "id": principal_id,
-        "assumedRole": "GUEST",
+        "assumedRole": Role.GUEST.name,
         "authProvider": "cloudlink",
         "iat": issued_at,
         "exp": expires_at,

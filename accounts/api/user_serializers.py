@@ -14,6 +14,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import access
 from accounts.api.serializers import SelfLinkSerializer
 from accounts.models import User
 from core.api.collections import collection_serializer, service_relative
@@ -142,7 +143,7 @@ class UserCreateSerializer(_UserFieldsSerializer):
 
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(
-        choices=[User.Role.USER, User.Role.ACCOUNT_ADMIN], default=User.Role.USER, required=False
+        choices=access.exchangeable_role_names(), default=User.Role.USER, required=False
     )
     source = serializers.CharField(
         required=False,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import access, extensions
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
 from accounts.sign_ins import sign_ins_end
 
@@ -90,7 +90,9 @@ def partner_create(*, actor: User | None, name: str, country: str = "US", **fiel
     account.account_number = _unique_account_number()
     _full_clean(account)
     account.save()
-    audit_record(actor=actor, account=account, action="account.created", after=account_snapshot(account))
+    audit_record(
+        actor=actor, account=account, action=AuditAction.ACCOUNT_CREATED, after=account_snapshot(account)
+    )
     return account
 
 
@@ -120,8 +122,10 @@ def account_create(
     account.save()
     SupportContact.objects.bulk_create(SupportContact(account=account, email=e) for e in contacts)
     after = account_snapshot(account) | {"support_contacts": contacts}
-    audit_record(actor=actor, account=account, action="account.created", after=after)
-    audit_record(actor=actor, account=partner, action="customer_account.created", target=account, after=after)
+    audit_record(actor=actor, account=account, action=AuditAction.ACCOUNT_CREATED, after=after)
+    audit_record(
+        actor=actor, account=partner, action=AuditAction.CUSTOMER_ACCOUNT_CREATED, target=account, after=after
+    )
     return account
 
 
@@ -146,7 +150,7 @@ def account_update(*, actor: User, account: Account, **changes: Any) -> Account:
     audit_record(
         actor=actor,
         account=account,
-        action="account.updated",
+        action=AuditAction.ACCOUNT_UPDATED,
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
     )
@@ -176,7 +180,11 @@ def support_contact_add(*, actor: User, account: Account, email: str) -> Support
     except IntegrityError as exc:
         raise ValidationError({"email": f"{email} is already a support contact."}) from exc
     audit_record(
-        actor=actor, account=account, action="support_contact.added", target=contact, after={"email": email}
+        actor=actor,
+        account=account,
+        action=AuditAction.SUPPORT_CONTACT_ADDED,
+        target=contact,
+        after={"email": email},
     )
     return contact
 
@@ -195,7 +203,7 @@ def support_contact_remove(*, actor: User, account: Account, contact_id: int) ->
     audit_record(
         actor=actor,
         account=account,
-        action="support_contact.removed",
+        action=AuditAction.SUPPORT_CONTACT_REMOVED,
         target=contact,
         before={"email": contact.email},
     )
@@ -230,11 +238,11 @@ def _set_status(*, actor: User, account: Account, status: str) -> Account:
     account.save(update_fields=["status", "modified_by", "modified_at"])
     if status == Account.Status.DEACTIVATED:  # for good: activating again does not revive them
         sign_ins_end(User.objects.for_account(account))
-    verb = "activated" if status == Account.Status.ACTIVE else "deactivated"
+    active = status == Account.Status.ACTIVE
     audit_record(
         actor=actor,
         account=account,
-        action=f"account.{verb}",
+        action=AuditAction.ACCOUNT_ACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
         before={"status": before},
         after={"status": status},
     )
@@ -257,9 +265,13 @@ def account_delete(*, actor: User, account: Account, confirmation: str) -> None:
         "users": account.users.count(),
     }
     partner = account.parent
-    audit_record(actor=actor, account=account, action="account.deleted", before=snapshot)
+    audit_record(actor=actor, account=account, action=AuditAction.ACCOUNT_DELETED, before=snapshot)
     audit_record(
-        actor=actor, account=partner, action="customer_account.deleted", target=account, before=snapshot
+        actor=actor,
+        account=partner,
+        action=AuditAction.CUSTOMER_ACCOUNT_DELETED,
+        target=account,
+        before=snapshot,
     )
     account.delete()
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, WelcomeLink
 from accounts.sign_ins import sign_ins_end
 from core.mail import email_queue, email_render
@@ -43,7 +43,6 @@ __all__ = [
 ]
 
 USER_FIELDS = ("email", "name", "first_name", "last_name", "extension", "mobile", "phone")
-ADMIN_ROLES = (User.Role.ACCOUNT_ADMIN, User.Role.PARTNER_ADMIN)
 DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
 ROLE_ABOVE_YOURS = "This role is above yours; you cannot give it."
 
@@ -148,7 +147,7 @@ def user_register(*, token: str, password: str) -> User:
     user.is_registered = True
     user.email_verified = True
     user.save(update_fields=["password", "is_registered", "email_verified", "modified_at"])
-    audit_record(actor=user, account=user.account, action="user.registered", target=user)
+    audit_record(actor=user, account=user.account, action=AuditAction.USER_REGISTERED, target=user)
     return user
 
 
@@ -177,9 +176,9 @@ def user_create(
     if unknown:
         raise ValidationError(f"Unknown user fields: {', '.join(sorted(unknown))}.")
     email = (email or "").strip().lower()
-    if role not in User.Role.values:
+    if not access.is_user_role(role):
         raise ValidationError({"role": f"Role must be one of {', '.join(User.Role.values)}."})
-    if role == User.Role.PARTNER_ADMIN and not account.is_partner:
+    if not access.role_fits_account(role, account):
         raise ValidationError({"role": "Partner admins belong to a partner account."})
     if actor is not None:
         access.require_grant_role(actor, role)
@@ -198,7 +197,7 @@ def user_create(
     audit_record(
         actor=actor,
         account=account,
-        action="user.created",
+        action=AuditAction.USER_CREATED,
         target=user,
         after={"email": user.email, "role": user.role, "source": user.source},
     )
@@ -232,7 +231,7 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
     audit_record(
         actor=actor,
         account=user.account,
-        action="user.updated",
+        action=AuditAction.USER_UPDATED,
         target=user,
         before={k: before[k] for k in changed},
         after=_snapshot(user, changed),
@@ -257,20 +256,21 @@ def _lock_admins(account: Account) -> int:
     """Lock the account's admin rows and count them, so two concurrent removals cannot both
     leave the account without an admin."""
     Account.objects.select_for_update().get(pk=account.pk)
-    return User.objects.for_account(account).filter(role__in=ADMIN_ROLES, is_active=True).count()
+    return (
+        User.objects.for_account(account).filter(role__in=access.admin_role_names(), is_active=True).count()
+    )
 
 
 @transaction.atomic
 def user_role_set(*, actor: User, user: User, role: str) -> User:
     """Grant or withdraw Account Admin: the only role change there is (User <-> Account Admin)."""
     access.require_manage_user(actor, user)
-    allowed = {User.Role.USER, User.Role.ACCOUNT_ADMIN}
-    if role not in allowed or user.role not in allowed:
+    if not (access.is_exchangeable_role(role) and access.is_exchangeable_role(user)):
         raise ValidationError({"role": "Only User and Account Admin can be exchanged for each other."})
     access.require_grant_role(actor, role)
     if role == user.role:
         return user
-    if role == User.Role.USER:
+    if not access.is_admin(role):
         if user.pk == actor.pk:
             raise PermissionDenied("You cannot withdraw your own admin rights.")
         if _lock_admins(user.account) <= 1:
@@ -281,12 +281,12 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
     user.role = role
     user.modified_by = actor
     user.save(update_fields=["role", "modified_by", "modified_at"])
-    if role == User.Role.USER:  # rights withdrawn: the sign-ins made with them end
+    if not access.is_admin(role):  # rights withdrawn: the sign-ins made with them end
         sign_ins_end([user])
     audit_record(
         actor=actor,
         account=user.account,
-        action="user.role_changed",
+        action=AuditAction.USER_ROLE_CHANGED,
         target=user,
         before={"role": before},
         after={"role": role},
@@ -300,12 +300,12 @@ def user_delete(*, actor: User, user: User) -> None:
     access.require_manage_user(actor, user)
     if user.pk == actor.pk:
         raise PermissionDenied("You cannot delete yourself.")
-    if user.role in ADMIN_ROLES and _lock_admins(user.account) <= 1:
+    if access.is_admin(user) and _lock_admins(user.account) <= 1:
         raise ValidationError("This is the account's last admin; make someone else admin first.")
     audit_record(
         actor=actor,
         account=user.account,
-        action="user.deleted",
+        action=AuditAction.USER_DELETED,
         target=user,
         before={"email": user.email, "role": user.role, "source": user.source},
     )
@@ -319,7 +319,7 @@ def user_welcome_resend(*, actor: User, user: User) -> None:
     if user.is_registered:
         raise ValidationError("This user is already registered; send a password reset instead.")
     welcome_email_queue(user, _welcome_link_issue(user))
-    audit_record(actor=actor, account=user.account, action="user.welcome_sent", target=user)
+    audit_record(actor=actor, account=user.account, action=AuditAction.USER_WELCOME_SENT, target=user)
 
 
 @transaction.atomic
@@ -346,7 +346,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
         },
     )
     email_queue(message=message, recipient=user)
-    audit_record(actor=actor, account=user.account, action="user.password_reset_sent", target=user)
+    audit_record(actor=actor, account=user.account, action=AuditAction.USER_PASSWORD_RESET_SENT, target=user)
 
 
 @transaction.atomic
@@ -359,7 +359,7 @@ def user_password_change(*, actor: User, user: User, new_password: str) -> None:
     user.modified_at = timezone.now()
     user.save(update_fields=["password", "modified_at"])
     sign_ins_end([user])  # every other sign-in ends; allauth re-hashes the session that changed it
-    audit_record(actor=actor, account=user.account, action="user.password_changed", target=user)
+    audit_record(actor=actor, account=user.account, action=AuditAction.USER_PASSWORD_CHANGED, target=user)
 
 
 # --- batches (bulk import) ---------------------------------------------------------------------
@@ -431,7 +431,7 @@ def user_create_many(
         if email in taken:
             result.rejected[position] = DUPLICATE_EMAIL
             continue
-        if role not in (User.Role.USER, User.Role.ACCOUNT_ADMIN):
+        if not access.is_exchangeable_role(role):
             result.rejected[position] = "Role must be User or Account Admin."
             continue
         if actor is not None and not access.can_grant_role(actor, role):
@@ -467,7 +467,7 @@ def user_create_many(
             audit_event_build(
                 actor=actor,
                 account=account,
-                action="user.created",
+                action=AuditAction.USER_CREATED,
                 target=user,
                 after={"email": user.email, "role": user.role, "source": user.source},
             )

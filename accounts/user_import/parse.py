@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounts import access
+from accounts.access import Role
 from core import tables
 
 COLUMNS = ("FIRST NAME", "LAST NAME", "NAME", "EMAIL", "ROLE")
@@ -29,8 +31,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024  # the upload: the file and its form's envelope
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
-ROLES = {"user": "USER", "account admin": "ACCOUNT_ADMIN"}  # blank means User
-ROLE_LABELS = {"USER": "User", "ACCOUNT_ADMIN": "Account Admin"}
 
 ALREADY_IN_ACCOUNT = "Already in the account"
 NO_NAME = "No name: fill in FIRST NAME, LAST NAME or NAME"
@@ -237,10 +237,11 @@ def _check_email(row: ImportRow) -> None:
 def _check_role(row: ImportRow, text: str) -> None:
     row.role_text = text[:40]
     key = " ".join(text.replace("_", " ").split()).lower()
+    role = access.exchangeable_role_for_label(key)  # "User" or "Account Admin"; blank means User
     if not key:
-        row.role = "USER"
-    elif key in ROLES:
-        row.role = ROLES[key]
+        row.role = Role.USER.name
+    elif role is not None:
+        row.role = role
     else:
         row.errors.append(f"Unknown role “{row.role_text}”: use User or Account Admin")
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, UserImportJob, UserImportRow
 from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from accounts.user_import import parse as imports
@@ -112,7 +112,7 @@ def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
     audit_record(
         actor=actor,
         account=job.account,
-        action="user_import.restarted" if restart else "user_import.started",
+        action=AuditAction.USER_IMPORT_RESTARTED if restart else AuditAction.USER_IMPORT_STARTED,
         after={
             "job": str(job.job_id),
             "file": job.file_name,
@@ -269,7 +269,7 @@ def _finish(job: UserImportJob) -> UserImportJob:
             audit_record(
                 actor=job.started_by,
                 account=job.account,
-                action="user_import.finished",
+                action=AuditAction.USER_IMPORT_FINISHED,
                 after={
                     "job": str(job.job_id),
                     "file": job.file_name,

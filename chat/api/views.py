@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import access
 from chat import selectors, services
 from chat.api.serializers import (
     ConversationCollectionOutputSerializer,
@@ -101,7 +102,7 @@ class ChatApiView(APIView):
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         try:
-            self.principal = principal_for(request.user)
+            self.principal = principal_for(access.request_principal(request))
         except PermissionDenied as exc:
             raise ApiError("InsufficientPermissions", str(exc), status.HTTP_403_FORBIDDEN) from exc
 

@@ -19,6 +19,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounts import access
+from accounts.access import Role
 from core import tables
 from core.safe_json import JsonTooDeep, json_loads
 
@@ -29,7 +31,6 @@ MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024
 EXTENSION_MAX_LENGTH = 30
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
-ROLES = {"user": "USER", "account admin": "ACCOUNT_ADMIN"}  # blank means User
 
 NO_NAME = "No name: give a first name or a last name"
 REQUIRED_COLUMNS = ("extension", "first_name", "last_name", "email")
@@ -55,7 +56,7 @@ class PbxEntry(tables.Row):
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    role: str = "USER"
+    role: str = Role.USER.name  # blank means User
 
     @property
     def display_name(self) -> str:
@@ -159,8 +160,9 @@ def entry_from_row(number: int, row: Any) -> PbxEntry:
     )
     role_text = " ".join(str(values.get("role") or "").replace("_", " ").split()).lower()
     if role_text:
-        if role_text in ROLES:
-            entry.role = ROLES[role_text]
+        role = access.exchangeable_role_for_label(role_text)  # "User" or "Account Admin"
+        if role is not None:
+            entry.role = role
         else:
             entry.errors.append(f"Unknown role “{role_text}”: use User or Account Admin")
     return entry

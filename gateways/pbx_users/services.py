@@ -36,10 +36,9 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_event_build, audit_record, audit_record_many
+from accounts.audit import AuditAction, audit_event_build, audit_record, audit_record_many
 from accounts.models import Account, User, WelcomeLink
 from accounts.services.user_services import (
-    ADMIN_ROLES,
     DUPLICATE_EMAIL,
     user_create,
     user_create_many,
@@ -285,16 +284,16 @@ def _plan(actor: User, account: Account, entries: list[pbx.PbxEntry]) -> PbxSync
             plan.unchanged += 1
 
     gone = [user for user in existing if user.pk not in claimed and user.is_active]
-    admins_left = _active_admin_count(account) if any(u.role in ADMIN_ROLES for u in gone) else 0
+    admins_left = _active_admin_count(account) if any(access.is_admin(u) for u in gone) else 0
     for user in gone:
         if user.pk == actor.pk:
             plan.conflicts.append(SyncProblem("conflict", KEEP_SELF, None, user.email, user.extension))
         elif access.role_is_above(user.role, actor):
             plan.conflicts.append(SyncProblem("conflict", ABOVE_YOUR_ROLE, None, user.email, user.extension))
-        elif user.role in ADMIN_ROLES and admins_left <= 1:
+        elif access.is_admin(user) and admins_left <= 1:
             plan.conflicts.append(SyncProblem("conflict", KEEP_LAST_ADMIN, None, user.email, user.extension))
         else:
-            admins_left -= user.role in ADMIN_ROLES
+            admins_left -= access.is_admin(user)
             plan.removals.append(user)
     return plan
 
@@ -319,7 +318,9 @@ def _emails_of_other_users(account: Account, emails: list[str], chunk: int = BAT
 
 
 def _active_admin_count(account: Account) -> int:
-    return User.objects.for_account(account).filter(role__in=ADMIN_ROLES, is_active=True).count()
+    return (
+        User.objects.for_account(account).filter(role__in=access.admin_role_names(), is_active=True).count()
+    )
 
 
 def _execute(actor: User, plan: PbxSyncPlan) -> None:
@@ -359,7 +360,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
                 audit_event_build(
                     actor=actor,
                     account=account,
-                    action="user.reactivated" if update.reactivates else "user.updated",
+                    action=AuditAction.USER_REACTIVATED if update.reactivates else AuditAction.USER_UPDATED,
                     target=update.user,
                     before={name: before for name, (before, _) in update.changes.items()},
                     after={name: after for name, (_, after) in update.changes.items()},
@@ -382,7 +383,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
                 audit_event_build(
                     actor=actor,
                     account=account,
-                    action="user.deactivated",
+                    action=AuditAction.USER_DEACTIVATED,
                     target=user,
                     before={"is_active": True},
                     after={"is_active": False, "reason": "Not in the PBX's user list"},
@@ -404,7 +405,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
     audit_record(
         actor=actor,
         account=account,
-        action="pbx_users.synchronized",
+        action=AuditAction.PBX_USERS_SYNCHRONIZED,
         after={
             key: value
             for key, value in plan.counts.items()

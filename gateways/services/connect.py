@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from core.jobs import enqueue
 from gateways.models import ConnectJob, Gateway, GatewaySetup, Pbx, PbxType
@@ -67,7 +67,7 @@ def connect_job_start(*, actor: User | None, gateway: Gateway, kind: str) -> Con
     audit_record(
         actor=actor,
         account=gateway.account,
-        action="gateway.check_started",
+        action=AuditAction.GATEWAY_CHECK_STARTED,
         target=gateway,
         after={"job": str(job.job_id), "kind": kind, "target": job.target},
     )
@@ -115,7 +115,7 @@ def _apply_result(
         audit_record(
             actor=actor,
             account=account,
-            action="gateway.connected" if error is None else "gateway.connection_failed",
+            action=AuditAction.GATEWAY_CONNECTED if error is None else AuditAction.GATEWAY_CONNECTION_FAILED,
             target=gateway,
             before={"status": before["status"]},
             after={
@@ -188,7 +188,7 @@ def gateway_connect_fail(*, job_id: int, code: str = "internal", error: str) -> 
         audit_record(
             actor=job.created_by,
             account=job.account,
-            action="gateway.connection_failed",
+            action=AuditAction.GATEWAY_CONNECTION_FAILED,
             target=job.gateway,
             after={"error_code": code, "error": error, "check": job.kind},
         )

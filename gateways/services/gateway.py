@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from gateways.forms import DEFAULT_GATEWAY_USERNAME
 from gateways.models import PBX_NEEDS_CREDENTIALS, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
@@ -135,7 +135,7 @@ def gateway_save(
         audit_record(
             actor=actor,
             account=account,
-            action="gateway.created" if created else "gateway.updated",
+            action=AuditAction.GATEWAY_CREATED if created else AuditAction.GATEWAY_UPDATED,
             target=gateway,
             before=before,
             after=after,
@@ -159,7 +159,7 @@ def pbx_save(*, actor: User | None, gateway: Gateway, values: dict[str, Any], pa
         audit_record(
             actor=actor,
             account=gateway.account,
-            action="gateway_pbx.created" if created else "gateway_pbx.updated",
+            action=AuditAction.GATEWAY_PBX_CREATED if created else AuditAction.GATEWAY_PBX_UPDATED,
             target=gateway,
             before=before,
             after=after | ({"csta_password_changed": True} if password and not created else {}),
@@ -230,7 +230,7 @@ def trunk_update(
         audit_record(
             actor=actor,
             account=account,
-            action="gateway_trunk.updated",
+            action=AuditAction.GATEWAY_TRUNK_UPDATED,
             target=gateway,
             before=before,
             after=after | ({"passwords_changed": changed_secrets} if changed_secrets else {}),
@@ -253,7 +253,7 @@ def gateway_disconnect(*, actor: User, account: Account) -> Gateway:
     audit_record(
         actor=actor,
         account=account,
-        action="gateway.disconnected",
+        action=AuditAction.GATEWAY_DISCONNECTED,
         target=gateway,
         before=before,
         after=gateway_snapshot(gateway),
@@ -272,4 +272,4 @@ def gateway_remove(*, actor: User, account: Account) -> None:
     GatewaySetup.objects.filter(account=account).delete()
     if account.pbx_type:
         Account.objects.filter(pk=account.pk).update(pbx_type="")
-    audit_record(actor=actor, account=account, action="gateway.removed", before=before)
+    audit_record(actor=actor, account=account, action=AuditAction.GATEWAY_REMOVED, before=before)

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from gateways import wizard
 from gateways.models import ConnectJob, GatewaySetup
@@ -47,7 +47,7 @@ def gateway_setup_step_submit(
     audit_record(
         actor=actor,
         account=account,
-        action="gateway_setup.step_saved",
+        action=AuditAction.GATEWAY_SETUP_STEP_SAVED,
         target=setup,
         after={"step": step, "values": values, "resume_at": setup.step},
     )
@@ -81,4 +81,4 @@ def gateway_setup_cancel(*, actor: User, account: Account) -> None:
     require_manager(actor, account)
     deleted, _ = GatewaySetup.objects.filter(account=account).delete()
     if deleted:
-        audit_record(actor=actor, account=account, action="gateway_setup.cancelled")
+        audit_record(actor=actor, account=account, action=AuditAction.GATEWAY_SETUP_CANCELLED)

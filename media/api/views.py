@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import access
 from core.api.collections import SKIP, TOP, collection_page, odata_text
 from core.api.errors import ApiError, error_responses, validation_error
 from core.api.odata import STRING, FilterField, QueryOptions
@@ -32,7 +33,6 @@ from media.api.serializers import (
     CallOutputSerializer,
     CallUpdateInputSerializer,
 )
-from oauth.tokens import DELEGATED, token_kind
 
 EXTENSION = OpenApiParameter(
     "extension", str, OpenApiParameter.PATH, description="The extension (endpoint id)."
@@ -47,10 +47,6 @@ CALL_FILTER_FIELDS = {
     "to": FilterField("to_number", STRING),
 }
 ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
-
-
-def _delegated(request: Request) -> bool:
-    return isinstance(request.auth, dict) and token_kind(request.auth) == DELEGATED
 
 
 def _pbx_error(exc: Exception) -> ApiError:
@@ -78,9 +74,7 @@ class EndpointCallCollectionApi(APIView):
     )
     def get(self, request: Request, extension: str) -> Response:
         options = QueryOptions.parse(request.query_params, fields=CALL_FILTER_FIELDS)
-        calls = selectors.call_active_list(
-            actor=request.user, extension=extension, delegated=_delegated(request)
-        )
+        calls = selectors.call_active_list(actor=access.request_principal(request), extension=extension)
         page = collection_page(
             request,
             calls.order_by("-created_on"),
@@ -108,11 +102,10 @@ class EndpointCallCollectionApi(APIView):
             raise ApiError("BadRequest", f"from must be the endpoint's extension ({extension}) when given.")
         try:
             call = services.call_make(
-                actor=request.user,
+                actor=access.request_principal(request),
                 extension=extension,
                 to=data["to"],
                 from_name=data.get("fromName", ""),
-                delegated=_delegated(request),
             )
         except ValidationError as exc:
             raise validation_error(exc) from exc
@@ -130,7 +123,7 @@ class EndpointCallDetailApi(APIView):
     )
     def get(self, request: Request, extension: str, callId: str) -> Response:
         call = selectors.call_get_or_404(
-            actor=request.user, extension=extension, call_ref=callId, delegated=_delegated(request)
+            actor=access.request_principal(request), extension=extension, call_ref=callId
         )
         return Response(services.call_resource(call))
 
@@ -149,11 +142,10 @@ class EndpointCallDetailApi(APIView):
         payload.is_valid(raise_exception=True)
         try:
             call = services.call_action(
-                actor=request.user,
+                actor=access.request_principal(request),
                 extension=extension,
                 call_ref=callId,
                 action=payload.validated_data["action"],
-                delegated=_delegated(request),
             )
         except ValidationError as exc:
             raise validation_error(exc) from exc

@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import access
+from accounts.access import PrincipalKind
 from core.api.collections import ODATA_PARAMETERS, collection_page
 from core.api.errors import ApiError, error_responses, validation_error
 from core.api.odata import QueryOptions
@@ -27,19 +29,16 @@ from notifications.api.serializers import (
     SubscriptionOutputSerializer,
     SubscriptionWithSecretSerializer,
 )
-from oauth.tokens import GUEST
 
 SUBSCRIPTION_ID = OpenApiParameter("subscriptionId", str, OpenApiParameter.PATH, description="32 hex digits.")
 
 
 def _caller(request: Request):
     """(account, principal id, user or None) of the caller; guests are refused."""
-    user = request.user
-    if getattr(user, "kind", None) == GUEST:
+    principal = access.request_principal(request)
+    if principal.kind is PrincipalKind.GUEST:
         raise ApiError("InsufficientPermissions", "Guest tokens cannot manage subscriptions.", 403)
-    if getattr(user, "kind", None):  # an application's own token
-        return user.account, user.principal_id, None
-    return user.account, str(user.user_id), user
+    return principal.account, principal.principal_id, principal.user
 
 
 class _NotificationsApi(APIView):

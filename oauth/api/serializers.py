@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.access import Role
 from core.api.errors import ApiError
 from core.api.fields import AccountRefField, TypedInputSerializer
 
@@ -209,7 +210,7 @@ class ClaimsSerializer(serializers.Serializer):
     principalId = serializers.CharField()  # noqa: N815 (CloudLink's wire names)
     accountId = serializers.CharField()  # noqa: N815
     role = serializers.ChoiceField(
-        choices=["GLOBAL_ADMIN", "PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER", "GUEST"]
+        choices=[role.name for role in reversed(Role)]  # GLOBAL_ADMIN first, GUEST last
     )
     exp = serializers.CharField(help_text="Expiry, seconds since the epoch, as a string.")
     userId = serializers.CharField(required=False)  # noqa: N815

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Capability
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from oauth.models import Application, ApplicationDeployment, ApplicationUsage
 from oauth.refresh import refresh_families_revoke_for_client
@@ -165,7 +165,11 @@ def application_register(
         raise MitelAppTaken(app.mitel_app)
     app.save()
     audit_record(
-        actor=actor, account=partner, action="application.registered", target=app, after=_snapshot(app)
+        actor=actor,
+        account=partner,
+        action=AuditAction.APPLICATION_REGISTERED,
+        target=app,
+        after=_snapshot(app),
     )
     return app
 
@@ -213,7 +217,7 @@ def application_approve(
     audit_record(
         actor=actor,
         account=app.owner,
-        action="application.approved",
+        action=AuditAction.APPLICATION_APPROVED,
         target=app,
         before=before,
         after=_snapshot(app),
@@ -261,10 +265,18 @@ def application_delete(*, actor: User, application: Application) -> None:
     before = _snapshot(app)
     customers = [d.account for d in app.deployments.select_related("account").order_by("account_id")]
     for account in [app.owner, *customers]:
-        audit_record(actor=actor, account=account, action="application.deleted", target=app, before=before)
+        audit_record(
+            actor=actor, account=account, action=AuditAction.APPLICATION_DELETED, target=app, before=before
+        )
     if app.client_id:
         refresh_families_revoke_for_client(app.client_id)
     app.delete()
+
+
+_STATUS_ACTIONS = {
+    Application.Status.REJECTED: AuditAction.APPLICATION_REJECTED,
+    Application.Status.BLOCKED: AuditAction.APPLICATION_BLOCKED,
+}
 
 
 def _set_status(*, actor: User, application: Application, status: str, reason: str) -> Application:
@@ -276,7 +288,7 @@ def _set_status(*, actor: User, application: Application, status: str, reason: s
     audit_record(
         actor=actor,
         account=app.owner,
-        action=f"application.{status}",
+        action=_STATUS_ACTIONS[status],
         target=app,
         before=before,
         after=_snapshot(app) | {"reason": reason},
@@ -294,7 +306,7 @@ def application_secret_rotate(*, actor: User, application: Application) -> str:
         raise ValidationError("Only approved confidential applications have a secret to rotate.")
     secret = _new_secret(app)
     app.save(update_fields=["client_secret_hash", "secret_rotated_at"])
-    audit_record(actor=actor, account=app.owner, action="application.secret_rotated", target=app)
+    audit_record(actor=actor, account=app.owner, action=AuditAction.APPLICATION_SECRET_ROTATED, target=app)
     application.client_secret_hash, application.secret_rotated_at = (
         app.client_secret_hash,
         app.secret_rotated_at,
@@ -378,7 +390,9 @@ def application_deploy(
         audit_record(
             actor=actor,
             account=account,
-            action="application.deployed" if created else "application.deployment_changed",
+            action=AuditAction.APPLICATION_DEPLOYED
+            if created
+            else AuditAction.APPLICATION_DEPLOYMENT_CHANGED,
             target=application,
             before={} if created else before,
             after=after,

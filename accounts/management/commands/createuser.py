@@ -4,10 +4,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import services
+from accounts import access, services
 from accounts.models import Account, User
-
-ROLES = (User.Role.USER, User.Role.ACCOUNT_ADMIN)
 
 
 class Command(BaseCommand):
@@ -31,8 +29,9 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"No account with number or ID {options['account']!r}.")
         role = options["role"].strip().upper().replace(" ", "_")
-        if role not in ROLES:
-            raise CommandError(f"--role must be one of {', '.join(ROLES)}, not {options['role']!r}.")
+        if not access.is_exchangeable_role(role):
+            names = ", ".join(access.exchangeable_role_names())
+            raise CommandError(f"--role must be one of {names}, not {options['role']!r}.")
         email = options["email"].strip().lower()
         fields = {"name": options["name"].strip(), "extension": options["extension"].strip()}
         try:

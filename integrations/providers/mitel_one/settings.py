@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import access
-from accounts.audit import audit_record
+from accounts.audit import AuditAction, audit_record
 from accounts.models import User
 from integrations.models import Integration, MitelOneUserSettings
 
@@ -41,7 +41,7 @@ def mitel_one_settings_set(*, actor: User, user: User, enabled: bool, tier: str)
     audit_record(
         actor=actor,
         account=user.account,
-        action="user.mitel_one_changed",
+        action=AuditAction.USER_MITEL_ONE_CHANGED,
         target=user,
         before=before,
         after=after,
