@@ -21,12 +21,17 @@ ROOT = Path(settings.BASE_DIR)
 WITHOUT_FACTORY: dict[str, str] = {}
 
 
+def is_project_path(path: Path) -> bool:
+    """In the checkout and not an installed package (the virtualenv may live inside it)."""
+    return path.is_relative_to(ROOT) and "site-packages" not in path.parts
+
+
 def project_models() -> list[type]:
     return sorted(
         (
             model
             for model in apps.get_models()
-            if Path(model._meta.app_config.path).is_relative_to(ROOT) and not model._meta.proxy
+            if is_project_path(Path(model._meta.app_config.path)) and not model._meta.proxy
         ),
         key=lambda model: model._meta.label,
     )
