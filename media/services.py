@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, User
+from core.errors import Conflict
 from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 from media import selectors
@@ -55,11 +56,13 @@ NO_PBX_MESSAGE = (
 )
 
 
-class NoPbxConfigured(Exception):
-    pass
+class NoPbxConfigured(Conflict):
+    """The account has no PBX to place the call on (409)."""
+
+    name = "PbxNotConfigured"
 
 
-class CallStateConflict(Exception):
+class CallStateConflict(Conflict):
     """The action does not apply to the call in its current state (409)."""
 
 

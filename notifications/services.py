@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from notifications.filters import (
     FilterError,
     publication_filter_compile,
@@ -40,12 +41,12 @@ ADMIN_ROLES = ("ACCOUNT_ADMIN", "PARTNER_ADMIN")
 # --- subscriptions ------------------------------------------------------------------------------
 
 
-class UnknownTopic(ValueError):
-    pass
+class UnknownTopic(ServiceError, ValueError):
+    name = "InvalidTopic"
 
 
-class UnknownTransport(ValueError):
-    pass
+class UnknownTransport(ServiceError, ValueError):
+    name = "InvalidTransport"
 
 
 def subscription_create(

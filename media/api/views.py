@@ -1,7 +1,8 @@
 """Media API (``/api/media/2017-09-01/``): an extension's calls (CloudLink's Make a Call and friends).
 
 Thin views: validate the body, call ``media.services`` / ``selectors`` (which apply the
-extension rule: admins and delegated tokens any extension, a USER only its own), map PBX failures:
+extension rule: admins and delegated tokens any extension, a USER only its own). Their errors
+answer through ``core.api.errors.SERVICE_ERRORS`` (the PBX's are ``core.errors`` kinds):
 
 * no PBX configured for the account: 409 ``PbxNotConfigured``
 * PBX unreachable / session refused: 502 ``PbxUnavailable``; no answer in time: 504 ``PbxTimeout``
@@ -14,7 +15,6 @@ Guest and application tokens are refused (403) by the authentication layer: thes
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.collections import SKIP, TOP, collection_page, odata_text
-from core.api.errors import ApiError, error_responses, validation_error
+from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import STRING, FilterField, QueryOptions
-from gateways.pbx.bridge import PbxError, PbxRejected, PbxTimeout
 from media import selectors, services
 from media.api.serializers import (
     CallCollectionOutputSerializer,
@@ -51,21 +50,6 @@ ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 def _delegated(request: Request) -> bool:
     return isinstance(request.auth, dict) and token_kind(request.auth) == DELEGATED
-
-
-def _pbx_error(exc: Exception) -> ApiError:
-    if isinstance(exc, services.NoPbxConfigured):
-        return ApiError("PbxNotConfigured", str(exc), status.HTTP_409_CONFLICT)
-    if isinstance(exc, services.CallStateConflict):
-        return ApiError("Conflict", str(exc), status.HTTP_409_CONFLICT)
-    if isinstance(exc, PbxTimeout):
-        return ApiError("PbxTimeout", exc.message, status.HTTP_504_GATEWAY_TIMEOUT)
-    if isinstance(exc, PbxRejected):
-        return ApiError("PbxRejected", f"The account's PBX refused the request: {exc.message}", 502)
-    return ApiError("PbxUnavailable", str(exc), status.HTTP_502_BAD_GATEWAY)
-
-
-_SERVICE_ERRORS = (services.NoPbxConfigured, services.CallStateConflict, PbxError)
 
 
 class EndpointCallCollectionApi(APIView):
@@ -106,7 +90,7 @@ class EndpointCallCollectionApi(APIView):
         data = payload.validated_data
         if data.get("from") and data["from"] != extension:
             raise ApiError("BadRequest", f"from must be the endpoint's extension ({extension}) when given.")
-        try:
+        with service_errors():
             call = services.call_make(
                 actor=request.user,
                 extension=extension,
@@ -114,10 +98,6 @@ class EndpointCallCollectionApi(APIView):
                 from_name=data.get("fromName", ""),
                 delegated=_delegated(request),
             )
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
-        except _SERVICE_ERRORS as exc:
-            raise _pbx_error(exc) from exc
         return Response(services.call_resource(call), status=status.HTTP_200_OK)
 
 
@@ -147,7 +127,7 @@ class EndpointCallDetailApi(APIView):
     def put(self, request: Request, extension: str, callId: str) -> Response:
         payload = CallUpdateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             call = services.call_action(
                 actor=request.user,
                 extension=extension,
@@ -155,8 +135,4 @@ class EndpointCallDetailApi(APIView):
                 action=payload.validated_data["action"],
                 delegated=_delegated(request),
             )
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
-        except _SERVICE_ERRORS as exc:
-            raise _pbx_error(exc) from exc
         return Response(services.call_resource(call))
