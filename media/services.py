@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import replace
 
 from django.conf import settings
@@ -33,6 +32,7 @@ from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 from media import selectors
 from media.models import Call, CallDirection, CallState
+from media.serializers import call_notification
 
 logger = logging.getLogger(__name__)
 
@@ -82,73 +82,13 @@ def follow_seconds() -> float:
     return _setting("MEDIA_CALL_FOLLOW_SECONDS", 120.0)
 
 
-# --- representations ----------------------------------------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def call_resource(call: Call) -> dict:
-    """The CloudLink ``call`` object (Media spec)."""
-    data = {
-        "callId": call.call_id,
-        "endpointId": call.endpoint,
-        "from": call.from_number,
-        "fromName": call.from_name,
-        "fromNumberE164": False,
-        "to": call.to_number,
-        "toName": call.to_name,
-        "toNumberE164": False,
-        "state": call.state,
-        "cause": call.cause,
-        "direction": call.direction,
-        "extraPbxData": call.extra_pbx_data,
-        "createdOn": _iso(call.created_on),
-        "completed": call.completed,
-        "ringTime": call.ring_time,
-        "billingTime": call.billing_time,
-        "_links": {"self": call.self_link},
-    }
-    if call.end_time:
-        data["endTime"] = _iso(call.end_time)
-    return data
-
-
-def call_notification(call: Call) -> dict:
-    """The ``content`` of a ``platform-api-media`` publication (cloudlink-api.md section 5)."""
-    user = selectors.user_for_extension(call.account, call.endpoint)
-    now = timezone.now()
-    return {
-        "from": call.from_number,
-        "to": call.to_number,
-        "fromName": call.from_name,
-        "toName": call.to_name,
-        "state": call.state,
-        "cause": call.cause,
-        "direction": call.direction,
-        "callId": call.call_id,
-        "endpointId": call.endpoint,
-        "accountId": str(call.account.account_id),
-        "principalId": str(user.user_id) if user else "",
-        "userId": str(user.user_id) if user else "",
-        "eventType": "CallStateNotification",
-        "createdOn": _iso(call.created_on),
-        "timestamp": int(now.timestamp() * 1000),
-        "eventId": str(uuid.uuid4()),
-        "isCtiEvent": True,
-        "extraPbxData": call.extra_pbx_data,
-        "_links": {"self": call.self_link},
-    }
-
-
 def _publish(call: Call) -> None:
     try:
         from notifications.publish import publication_publish
     except ImportError:  # the notifications app is not installed (yet)
         logger.debug("notifications not installed: %s %s not published", call.call_id, call.state)
         return
-    content = call_notification(call)
+    content = call_notification(call, user=selectors.user_for_extension(call.account, call.endpoint))
     # The extension's user (and the account's admins, always) may receive it; nobody else.
     audience = [content["principalId"]] if content["principalId"] else []
     publication_publish(
@@ -425,6 +365,4 @@ __all__ = [
     "call_event_apply",
     "call_follow",
     "call_make",
-    "call_notification",
-    "call_resource",
 ]

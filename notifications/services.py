@@ -31,6 +31,7 @@ from notifications.models import (
     Subscription,
     subscription_secret_new,
 )
+from notifications.serializers import delivery_payload, publication_body
 from notifications.webhooks import WebhookUrlError, webhook_body, webhook_post, webhook_url_validate
 
 logger = logging.getLogger(__name__)
@@ -109,29 +110,6 @@ def subscription_secret_rotate(*, subscription: Subscription) -> Subscription:
 
 
 # --- matching -----------------------------------------------------------------------------------
-
-
-def publication_body(publication: Publication) -> dict:
-    """The publication as a JSONPath filter sees it (the delivered payload without the envelope)."""
-    return {
-        "publicationId": str(publication.publication_id),
-        "topic": publication.topic,
-        "method": publication.method,
-        "subject": publication.subject,
-        "content": publication.content,
-        "publisher": publication.publisher,
-    }
-
-
-def delivery_payload(publication: Publication, subscription: Subscription) -> dict:
-    """What the webhook receives (cloudlink-api.md section 5)."""
-    return publication_body(publication) | {
-        "subscription": {"subscriptionId": subscription.subscription_id},
-        "notification": {
-            "createdOn": publication.created_on.isoformat().replace("+00:00", "Z"),
-            "correlationId": publication.correlation_id or str(publication.publication_id),
-        },
-    }
 
 
 def _in_audience(publication: Publication, subscription: Subscription) -> bool:

@@ -31,6 +31,7 @@ from media.api.serializers import (
     CallOutputSerializer,
     CallUpdateInputSerializer,
 )
+from media.serializers import call_resource
 from oauth.tokens import DELEGATED, token_kind
 
 EXTENSION = OpenApiParameter(
@@ -69,7 +70,7 @@ class EndpointCallCollectionApi(APIView):
             request,
             calls.order_by("-created_on"),
             options,
-            lambda rows: [services.call_resource(call) for call in rows],
+            lambda rows: [call_resource(call) for call in rows],
         )
         return Response(page)
 
@@ -98,7 +99,7 @@ class EndpointCallCollectionApi(APIView):
                 from_name=data.get("fromName", ""),
                 delegated=_delegated(request),
             )
-        return Response(services.call_resource(call), status=status.HTTP_200_OK)
+        return Response(call_resource(call), status=status.HTTP_200_OK)
 
 
 class EndpointCallDetailApi(APIView):
@@ -112,7 +113,7 @@ class EndpointCallDetailApi(APIView):
         call = selectors.call_get_or_404(
             actor=request.user, extension=extension, call_ref=callId, delegated=_delegated(request)
         )
-        return Response(services.call_resource(call))
+        return Response(call_resource(call))
 
     @extend_schema(
         operation_id="updateCallByEndpointId",
@@ -135,4 +136,4 @@ class EndpointCallDetailApi(APIView):
                 action=payload.validated_data["action"],
                 delegated=_delegated(request),
             )
-        return Response(services.call_resource(call))
+        return Response(call_resource(call))
