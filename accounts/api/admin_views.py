@@ -149,7 +149,6 @@ class AccountDetailApi(AccountScopedApi):
                 active=data.get("active"),
                 policy=data.get("policy"),
             )
-        account = access.get_account_or_404(request.user, account.account_id)
         return Response(_account_body(request, account))
 
     @extend_schema(
