@@ -29,13 +29,14 @@ from chat import selectors
 from chat.api.serializers import message_resource
 from chat.models import Conversation, Message, Participant, PrincipalType
 from chat.principals import ChatPrincipal
+from core.errors import Conflict
 from notifications.publish import publication_publish
 
 TOPIC = "platform-api-conversations"
 PARTICIPANT_ID_MAX = 255
 
 
-class AlreadyParticipant(Exception):
+class AlreadyParticipant(Conflict):
     """The principal is already a participant of the conversation (409)."""
 
 

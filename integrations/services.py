@@ -29,6 +29,7 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
+from core.errors import Conflict
 from integrations import registry
 from integrations.models import ChatOverlay, Integration
 from integrations.registry import PRIVILEGES, Privilege, Provider
@@ -46,6 +47,7 @@ __all__ = [
     "integration_enable",
     "integration_remove",
     "integration_set_enabled",
+    "integration_update",
     "privilege_set",
     "privileges_set",
     "removal_preview",
@@ -57,7 +59,7 @@ PARTNER_ACCOUNT_MESSAGE = (
 )
 
 
-class IntegrationConflict(ValidationError):
+class IntegrationConflict(Conflict, ValidationError):
     """The integration is already added to the account (the API answers 409)."""
 
 
@@ -314,6 +316,27 @@ def integration_configure(
             "enabled": integration.enabled,
         },
     )
+    return integration
+
+
+@transaction.atomic
+def integration_update(
+    *,
+    actor: User,
+    account: Account,
+    type: str,
+    config: Mapping[str, Any] | None = None,
+    enabled: bool | None = None,
+) -> Integration:
+    """Configure (``config``) and switch on or off (``enabled``) in one change, all or nothing: the
+    API's PUT. Returns the integration; its ``account`` is as the change leaves it."""
+    access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
+    _provider_or_error(type)
+    integration = _integration(_lock(account), type)
+    if config is not None:
+        integration = integration_configure(actor=actor, account=account, type=type, config=config)
+    if enabled is not None:
+        integration = integration_set_enabled(actor=actor, account=account, type=type, enabled=enabled)
     return integration
 
 

@@ -17,7 +17,6 @@ Rules (docs/calls.md):
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import replace
 
 from django.conf import settings
@@ -29,10 +28,12 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Principal
 from accounts.models import Account, User
+from core.errors import Conflict
 from core.jobs import enqueue
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError, PbxRejected
 from media import selectors
 from media.models import Call, CallDirection, CallState
+from media.serializers import call_notification
 from notifications.publish import publication_publish
 
 TOPIC = "platform-api-media"
@@ -55,11 +56,13 @@ NO_PBX_MESSAGE = (
 )
 
 
-class NoPbxConfigured(Exception):
-    pass
+class NoPbxConfigured(Conflict):
+    """The account has no PBX to place the call on (409)."""
+
+    name = "PbxNotConfigured"
 
 
-class CallStateConflict(Exception):
+class CallStateConflict(Conflict):
     """The action does not apply to the call in its current state (409)."""
 
 
@@ -79,68 +82,8 @@ def follow_seconds() -> float:
     return _setting("MEDIA_CALL_FOLLOW_SECONDS", 120.0)
 
 
-# --- representations ----------------------------------------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def call_resource(call: Call) -> dict:
-    """The CloudLink ``call`` object (Media spec)."""
-    data = {
-        "callId": call.call_id,
-        "endpointId": call.endpoint,
-        "from": call.from_number,
-        "fromName": call.from_name,
-        "fromNumberE164": False,
-        "to": call.to_number,
-        "toName": call.to_name,
-        "toNumberE164": False,
-        "state": call.state,
-        "cause": call.cause,
-        "direction": call.direction,
-        "extraPbxData": call.extra_pbx_data,
-        "createdOn": _iso(call.created_on),
-        "completed": call.completed,
-        "ringTime": call.ring_time,
-        "billingTime": call.billing_time,
-        "_links": {"self": call.self_link},
-    }
-    if call.end_time:
-        data["endTime"] = _iso(call.end_time)
-    return data
-
-
-def call_notification(call: Call) -> dict:
-    """The ``content`` of a ``platform-api-media`` publication (docs/calls.md, Events and publications)."""
-    user = selectors.user_for_extension(call.account, call.endpoint)
-    now = timezone.now()
-    return {
-        "from": call.from_number,
-        "to": call.to_number,
-        "fromName": call.from_name,
-        "toName": call.to_name,
-        "state": call.state,
-        "cause": call.cause,
-        "direction": call.direction,
-        "callId": call.call_id,
-        "endpointId": call.endpoint,
-        "accountId": str(call.account.account_id),
-        "principalId": str(user.user_id) if user else "",
-        "userId": str(user.user_id) if user else "",
-        "eventType": "CallStateNotification",
-        "createdOn": _iso(call.created_on),
-        "timestamp": int(now.timestamp() * 1000),
-        "eventId": str(uuid.uuid4()),
-        "isCtiEvent": True,
-        "extraPbxData": call.extra_pbx_data,
-        "_links": {"self": call.self_link},
-    }
-
-
 def _publish(call: Call) -> None:
-    content = call_notification(call)
+    content = call_notification(call, user=selectors.user_for_extension(call.account, call.endpoint))
     # The extension's user (and the account's admins, always) may receive it; nobody else.
     audience = [content["principalId"]] if content["principalId"] else []
     publication_publish(
@@ -418,6 +361,4 @@ __all__ = [
     "call_event_apply",
     "call_follow",
     "call_make",
-    "call_notification",
-    "call_resource",
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Principal
+from core.errors import ServiceError
 from notifications.filters import (
     FilterError,
     publication_filter_compile,
@@ -32,6 +33,7 @@ from notifications.models import (
     Subscription,
     subscription_secret_new,
 )
+from notifications.serializers import delivery_payload, publication_body
 from notifications.webhooks import WebhookUrlError, webhook_body, webhook_post, webhook_url_validate
 
 logger = logging.getLogger(__name__)
@@ -39,12 +41,12 @@ logger = logging.getLogger(__name__)
 # --- subscriptions ------------------------------------------------------------------------------
 
 
-class UnknownTopic(ValueError):
-    pass
+class UnknownTopic(ServiceError, ValueError):
+    name = "InvalidTopic"
 
 
-class UnknownTransport(ValueError):
-    pass
+class UnknownTransport(ServiceError, ValueError):
+    name = "InvalidTransport"
 
 
 def subscription_create(
@@ -107,29 +109,6 @@ def subscription_secret_rotate(*, subscription: Subscription) -> Subscription:
 
 
 # --- matching -----------------------------------------------------------------------------------
-
-
-def publication_body(publication: Publication) -> dict:
-    """The publication as a JSONPath filter sees it (the delivered payload without the envelope)."""
-    return {
-        "publicationId": str(publication.publication_id),
-        "topic": publication.topic,
-        "method": publication.method,
-        "subject": publication.subject,
-        "content": publication.content,
-        "publisher": publication.publisher,
-    }
-
-
-def delivery_payload(publication: Publication, subscription: Subscription) -> dict:
-    """What the webhook receives (docs/notifications.md, Delivery)."""
-    return publication_body(publication) | {
-        "subscription": {"subscriptionId": subscription.subscription_id},
-        "notification": {
-            "createdOn": publication.created_on.isoformat().replace("+00:00", "Z"),
-            "correlationId": publication.correlation_id or str(publication.publication_id),
-        },
-    }
 
 
 def subscriber_principal(subscription: Subscription) -> Principal:

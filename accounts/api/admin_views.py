@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts import access, selectors, services
 from accounts.access import Capability
+from accounts.api.base import ACCOUNT_ID, AccountScopedApi
 from accounts.api.serializers import (
     ACCOUNT_DEFAULT_ORDERING,
     ACCOUNT_EXPANDABLE,
@@ -29,12 +30,9 @@ from accounts.api.serializers import (
 from accounts.forms import ACCOUNT_FORM_FIELDS, AccountCreateForm, AccountForm
 from accounts.models import Account
 from core.api.collections import ODATA_PARAMETERS, collection_page
-from core.api.errors import error_responses, validation_error
+from core.api.errors import error_responses, service_errors, validation_error
 from core.api.odata import QueryOptions
 
-ACCOUNT_ID = OpenApiParameter(
-    "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."
-)
 # Service errors about support contacts name the contact; the API calls the list supportContacts.
 _CONTACT_ERRORS = API_FIELD_NAMES | {"email": "supportContacts", "contact": "supportContacts"}
 
@@ -96,15 +94,13 @@ class AccountCollectionApi(APIView):
         cleaned = _form_data(
             AccountCreateForm, defaults | payload.form_changes() | {"support_contacts": contacts}
         )
-        try:
+        with service_errors(API_FIELD_NAMES):
             account = services.account_create(
                 actor=request.user,
                 partner=partner,
                 support_contacts=cleaned["support_contacts"],
                 **{name: cleaned[name] for name in ACCOUNT_FORM_FIELDS},
             )
-        except ValidationError as exc:
-            raise validation_error(exc, API_FIELD_NAMES) from exc
         location = request.build_absolute_uri(
             reverse("admin-api:account-detail", kwargs={"accountId": account.account_id})
         )
@@ -113,7 +109,9 @@ class AccountCollectionApi(APIView):
         )
 
 
-class AccountDetailApi(APIView):
+class AccountDetailApi(AccountScopedApi):
+    need = Capability.VIEW_ACCOUNT
+
     @extend_schema(
         operation_id="accounts_retrieve",
         summary="Get one account",
@@ -121,8 +119,7 @@ class AccountDetailApi(APIView):
         responses={200: AccountOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
-        return Response(_account_body(request, account))
+        return Response(_account_body(request, self.account))
 
     @extend_schema(
         operation_id="accounts_update",
@@ -137,13 +134,13 @@ class AccountDetailApi(APIView):
         responses={200: AccountOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, accountId: str) -> Response:
-        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
+        account = self.account
         payload = AccountInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         changes = payload.form_changes()
         cleaned = _form_data(AccountForm, _current_fields(account) | changes) if changes else {}
-        try:
+        with service_errors(_CONTACT_ERRORS):
             account = services.account_change(
                 actor=request.user,
                 account=account,
@@ -152,9 +149,6 @@ class AccountDetailApi(APIView):
                 active=data.get("active"),
                 policy=data.get("policy"),
             )
-        except ValidationError as exc:
-            raise validation_error(exc, _CONTACT_ERRORS) from exc
-        account = access.get_account_or_404(request.user, account.account_id)
         return Response(_account_body(request, account))
 
     @extend_schema(
@@ -166,7 +160,6 @@ class AccountDetailApi(APIView):
         responses={200: AccountOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def delete(self, request: Request, accountId: str) -> Response:
-        account = access.get_account_or_404(request.user, accountId, need=Capability.VIEW_ACCOUNT)
-        body = _account_body(request, account)
-        services.account_delete(actor=request.user, account=account, confirmation="delete")
+        body = _account_body(request, self.account)
+        services.account_delete(actor=request.user, account=self.account, confirmation="delete")
         return Response(body)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -25,9 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import access, extensions, selectors, services
+from accounts import extensions, selectors, services
 from accounts.access import Capability
-from accounts.api.admin_views import ACCOUNT_ID
+from accounts.api.base import ACCOUNT_ID, AccountScopedApi
 from accounts.api.user_serializers import (
     OP_CREATE,
     OP_DELETE,
@@ -46,9 +44,15 @@ from accounts.api.user_serializers import (
     UserUpdateSerializer,
 )
 from accounts.models import Account, User
-from accounts.services.user_services import DUPLICATE_EMAIL
 from core.api.collections import ODATA_PARAMETERS, collection_page
-from core.api.errors import ApiError, error_response, error_responses, exception_handler, validation_error
+from core.api.errors import (
+    ApiError,
+    error_response,
+    error_responses,
+    exception_handler,
+    service_errors,
+    validation_error,
+)
 from core.api.odata import QueryOptions
 from core.context import correlation_id_var, new_correlation_id
 from core.middleware import CORRELATION_HEADER
@@ -65,20 +69,6 @@ USER_EXPANDABLE = frozenset({"tags"})
 # --- the operations (single routes and bulk PATCH) ------------------------------------------------
 
 
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """Service errors in API terms: a duplicate email is 409, other ValidationErrors 400 keyed by
-    API field names (PermissionDenied / Http404 pass through to the exception handler)."""
-    try:
-        yield
-    except ValidationError as exc:
-        if DUPLICATE_EMAIL in getattr(exc, "message_dict", {}).get("email", []):
-            raise ApiError("Conflict", DUPLICATE_EMAIL, status.HTTP_409_CONFLICT) from exc
-        raise validation_error(exc, USER_API_FIELD_NAMES) from exc
-    except IntegrityError as exc:  # lost a race with a concurrent create of the same email
-        raise ApiError("Conflict", DUPLICATE_EMAIL, status.HTTP_409_CONFLICT) from exc
-
-
 def _body(user: User, account: Account | None = None, expand: frozenset[str] = frozenset()) -> dict:
     data = UserOutputSerializer(user, context={"account": account}).data
     if "tags" in expand:
@@ -89,7 +79,7 @@ def _body(user: User, account: Account | None = None, expand: frozenset[str] = f
 def _create(actor: User, account: Account, data: Any) -> User:
     payload = UserCreateSerializer(data=data)
     payload.is_valid(raise_exception=True)
-    with _service_errors():
+    with service_errors(USER_API_FIELD_NAMES):
         creator = extensions.user_creator(payload.validated_data.get("source") or "")
         if creator is not None:  # pushed by the PBX (docs/pbx-users.md)
             return creator(
@@ -109,7 +99,7 @@ def _update(actor: User, user: User, data: Any) -> User:
     ``user_change`` the User page's Save calls)."""
     payload = UserUpdateSerializer(data=data)
     payload.is_valid(raise_exception=True)
-    with _service_errors():
+    with service_errors(USER_API_FIELD_NAMES):
         return services.user_change(
             actor=actor, user=user, role=payload.validated_data.get("role"), **payload.contact_changes()
         )
@@ -118,13 +108,9 @@ def _update(actor: User, user: User, data: Any) -> User:
 def _delete(actor: User, user: User) -> dict:
     """Delete; answers with the user as they were."""
     body = _body(user)
-    with _service_errors():
+    with service_errors(USER_API_FIELD_NAMES):
         services.user_delete(actor=actor, user=user)
     return body
-
-
-def _managed_account(request: Request, account_ref: str) -> Account:
-    return access.get_account_or_404(request.user, account_ref, need=Capability.MANAGE_USERS)
 
 
 def _managed_user(request: Request, account: Account, user_ref: str) -> User:
@@ -134,7 +120,9 @@ def _managed_user(request: Request, account: Account, user_ref: str) -> User:
 # --- /accounts/{accountId}/users ------------------------------------------------------------------
 
 
-class UserCollectionApi(APIView):
+class UserCollectionApi(AccountScopedApi):
+    need = Capability.MANAGE_USERS
+
     @classmethod
     def as_view(cls, **initkwargs):
         # Each bulk operation commits on its own, even if ATOMIC_REQUESTS is ever turned on.
@@ -150,7 +138,7 @@ class UserCollectionApi(APIView):
         responses={200: UserCollectionOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         users = selectors.user_list(actor=request.user, account=account).select_related(
             "created_by", "modified_by"
         )
@@ -178,7 +166,7 @@ class UserCollectionApi(APIView):
         responses={201: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, accountId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         user = _create(request.user, account, request.data)
         location = request.build_absolute_uri(
             reverse("admin-api:user-detail", kwargs={"accountId": account.account_id, "userId": user.user_id})
@@ -199,7 +187,7 @@ class UserCollectionApi(APIView):
         responses={200: BulkResponseSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request: Request, accountId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         payload = BulkRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         operations = payload.validated_data["operations"]
@@ -247,7 +235,9 @@ class UserCollectionApi(APIView):
         return status.HTTP_200_OK, _body(_update(request.user, user, data), account)
 
 
-class UserDetailApi(APIView):
+class UserDetailApi(AccountScopedApi):
+    need = Capability.MANAGE_USERS
+
     @extend_schema(
         operation_id="users_retrieve",
         summary="Get one user",
@@ -255,7 +245,7 @@ class UserDetailApi(APIView):
         responses={200: UserOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str, userId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         return Response(_body(_managed_user(request, account, userId), account))
 
     @extend_schema(
@@ -270,7 +260,7 @@ class UserDetailApi(APIView):
         responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def put(self, request: Request, accountId: str, userId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         user = _update(request.user, _managed_user(request, account, userId), request.data)
         return Response(_body(user, account))
 
@@ -283,7 +273,7 @@ class UserDetailApi(APIView):
         responses={200: UserOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def delete(self, request: Request, accountId: str, userId: str) -> Response:
-        account = _managed_account(request, accountId)
+        account = self.account
         return Response(_delete(request.user, _managed_user(request, account, userId)))
 
 

@@ -311,7 +311,8 @@ def account_change(
     (``policy`` with the API names ``allowGuestAccess`` / ``allowProxyAuthentication``, through
     the integrations privilege rules) and status all succeed or none does (e.g. an account admin's
     ``active: false`` is refused with 403 and their field edits in the same request are undone).
-    Unchanged values are no-ops, so a client may send back what it read."""
+    Unchanged values are no-ops, so a client may send back what it read. Returns the account
+    read again once every part is saved."""
     if fields:
         account = account_update(actor=actor, account=account, **fields)
     if support_contacts is not None:
@@ -329,4 +330,5 @@ def account_change(
             account = account_activate(actor=actor, account=account)
         else:
             account = account_deactivate(actor=actor, account=account, confirmation="deactivate")
-    return account
+    # As the change leaves it (each step above saved its part; the contacts are rows of their own).
+    return Account.objects.select_related("parent").get(pk=account.pk)

@@ -25,6 +25,7 @@ from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, WelcomeLink
 from accounts.sign_ins import sign_ins_end
+from core.errors import Conflict
 from core.mail import email_queue, email_render
 
 __all__ = [
@@ -47,6 +48,10 @@ DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
 ROLE_ABOVE_YOURS = "This role is above yours; you cannot give it."
 
 
+class DuplicateEmail(Conflict, ValidationError):
+    """Another user of the account has this email (the API's 409; the form's email error)."""
+
+
 def _snapshot(user: User, keys) -> dict[str, Any]:
     return {key: getattr(user, key) for key in keys}
 
@@ -56,7 +61,7 @@ def _check_email_free(account: Account, email: str, *, exclude_pk: int | None = 
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"email": DUPLICATE_EMAIL}, code="duplicate")
+        raise DuplicateEmail({"email": DUPLICATE_EMAIL}, code="duplicate")
 
 
 def _full_clean(user: User) -> None:
@@ -70,7 +75,7 @@ def _save_unique(user: User, **kwargs: Any) -> None:
         with transaction.atomic():
             user.save(**kwargs)
     except IntegrityError:
-        raise ValidationError({"email": DUPLICATE_EMAIL}, code="duplicate") from None
+        raise DuplicateEmail({"email": DUPLICATE_EMAIL}, code="duplicate") from None
 
 
 # --- welcome links ---------------------------------------------------------------------------

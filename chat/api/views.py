@@ -9,10 +9,7 @@ does the work. See docs/chat.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -41,7 +38,7 @@ from chat.api.serializers import (
 from chat.models import Conversation
 from chat.principals import ChatPrincipal, principal_for
 from core.api.collections import ODATA_PARAMETERS, collection_page, service_relative
-from core.api.errors import ApiError, error_responses
+from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import BOOLEAN, DATETIME, DEFAULT_TOP, GUID, FilterField, QueryOptions
 
 CONVERSATION_ID = OpenApiParameter(
@@ -80,17 +77,10 @@ PARTICIPANT_FILTER_FIELDS = {
 }
 
 
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """Service ValidationErrors as CloudLink's 400 BadRequestError; a duplicate participant is 409."""
-    try:
-        yield
-    except ValidationError as exc:
-        items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
-        message = "; ".join(f"{key}: {' '.join(msgs)}" if key else " ".join(msgs) for key, msgs in items)
-        raise ApiError("BadRequestError", message, status.HTTP_400_BAD_REQUEST) from exc
-    except services.AlreadyParticipant as exc:
-        raise ApiError("Conflict", str(exc), status.HTTP_409_CONFLICT) from exc
+def _service_errors():
+    """Service ValidationErrors are CloudLink Chat's 400 ``BadRequestError``; the rest answer
+    through ``core.api.errors`` (a duplicate participant is a ``Conflict``: 409)."""
+    return service_errors(validation_name="BadRequestError")
 
 
 class ChatApiView(APIView):

@@ -14,12 +14,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts import access
 from accounts.access import Capability
-from accounts.models import Account
-from core.api.errors import ApiError, error_responses, validation_error
+from accounts.api.base import ACCOUNT_ID, AccountScopedApi
+from core.api.errors import ApiError, error_responses, service_errors, validation_error
 from gateways import selectors, services
 from gateways.api.serializers import (
     CUSTOMER_ERROR_NAMES,
@@ -36,14 +34,7 @@ from gateways.api.serializers import (
 )
 from gateways.forms import CustomerForm, GatewayForm, PbxForm, SipTrunkForm
 
-ACCOUNT_ID = OpenApiParameter(
-    "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."
-)
 CHECK_ID = OpenApiParameter("checkId", str, OpenApiParameter.PATH, description="The check's GUID.")
-
-
-def _account(request: Request, account_id: str) -> Account:
-    return access.get_account_or_404(request.user, account_id, need=Capability.MANAGE_GATEWAY)
 
 
 def _shape(serializer_class, request: Request):
@@ -68,10 +59,8 @@ def _raise(errors: dict[str, list[str]]):
     raise validation_error(ValidationError(errors))
 
 
-def _service_error(exc: ValidationError, names: dict[str, str] | None = None):
-    if isinstance(exc, services.GatewayConflict):
-        return ApiError("Conflict", " ".join(exc.messages), status.HTTP_409_CONFLICT)
-    return validation_error(exc, names)
+class _GatewayApi(AccountScopedApi):
+    need = Capability.MANAGE_GATEWAY
 
 
 def _gateway_values(request: Request) -> tuple[dict, dict]:
@@ -93,7 +82,7 @@ def _gateway_body(gateway) -> dict:
     return GatewayOutputSerializer(gateway).data
 
 
-class GatewayApi(APIView):
+class GatewayApi(_GatewayApi):
     @extend_schema(
         operation_id="gateway_retrieve",
         summary="Get the account's CloudLink Gateway and its status",
@@ -101,7 +90,7 @@ class GatewayApi(APIView):
         responses={200: GatewayOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         return Response(_gateway_body(selectors.gateway_get_or_404(actor=request.user, account=account)))
 
     @extend_schema(
@@ -114,14 +103,12 @@ class GatewayApi(APIView):
         responses={201: GatewayOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         customer, values = _gateway_values(request)
-        try:
+        with service_errors():
             gateway = services.gateway_create(
                 actor=request.user, account=account, customer=customer, values=values
             )
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
         body = _gateway_body(gateway)
         return Response(
             body,
@@ -137,15 +124,13 @@ class GatewayApi(APIView):
         responses={200: GatewayOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         selectors.gateway_get_or_404(actor=request.user, account=account)
         customer, values = _gateway_values(request)
-        try:
+        with service_errors():
             gateway = services.gateway_update(
                 actor=request.user, account=account, customer=customer, values=values
             )
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
         return Response(_gateway_body(gateway))
 
     @extend_schema(
@@ -156,13 +141,13 @@ class GatewayApi(APIView):
         responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         selectors.gateway_get_or_404(actor=request.user, account=account)
         services.gateway_remove(actor=request.user, account=account)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PbxApi(APIView):
+class PbxApi(_GatewayApi):
     @extend_schema(
         operation_id="gateway_pbx_retrieve",
         summary="Get the gateway's PBX (the CSTA password is never returned)",
@@ -170,7 +155,7 @@ class PbxApi(APIView):
         responses={200: PbxOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         gateway = selectors.gateway_get_or_404(actor=request.user, account=account)
         pbx = getattr(gateway, "pbx", None)
         if pbx is None:
@@ -188,23 +173,21 @@ class PbxApi(APIView):
         responses={200: PbxOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         gateway = selectors.gateway_get_or_404(actor=request.user, account=account)
         payload = _shape(PbxInputSerializer, request)
         stored = getattr(gateway, "pbx", None)
         form = PbxForm(data=payload.form_data(), has_password=bool(stored and stored.csta_password))
         if not form.is_valid():
             _raise(_form_errors(form, PBX_ERROR_NAMES))
-        try:
+        with service_errors(PBX_ERROR_NAMES):
             pbx = services.pbx_set(
                 actor=request.user, account=account, values=form.values(), password=form.password
             )
-        except ValidationError as exc:
-            raise _service_error(exc, PBX_ERROR_NAMES) from exc
         return Response(PbxOutputSerializer(pbx).data)
 
 
-class TrunkApi(APIView):
+class TrunkApi(_GatewayApi):
     @extend_schema(
         operation_id="gateway_trunk_retrieve",
         summary="Get the SIP trunk settings (passwords are never returned)",
@@ -212,7 +195,7 @@ class TrunkApi(APIView):
         responses={200: TrunkOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         gateway = selectors.gateway_get_or_404(actor=request.user, account=account)
         return Response(TrunkOutputSerializer(gateway.trunk).data)
 
@@ -226,7 +209,7 @@ class TrunkApi(APIView):
         responses={200: TrunkOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         selectors.gateway_get_or_404(actor=request.user, account=account)
         payload = _shape(TrunkInputSerializer, request)
         form = SipTrunkForm(data=payload.form_data())
@@ -238,7 +221,7 @@ class TrunkApi(APIView):
         return Response(TrunkOutputSerializer(trunk).data)
 
 
-class CheckCollectionApi(APIView):
+class CheckCollectionApi(_GatewayApi):
     @extend_schema(
         operation_id="gateway_checks_create",
         summary="Start a connection check of the gateway's PBX",
@@ -252,19 +235,16 @@ class CheckCollectionApi(APIView):
         responses={202: CheckOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         selectors.gateway_get_or_404(actor=request.user, account=account)
-        try:
+        with service_errors():
             job = services.gateway_check_start(actor=request.user, account=account)
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        job.refresh_from_db()
         body = CheckOutputSerializer(job).data
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{job.job_id}")
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
-class CheckDetailApi(APIView):
+class CheckDetailApi(_GatewayApi):
     @extend_schema(
         operation_id="gateway_checks_retrieve",
         summary="Get a connection check's progress and result",
@@ -272,6 +252,6 @@ class CheckDetailApi(APIView):
         responses={200: CheckOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str, checkId: uuid.UUID) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         job = selectors.connect_job_get_or_404(actor=request.user, account=account, job_id=checkId)
         return Response(CheckOutputSerializer(job).data)

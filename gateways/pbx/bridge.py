@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from core.errors import TimedOut, Unavailable
 from gateways.models import Pbx
 from gateways.pbx import csta
 
@@ -43,8 +44,10 @@ LOCAL_STATE_TO_CALL_STATE = {
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class PbxError(Exception):
+class PbxError(Unavailable):
     """A PBX problem the caller cannot fix by changing the request (except PbxRejected)."""
+
+    name = "PbxUnavailable"
 
     def __init__(self, message: str, *, code: str = "", csta_error: csta.CstaError | None = None):
         super().__init__(message)
@@ -57,15 +60,22 @@ class PbxUnavailable(PbxError):
     """The PBX could not be reached or refused the session (refused, unreachable, bad credentials...)."""
 
 
-class PbxTimeout(PbxError):
+class PbxTimeout(PbxError, TimedOut):
     """The PBX did not answer in time."""
+
+    name = "PbxTimeout"
 
 
 class PbxRejected(PbxError):
-    """The PBX answered the request with a CSTA error (``category``/``value``, e.g. invalidCalledDevice)."""
+    """The PBX answered the request with a CSTA error (``category``/``value``, e.g. invalidCalledDevice).
+    ``reason`` is the PBX's answer; ``message`` says the PBX refused."""
+
+    name = "PbxRejected"
 
     def __init__(self, message: str, *, category: str, value: str, csta_error: csta.CstaError | None = None):
         super().__init__(message, code=value or category, csta_error=csta_error)
+        self.reason = message
+        self.message = f"The account's PBX refused the request: {message}"
         self.category = category
         self.value = value
 

@@ -46,6 +46,7 @@ from accounts.services.user_services import (
     welcome_links_issue,
 )
 from accounts.sign_ins import sign_ins_end
+from core.errors import Conflict
 from gateways.pbx_users import parse as pbx
 
 __all__ = [
@@ -130,7 +131,7 @@ class PbxSyncPlan:
         return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:32]
 
 
-class PbxSyncPlanChanged(Exception):
+class PbxSyncPlanChanged(Conflict):
     """The account changed since the preview: ``plan`` is the new one, nothing was applied."""
 
     def __init__(self, plan: PbxSyncPlan) -> None:

@@ -75,14 +75,17 @@ def connect_job_start(*, actor: User | None, gateway: Gateway, kind: str) -> Con
     return job
 
 
-@transaction.atomic
 def gateway_check_start(*, actor: User, account: Account) -> ConnectJob:
-    """Re-check: connect to the PBX again now (the gateway page's Re-check and the API's POST checks)."""
-    require_manager(actor, account)
-    lock_account(account)
-    gateway = gateway_of(account)
-    kind = ConnectJob.Kind.RECHECK if gateway.connected_at else ConnectJob.Kind.CONNECT
-    return connect_job_start(actor=actor, gateway=gateway, kind=kind)
+    """Re-check: connect to the PBX again now (the gateway page's Re-check and the API's POST checks).
+    Returns the job as it is once committed (a worker that runs tasks at once may have moved it on)."""
+    with transaction.atomic():
+        require_manager(actor, account)
+        lock_account(account)
+        gateway = gateway_of(account)
+        kind = ConnectJob.Kind.RECHECK if gateway.connected_at else ConnectJob.Kind.CONNECT
+        job = connect_job_start(actor=actor, gateway=gateway, kind=kind)
+    job.refresh_from_db()
+    return job
 
 
 # --- the job's work and the periodic re-check (no person: called by tasks) -------------------------------

@@ -17,6 +17,7 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
+from core.errors import Conflict
 from gateways.forms import DEFAULT_GATEWAY_USERNAME
 from gateways.models import PBX_NEEDS_CREDENTIALS, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
 
@@ -29,7 +30,7 @@ NO_PBX_MESSAGE = "Configure the gateway's PBX before connecting."
 DISCONNECTED_BY_ADMIN = "Disconnected by an administrator: the gateway is no longer re-checked."
 
 
-class GatewayConflict(ValidationError):
+class GatewayConflict(Conflict, ValidationError):
     """The account has a gateway already (the API answers 409)."""
 
 

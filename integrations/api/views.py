@@ -9,19 +9,17 @@ the answer with the same envelope and errors as the account resources.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts import access
 from accounts.access import Capability
+from accounts.api.base import ACCOUNT_ID, AccountScopedApi
 from accounts.models import Account
 from core.api.collections import ODATA_PARAMETERS, collection_page
-from core.api.errors import ApiError, error_responses, validation_error
+from core.api.errors import error_responses, service_errors
 from core.api.odata import QueryOptions
 from integrations import registry, selectors, services
 from integrations.api.serializers import (
@@ -35,9 +33,6 @@ from integrations.api.serializers import (
 )
 from integrations.models import Integration
 
-ACCOUNT_ID = OpenApiParameter(
-    "accountId", str, OpenApiParameter.PATH, description="The account's GUID or its 9-digit account number."
-)
 TYPE = OpenApiParameter(
     "type",
     str,
@@ -47,26 +42,23 @@ TYPE = OpenApiParameter(
 _TOP_LEVEL_ERRORS = {"type", "enabled", "config", "privilege"}
 
 
-def _account(request: Request, account_id: str) -> Account:
-    return access.get_account_or_404(request.user, account_id, need=Capability.MANAGE_INTEGRATIONS)
+def _config_names(exc: ValidationError) -> dict[str, str]:
+    """The config Form's field errors are named ``config.<field>`` (an integration already added
+    is a ``Conflict``: 409, through ``core.api.errors``)."""
+    if not hasattr(exc, "error_dict"):
+        return {}
+    return {key: f"config.{key}" for key in exc.error_dict if key not in _TOP_LEVEL_ERRORS | {"__all__"}}
 
 
-def _service_error(exc: ValidationError):
-    """A service's ValidationError as the API's error: 409 for an integration already added,
-    else 400 with the config Form's field errors named ``config.<field>``."""
-    if isinstance(exc, services.IntegrationConflict):
-        return ApiError("Conflict", " ".join(exc.messages), status.HTTP_409_CONFLICT)
-    names = {}
-    if hasattr(exc, "error_dict"):
-        names = {key: f"config.{key}" for key in exc.error_dict if key not in _TOP_LEVEL_ERRORS | {"__all__"}}
-    return validation_error(exc, names)
+class _IntegrationsApi(AccountScopedApi):
+    need = Capability.MANAGE_INTEGRATIONS
 
 
 def _item(request: Request, account: Account, integration: Integration) -> dict:
     return IntegrationOutputSerializer(integration, context={"request": request, "account": account}).data
 
 
-class IntegrationCollectionApi(APIView):
+class IntegrationCollectionApi(_IntegrationsApi):
     @extend_schema(
         operation_id="integrations_list",
         summary="List the integrations added to an account",
@@ -76,7 +68,7 @@ class IntegrationCollectionApi(APIView):
         responses={200: IntegrationCollectionOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         options = QueryOptions.parse(
             request.query_params,
             fields=INTEGRATION_FILTER_FIELDS,
@@ -103,19 +95,17 @@ class IntegrationCollectionApi(APIView):
         responses={201: IntegrationOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, accountId: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         payload = IntegrationCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
+        with service_errors(_config_names):
             integration = services.integration_add(
                 actor=request.user,
                 account=account,
                 type=payload.validated_data["type"],
                 config=payload.validated_data.get("config"),
             )
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        account.refresh_from_db()
+        account = integration.account
         location = request.build_absolute_uri(
             reverse(
                 "integrations-api:integration-detail",
@@ -129,7 +119,7 @@ class IntegrationCollectionApi(APIView):
         )
 
 
-class IntegrationDetailApi(APIView):
+class IntegrationDetailApi(_IntegrationsApi):
     @extend_schema(
         operation_id="integrations_retrieve",
         summary="Get one of the account's integrations",
@@ -137,7 +127,7 @@ class IntegrationDetailApi(APIView):
         responses={200: IntegrationOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str, type: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         integration = selectors.integration_get_or_404(actor=request.user, account=account, type=type)
         return Response(_item(request, account, integration))
 
@@ -151,26 +141,20 @@ class IntegrationDetailApi(APIView):
         responses={200: IntegrationOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, accountId: str, type: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         selectors.integration_get_or_404(actor=request.user, account=account, type=type)
         payload = IntegrationUpdateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            with transaction.atomic():
-                if data.get("config") is not None:
-                    services.integration_configure(
-                        actor=request.user, account=account, type=type, config=data["config"]
-                    )
-                if "enabled" in data:
-                    services.integration_set_enabled(
-                        actor=request.user, account=account, type=type, enabled=data["enabled"]
-                    )
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        account.refresh_from_db()
-        integration = selectors.integration_get_or_404(actor=request.user, account=account, type=type)
-        return Response(_item(request, account, integration))
+        with service_errors(_config_names):
+            integration = services.integration_update(
+                actor=request.user,
+                account=account,
+                type=type,
+                config=data.get("config"),
+                enabled=data.get("enabled"),
+            )
+        return Response(_item(request, integration.account, integration))
 
     @extend_schema(
         operation_id="integrations_destroy",
@@ -182,12 +166,9 @@ class IntegrationDetailApi(APIView):
         responses={200: IntegrationRemovedOutputSerializer, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, accountId: str, type: str) -> Response:
-        account = _account(request, accountId)
+        account = self.account
         integration = selectors.integration_get_or_404(actor=request.user, account=account, type=type)
-        try:
+        with service_errors(_config_names):
             removal = services.integration_remove(actor=request.user, account=account, type=type)
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        account.refresh_from_db()
-        context = {"request": request, "account": account, "removal": removal}
+        context = {"request": request, "account": removal.account, "removal": removal}
         return Response(IntegrationRemovedOutputSerializer(integration, context=context).data)

@@ -1,13 +1,13 @@
 """Media API bodies: the CloudLink ``createCallRequest`` / ``updateEndpointCallRequest`` inputs, and the
-``call`` / ``callCollection`` outputs (shaped by ``services.call_resource``)."""
+``call`` / ``callCollection`` outputs (shaped by ``call_resource``)."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from core.api.fields import TypedInputSerializer
-from media import services
 from media.models import Call
+from media.serializers import call_resource
 
 CREATE_FIELDS = {
     "to",
@@ -93,7 +93,7 @@ class CallOutputSerializer(serializers.Serializer):
         return fields
 
     def to_representation(self, instance: Call) -> dict:
-        return services.call_resource(instance)
+        return call_resource(instance)
 
 
 class CallCollectionOutputSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 """Media API (``/api/media/2017-09-01/``): an extension's calls (CloudLink's Make a Call and friends).
 
 Thin views: validate the body, call ``media.services`` / ``selectors`` (which apply the
-extension rule: admins and delegated tokens any extension, a USER only its own), map PBX failures:
+extension rule: admins and delegated tokens any extension, a USER only its own). Their errors
+answer through ``core.api.errors.SERVICE_ERRORS`` (the PBX's are ``core.errors`` kinds):
 
 * no PBX configured for the account: 409 ``PbxNotConfigured``
 * PBX unreachable / session refused: 502 ``PbxUnavailable``; no answer in time: 504 ``PbxTimeout``
@@ -14,7 +15,6 @@ Guest and application tokens are refused (403) by the authentication layer: thes
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -23,9 +23,8 @@ from rest_framework.views import APIView
 
 from accounts import access
 from core.api.collections import SKIP, TOP, collection_page, odata_text
-from core.api.errors import ApiError, error_responses, validation_error
+from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import STRING, FilterField, QueryOptions
-from gateways.pbx.bridge import PbxError, PbxRejected, PbxTimeout
 from media import selectors, services
 from media.api.serializers import (
     CallCollectionOutputSerializer,
@@ -33,6 +32,7 @@ from media.api.serializers import (
     CallOutputSerializer,
     CallUpdateInputSerializer,
 )
+from media.serializers import call_resource
 
 EXTENSION = OpenApiParameter(
     "extension", str, OpenApiParameter.PATH, description="The extension (endpoint id)."
@@ -49,19 +49,6 @@ CALL_FILTER_FIELDS = {
 ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 
-def _pbx_error(exc: Exception) -> ApiError:
-    if isinstance(exc, services.NoPbxConfigured):
-        return ApiError("PbxNotConfigured", str(exc), status.HTTP_409_CONFLICT)
-    if isinstance(exc, services.CallStateConflict):
-        return ApiError("Conflict", str(exc), status.HTTP_409_CONFLICT)
-    if isinstance(exc, PbxTimeout):
-        return ApiError("PbxTimeout", exc.message, status.HTTP_504_GATEWAY_TIMEOUT)
-    if isinstance(exc, PbxRejected):
-        return ApiError("PbxRejected", f"The account's PBX refused the request: {exc.message}", 502)
-    return ApiError("PbxUnavailable", str(exc), status.HTTP_502_BAD_GATEWAY)
-
-
-_SERVICE_ERRORS = (services.NoPbxConfigured, services.CallStateConflict, PbxError)
 
 
 class EndpointCallCollectionApi(APIView):
@@ -79,7 +66,7 @@ class EndpointCallCollectionApi(APIView):
             request,
             calls.order_by("-created_on"),
             options,
-            lambda rows: [services.call_resource(call) for call in rows],
+            lambda rows: [call_resource(call) for call in rows],
         )
         return Response(page)
 
@@ -100,18 +87,14 @@ class EndpointCallCollectionApi(APIView):
         data = payload.validated_data
         if data.get("from") and data["from"] != extension:
             raise ApiError("BadRequest", f"from must be the endpoint's extension ({extension}) when given.")
-        try:
+        with service_errors():
             call = services.call_make(
                 actor=access.request_principal(request),
                 extension=extension,
                 to=data["to"],
                 from_name=data.get("fromName", ""),
             )
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
-        except _SERVICE_ERRORS as exc:
-            raise _pbx_error(exc) from exc
-        return Response(services.call_resource(call), status=status.HTTP_200_OK)
+        return Response(call_resource(call), status=status.HTTP_200_OK)
 
 
 class EndpointCallDetailApi(APIView):
@@ -125,7 +108,7 @@ class EndpointCallDetailApi(APIView):
         call = selectors.call_get_or_404(
             actor=access.request_principal(request), extension=extension, call_ref=callId
         )
-        return Response(services.call_resource(call))
+        return Response(call_resource(call))
 
     @extend_schema(
         operation_id="updateCallByEndpointId",
@@ -140,15 +123,11 @@ class EndpointCallDetailApi(APIView):
     def put(self, request: Request, extension: str, callId: str) -> Response:
         payload = CallUpdateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             call = services.call_action(
                 actor=access.request_principal(request),
                 extension=extension,
                 call_ref=callId,
                 action=payload.validated_data["action"],
             )
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
-        except _SERVICE_ERRORS as exc:
-            raise _pbx_error(exc) from exc
-        return Response(services.call_resource(call))
+        return Response(call_resource(call))

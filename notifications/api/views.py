@@ -8,7 +8,6 @@ signing secret is in the create answer and the rotate answer only.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.access import PrincipalKind
 from core.api.collections import ODATA_PARAMETERS, collection_page
-from core.api.errors import ApiError, error_responses, validation_error
+from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import QueryOptions
 from notifications import selectors, services
 from notifications.api.serializers import (
@@ -85,7 +84,7 @@ class SubscriptionCollectionApi(_NotificationsApi):
         payload = SubscriptionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
+        with service_errors():
             subscription = services.subscription_create(
                 account=self.account,
                 principal_id=self.principal_id,
@@ -97,12 +96,6 @@ class SubscriptionCollectionApi(_NotificationsApi):
                 subject_filter=data["subjectFilter"],
                 publication_filter=data["publicationFilter"],
             )
-        except services.UnknownTransport as exc:
-            raise ApiError("InvalidTransport", str(exc), 400) from exc
-        except services.UnknownTopic as exc:
-            raise ApiError("InvalidTopic", str(exc), 400) from exc
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
         return Response(SubscriptionWithSecretSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 

@@ -25,11 +25,13 @@ from accounts import access
 from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
+from core.errors import Conflict
 from oauth.models import Application, ApplicationDeployment, ApplicationUsage
 from oauth.refresh import refresh_families_revoke_for_client
 
 __all__ = [
     "RESERVED_MITEL_APP_NAMES",
+    "ApplicationNotActive",
     "MitelAppTaken",
     "application_approve",
     "application_block",
@@ -69,7 +71,13 @@ RESERVED_MITEL_APP_NAMES = frozenset(
 )
 
 
-class MitelAppTaken(ValidationError):
+class ApplicationNotActive(Conflict, ValidationError):
+    """Only an approved application can be deployed (the API's 409 ``ApplicationNotActive``)."""
+
+    name = "ApplicationNotActive"
+
+
+class MitelAppTaken(Conflict, ValidationError):
     """An approved application already uses this x-mitel-app name (the API's 409). ``holder``
     (that application) is named for operators only."""
 
@@ -364,12 +372,14 @@ def application_deploy(
     """Enable (or update, or deactivate with ``active=False``) an approved application in a
     customer account: the console's Integrations -> Third party, and PUT /applications/{clientId}."""
     access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
+    if application.status != Application.Status.APPROVED:
+        raise ApplicationNotActive(
+            f"The application is {application.get_status_display().lower()} and cannot be deployed."
+        )
     if account.is_partner:
         raise ValidationError(
             "Applications are deployed to customer accounts, not to the partner's own account."
         )
-    if application.status != Application.Status.APPROVED:
-        raise ValidationError("Only approved applications can be deployed.")
     uris = _clean_redirect_uris(redirect_uris) if redirect_uris is not None else None
     if uris is not None and application.redirect_uris and not set(uris) <= set(application.redirect_uris):
         raise ValidationError(

@@ -6,17 +6,13 @@ scope without ``MANAGE_USERS``), check the body's shape, call the PBX sync servi
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts import access
 from accounts.access import Capability
-from accounts.api.admin_views import ACCOUNT_ID
-from core.api.errors import ApiError, error_responses, validation_error
+from accounts.api.base import ACCOUNT_ID, AccountScopedApi
+from core.api.errors import ApiError, error_responses, service_errors
 from gateways.pbx_users import parse as pbx
 from gateways.pbx_users import services as pbx_users_services
 from gateways.pbx_users.api.serializers import (
@@ -28,7 +24,8 @@ from gateways.pbx_users.api.serializers import (
 from gateways.pbx_users.services import PbxSyncPlanChanged
 
 
-class PbxUserSyncApi(APIView):
+class PbxUserSyncApi(AccountScopedApi):
+    need = Capability.MANAGE_USERS
     max_body_bytes = pbx.MAX_REQUEST_BYTES  # the PBX's full list (core.middleware.body_limit)
 
     @extend_schema(
@@ -48,27 +45,24 @@ class PbxUserSyncApi(APIView):
         responses={200: PbxSyncResultSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, accountId: str) -> Response:
-        account = access.get_account_or_404(request.user, accountId, need=Capability.MANAGE_USERS)
+        account = self.account
         payload = PbxSyncRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         dry_run = data["dryRun"]
-        try:
+        with service_errors():
             if dry_run:
                 plan = pbx_users_services.pbx_sync_preview(
                     actor=request.user, account=account, users=data["users"]
                 )
             else:
-                plan = pbx_users_services.pbx_sync_apply(
-                    actor=request.user,
-                    account=account,
-                    users=data["users"],
-                    expected_digest=data.get("planDigest") or None,
-                )
-        except ValidationError as exc:
-            raise validation_error(exc) from exc
-        except PbxSyncPlanChanged as exc:
-            raise ApiError(
-                "Conflict", str(exc), status.HTTP_409_CONFLICT, plan=plan_body(exc.plan, dry_run=True)
-            ) from exc
+                try:
+                    plan = pbx_users_services.pbx_sync_apply(
+                        actor=request.user,
+                        account=account,
+                        users=data["users"],
+                        expected_digest=data.get("planDigest") or None,
+                    )
+                except PbxSyncPlanChanged as exc:  # the 409 carries the new plan
+                    raise ApiError.from_service(exc, plan=plan_body(exc.plan, dry_run=True)) from exc
         return Response(plan_body(plan, dry_run=dry_run))

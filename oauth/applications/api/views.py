@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -30,9 +30,10 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.access import Capability
+from accounts.api.base import resolve_account
 from accounts.models import Account
 from core.api.collections import ODATA_PARAMETERS, collection_page
-from core.api.errors import ApiError, error_responses, validation_error
+from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import QueryOptions
 from oauth.applications import selectors, services
 from oauth.applications.api.serializers import (
@@ -87,7 +88,7 @@ def _account(request: Request, ref: str | None, need: Capability) -> Account:
             account = request.user.account
             access.require(request.user, need, account)
             return account
-        return access.get_account_or_404(request.user, ref, need=need)
+        return resolve_account(request, ref, need=need)
     except Http404 as exc:
         raise ApiError("AccountNotFound", "No account with this accountId is in your scope.", 404) from exc
     except PermissionDenied as exc:
@@ -152,7 +153,7 @@ class ApplicationCollectionApi(APIView):
                 "InvalidRequest", "applicationId is generated for third-party applications on approval."
             )
         partner = _account(request, params.get("accountId"), Capability.MANAGE_APPLICATIONS)
-        try:
+        with service_errors(API_NAMES):
             app = services.application_register(
                 actor=request.user,
                 partner=partner,
@@ -163,10 +164,6 @@ class ApplicationCollectionApi(APIView):
                 mitel_app=params.get("mitelApp") or _default_mitel_app(params["name"]),
                 client_type=params.get("clientType") or Application.ClientType.CONFIDENTIAL,
             )
-        except services.MitelAppTaken as exc:
-            raise ApiError("Conflict", " ".join(exc.messages), status.HTTP_409_CONFLICT) from exc
-        except ValidationError as exc:
-            raise validation_error(exc, API_NAMES) from exc
         body = registration_representation(app)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["_links"]["self"]})
 
@@ -211,13 +208,7 @@ class ApplicationDetailApi(APIView):
         app = selectors.application_by_client_id(applicationId)
         if app is None:
             raise _not_found()
-        if app.status != Application.Status.APPROVED:
-            raise ApiError(
-                "ApplicationNotActive",
-                f"The application is {app.get_status_display().lower()} and cannot be deployed.",
-                status.HTTP_409_CONFLICT,
-            )
-        try:
+        with service_errors(API_NAMES):
             deployment = services.application_deploy(
                 actor=request.user,
                 account=account,
@@ -227,8 +218,6 @@ class ApplicationDetailApi(APIView):
                 description=params.get("description", ""),
                 redirect_uris=params.get("redirectUris"),
             )
-        except ValidationError as exc:
-            raise validation_error(exc, API_NAMES) from exc
         deployment = selectors.deployment_list(account=account).get(pk=deployment.pk)
         return Response(deployment_representation(deployment))
 
