@@ -44,7 +44,7 @@ def call_resource(call: Call) -> dict:
 
 
 def call_notification(call: Call, *, user: User | None) -> dict:
-    """The ``content`` of a ``platform-api-media`` publication (cloudlink-api.md section 5);
+    """The ``content`` of a ``platform-api-media`` publication (docs/calls.md, Events and publications);
     ``user`` is the extension's user (their id is the principal), if any."""
     now = timezone.now()
     return {

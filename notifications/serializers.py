@@ -21,7 +21,7 @@ def publication_body(publication: Publication) -> dict:
 
 
 def delivery_payload(publication: Publication, subscription: Subscription) -> dict:
-    """What the webhook receives (cloudlink-api.md section 5)."""
+    """What the webhook receives (docs/notifications.md, Delivery)."""
     return publication_body(publication) | {
         "subscription": {"subscriptionId": subscription.subscription_id},
         "notification": {
