@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.conftest import wait_until
+from tests.waiting import wait_until
 
 PROBE = """
 import json, django
