@@ -17,17 +17,24 @@ def test_429_waits_the_retry_after_then_succeeds(
     client = cloudlink(max_retries=3, jitter=0.05)
     client.login(partner_admin.email, password)
     settings.PORTAL_API_RATE_LIMIT = "2/2"  # 2 requests per 2-second window
-    waits: list[float] = []
+    waits: list[tuple[float, float]] = []  # (the rest of the window when refused, the wait)
+
+    def wait(seconds: float) -> None:
+        waits.append((2 - throttle_clock.now % 2, seconds))
+        throttle_clock.advance(seconds)
+
     # The client's wait moves the portal's rate-limit clock (the portal runs in this process).
-    client.transport.sleep = lambda seconds: (waits.append(seconds), throttle_clock.advance(seconds))
+    client.transport.sleep = wait
 
     results = [client.admin.get_account(customer.account_number).name for _ in range(5)]
 
     assert results == ["Globex Corp"] * 5
     # The clock stands still between waits: requests 3 and 5 each hit the limit once, and waiting
-    # the retry-after (read as milliseconds: the whole 2 s window, plus jitter) was enough.
+    # the retry-after (read as milliseconds: the rest of the 2 s window, plus up to 0.05 s of
+    # jitter) was enough.
     assert len(waits) == 2
-    assert all(2 <= wait <= 2.05 for wait in waits)
+    assert all(rest <= seconds <= rest + 0.05 for rest, seconds in waits)
+    assert waits[0][0] == 2
 
 
 def test_retries_are_bounded_then_rate_limited_is_raised(
