@@ -93,10 +93,14 @@ def _with_retry_after(response: Response, exc: SignInError) -> Response:
     return response
 
 
-def _sign_in_error(exc: SignInError) -> Response:
-    # Returned, not raised: a reused refresh token's family revocation must stay committed
-    # even if the request runs in a transaction (ATOMIC_REQUESTS) that errors roll back.
-    extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
+def _sign_in_error(exc: SignInError, **extra) -> Response:
+    """The one answer to a refused sign-in, for ``/token`` and ``/authorize``: the spec's error body
+    (its 409 ``MultipleMatching`` carries ``labels``) and ``retry-after`` when locked.
+
+    Returned, not raised: a reused refresh token's family revocation must stay committed even if
+    the request runs in a transaction (ATOMIC_REQUESTS) that errors roll back."""
+    if exc.status == status.HTTP_409_CONFLICT:
+        extra["labels"] = []
     return _with_retry_after(error_response(exc.name, exc.message, exc.status, **extra), exc)
 
 
@@ -266,16 +270,7 @@ def _account_ref_text(value):
 
 
 def _authorize_error(exc: SignInError) -> Response:
-    extra = {"labels": []} if exc.status == status.HTTP_409_CONFLICT else {}
-    response = error_response(
-        exc.name,
-        exc.message,
-        exc.status,
-        error=oauth.oauth_error_code(exc),
-        error_description=exc.message,
-        **extra,
-    )
-    return _with_retry_after(response, exc)
+    return _sign_in_error(exc, error=oauth.oauth_error_code(exc), error_description=exc.message)
 
 
 def _code_request(params) -> oauth.CodeRequest:
