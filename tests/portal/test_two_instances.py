@@ -8,6 +8,7 @@ header), so the per-address counts of one test never meet another's."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import uuid
@@ -21,6 +22,7 @@ from oauth import tokens
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.portal.processes import (
     BIN,
+    ROOT,
     database_url_of_this_run,
     free_port,
     require_postgres_and_redis,
@@ -182,3 +184,45 @@ def test_a_signing_key_rotation_is_honoured_by_both_instances_at_once(a_and_b, u
     assert claims(a, address, after_b).status_code == 200
     published = requests.get(f"{b}{JWKS}", timeout=30).json()["keys"]
     assert [key["kid"] for key in published] == [new_key.kid]
+
+
+# In-process caches the code has, each of a value that only its arguments (or the settings)
+# determine, so no other instance can change what it holds: a new one must be added here with why.
+PURE_CACHES = {
+    "core/crypto.py:_keys": "Fernet objects of the configured keys (settings)",
+    "core/netpolicy.py:_networks": "parsed CIDR strings",
+    "notifications/filters.py:_subject_cached": "a compiled subject filter, from its text",
+    "notifications/filters.py:publication_filter_compile": "a compiled publication filter, from its text",
+    "notifications/webhooks.py:_tls_context": "the CA bundle's TLS context",
+    "oauth/tokens.py:_loaded_keys": "parsed private keys by kid, a hash of the PEM they parse",
+    "accounts/extensions.py:_user_creators": "functions registered at import time",
+}
+MEMOIZING = re.compile(r"(^|\.)(lru_cache|cache)(\(|$)")
+APPS = ["core", "accounts", "oauth", "notifications", "gateways", "integrations", "chat", "media", "portal"]
+
+
+def in_process_caches() -> set[str]:
+    """Functions under a memoizing decorator, and module-level dicts bound at import time."""
+
+    found = set()
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text())
+            where = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and any(
+                    MEMOIZING.search(ast.unparse(decorator)) for decorator in node.decorator_list
+                ):
+                    found.add(f"{where}:{node.name}")
+            for node in tree.body:
+                value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+                target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+                if isinstance(value, ast.Dict) and not value.keys and isinstance(target, ast.Name):
+                    found.add(f"{where}:{target.id}")
+    return found
+
+
+def test_no_process_caches_what_another_instance_can_change():
+    assert in_process_caches() == set(PURE_CACHES)
