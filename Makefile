@@ -75,6 +75,11 @@ test: install  ## ruff + the whole test suite
 
 bench: install  ## print every benchmark's figures (throw-away databases; see bench/*.py)
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python $$script || exit 1; done
+	@echo "== bench/load/run.py --short (two instances under locust; needs DATABASE_URL on PostgreSQL and REDIS_URL)"
+	@$(BIN)/python bench/load/run.py --short
+
+bench-long: install  ## the long load run (docs/production.md, Load): 10,000 and 100,000 users, 5 minutes
+	$(BIN)/python bench/load/run.py
 
 lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download URLs recorded)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
