@@ -4,7 +4,7 @@ the instances (LOAD_HOSTS, alternating) and then spreads its requests over all o
 What it sends: token grants of every kind the product has for a script (password, refresh,
 client_credentials) and the claims check, the accounts collection (first page, a search, a deep
 page), a big account's users (first page, a search, a deep page), user create and update, the
-caller's conversations, chat conversations and messages, webhook subscriptions, and ``/healthz``
+caller's conversations, chat conversations and messages, an integration switched on and off, webhook subscriptions, and ``/healthz``
 as the yardstick. Every acknowledged write is written to LOAD_LEDGER when the run stops, so
 ``run.py`` can count them in the database (zero lost writes). LOAD_MAX_REQUESTS bounds the run."""
 
@@ -235,6 +235,34 @@ class PortalUser(HttpUser):
     @task(2)
     def conversations(self):
         self.get(f"{CHAT}/users/me/conversations", "GET my conversations")
+
+    @task(1)
+    def integration_toggle(self):
+        """MiTeam Meetings on and off in the big account (added by the first caller to find it missing)."""
+        path = f"{ADMIN}/accounts/{self.big['accountId']}/integrations"
+        body = {"enabled": random.choice([True, False])}
+        with self.client.put(
+            self.url(f"{path}/miteam-meetings"),
+            json=body,
+            headers=self.bearer(),
+            name="PUT integration toggle",
+            catch_response=True,
+        ) as r:
+            if r.status_code == 404:
+                r.success()
+                with self.client.post(
+                    self.url(path),
+                    json={"type": "miteam-meetings"},
+                    headers=self.bearer(),
+                    name="POST integration",
+                    catch_response=True,
+                ) as added:
+                    if added.status_code == 409:  # another virtual user added it first
+                        added.success()
+                    elif added.status_code != 201:
+                        added.failure(f"{added.status_code} {added.text[:200]}")
+            elif r.status_code != 200:
+                r.failure(f"{r.status_code} {r.text[:200]}")
 
     @task(1)
     def subscriptions(self):
