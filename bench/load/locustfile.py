@@ -4,7 +4,8 @@ the instances (LOAD_HOSTS, alternating) and then spreads its requests over all o
 What it sends: token grants of every kind the product has for a script (password, refresh,
 client_credentials) and the claims check, the accounts collection (first page, a search, a deep
 page), a big account's users (first page, a search, a deep page), user create and update, the
-caller's conversations, chat conversations and messages, an integration switched on and off, webhook subscriptions, and ``/healthz``
+caller's conversations, chat conversations and messages (each fanned out to a webhook by run.py's
+subscription), an integration switched on and off, webhook subscriptions, and ``/healthz``
 as the yardstick. Every acknowledged write is written to LOAD_LEDGER when the run stops, so
 ``run.py`` can count them in the database (zero lost writes). LOAD_MAX_REQUESTS bounds the run."""
 

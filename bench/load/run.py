@@ -1,5 +1,5 @@
-"""The load suite: two web instances (gunicorn, production settings) on one PostgreSQL and one
-Redis, driven by locust (headless) with the mix of ``locustfile.py``; prints one table per run and
+"""The load suite: two web instances (gunicorn, production settings) and a Celery worker on one
+PostgreSQL and one Redis, driven by locust (headless) with the mix of ``locustfile.py``; prints one table per run and
 checks in the database that every acknowledged write is there.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/load REDIS_URL=redis://127.0.0.1:6379/4 \\
@@ -21,7 +21,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,6 +75,8 @@ def portal_env(database_url: str, redis_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        # The webhook receiver of the run listens on loopback.
+        "PORTAL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
 
 
@@ -98,6 +102,50 @@ def seeded_template(args, base_url: str, redis_url: str) -> tuple[str, dict]:
         )
         seed_file.write_text(seed.stdout.strip().splitlines()[-1])
     return template, json.loads(seed_file.read_text())
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """The webhook receiver: counts the deliveries of chat messages, answers 204."""
+
+    deliveries = 0
+    lock = threading.Lock()
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with Receiver.lock:
+            Receiver.deliveries += 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def subscribe(host: str, seed: dict, receiver_url: str) -> None:
+    """Each big account's admin subscribes (through the API) to the messages of its conversations."""
+    for big in seed["big"]:
+        data = {"grant_type": "password", "username": big["admin"], "password": seed["password"]}
+        token = requests.post(f"{host}/api/authentication/2017-09-01/token", data=data, timeout=120).json()
+        body = {
+            "applicationId": "load-suite",
+            "deviceId": receiver_url,
+            "transport": "webhook",
+            "topic": "platform-api-conversations",
+            "subjectFilter": "^/2017-09-01/conversations/[^/]+/messages$",
+        }
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        answer = requests.post(
+            f"{host}/api/notifications/2017-09-01/subscriptions", json=body, headers=headers, timeout=120
+        )
+        answer.raise_for_status()
+
+
+def start_worker(env: dict, log: Path) -> subprocess.Popen:
+    command = [str(BIN / "celery"), "-A", "portal", "worker", "--concurrency", "2", "--loglevel", "WARNING"]
+    command += ["--without-gossip", "--without-mingle", "--hostname", f"load-{os.getpid()}@%h"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def start_instance(env: dict, port: int, log: Path) -> subprocess.Popen:
@@ -201,13 +249,20 @@ def main() -> int:
     )
     redis.Redis.from_url(redis_url).flushdb()
 
-    env = portal_env(database_url, redis_url)
+    # The production shape: tasks (welcome emails, webhook fan-out) go through Redis to a worker.
+    env = portal_env(database_url, redis_url) | {
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url)
+    }
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     ports = [free_port(), free_port()]
     hosts = [f"http://127.0.0.1:{port}" for port in ports]
     instances = [start_instance(env, port, OUT / f"instance-{i}.log") for i, port in enumerate(ports)]
+    instances.append(start_worker(env, OUT / "worker.log"))
     try:
-        for host, process in zip(hosts, instances, strict=True):
+        for host, process in zip(hosts, instances, strict=False):
             wait_healthy(host, process)
+        subscribe(hosts[0], seed, f"http://127.0.0.1:{receiver.server_address[1]}/hook")
         ledger_file, prefix = OUT / "ledger.json", OUT / "run"
         locust_env = os.environ | {
             "LOAD_SEED": json.dumps(seed),
@@ -225,22 +280,28 @@ def main() -> int:
             command, cwd=ROOT, env=locust_env, timeout=args.seconds + 120, stdout=subprocess.DEVNULL
         )
         elapsed = time.monotonic() - started
+        ledger = json.loads((OUT / "ledger.json").read_text())
+        deadline = time.monotonic() + 90  # the worker drains the fan-out queued during the run
+        while Receiver.deliveries < ledger["messages"] and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
+        receiver.shutdown()
         for process in instances:
             stop(process)
 
     report, errors = table(Path(f"{prefix}_stats.csv"))
-    ledger = json.loads(ledger_file.read_text())
     problems = lost_writes(database_url, ledger)
+    if Receiver.deliveries != ledger["messages"]:
+        problems.append(f"webhooks: {ledger['messages']} messages posted, {Receiver.deliveries} delivered")
     sizes = ", ".join(str(b["size"]) for b in seed["big"])
     print(
-        f"two instances x {env.get('WEB_CONCURRENCY', 2)} gunicorn workers, production settings, PostgreSQL + Redis; "
+        f"two instances x {env.get('WEB_CONCURRENCY', 2)} gunicorn workers + a Celery worker, production settings, PostgreSQL + Redis; "
         f"{args.accounts} customer accounts, big accounts of {sizes} users; {args.users} locust users, {elapsed:.0f} s"
     )
     print(report)
     print(
         f"errors: {errors}; writes acknowledged: {len(ledger['users_created'])} users created, "
-        f"{len(ledger['last_update'])} users updated, {ledger['messages']} messages; lost: {len(problems)}"
+        f"{len(ledger['last_update'])} users updated, {ledger['messages']} messages ({Receiver.deliveries} webhook deliveries); lost: {len(problems)}"
     )
     for problem in problems[:20]:
         print("  LOST", problem)
