@@ -59,6 +59,7 @@ class PortalUser(HttpUser):
     wait_time = between(0.05, 0.3)
 
     def on_start(self) -> None:
+        self.name_requests()
         turn = next(host_turn)
         self.home = HOSTS[turn % len(HOSTS)]  # users 0, 1 on the first big account (one per host), ...
         self.big = SEED["big"][(turn // len(HOSTS)) % len(SEED["big"])]
@@ -70,6 +71,17 @@ class PortalUser(HttpUser):
         self.partner_token = partner_tokens[0]
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def name_requests(self) -> None:
+        """Every request carries its endpoint's name (X-Load-Name), which the instances write in
+        their access log beside the time they spent on it: run.py reads the server times there."""
+        send = self.client.request
+
+        def request(method, url, name=None, **kwargs):
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-Load-Name": name or url}
+            return send(method, url, name=name, **kwargs)
+
+        self.client.request = request
 
     def url(self, path: str) -> str:
         return random.choice(HOSTS) + path
