@@ -5,7 +5,7 @@ What it sends: token grants of every kind the product has for a script (password
 client_credentials) and the claims check, the accounts collection (first page, a search, a deep
 page), a big account's users (first page, a search, a deep page), user create and update, the
 caller's conversations, chat conversations and messages (each fanned out to a webhook by run.py's
-subscription), an integration switched on and off, webhook subscriptions, and ``/healthz``
+subscription), an integration switched on and off, small CSV imports in the console, webhook subscriptions, and ``/healthz``
 as the yardstick. Every acknowledged write is written to LOAD_LEDGER when the run stops, so
 ``run.py`` can count them in the database (zero lost writes). LOAD_MAX_REQUESTS bounds the run."""
 
@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import random
+import re
 import uuid
 
 from locust import HttpUser, between, events, task
@@ -28,7 +29,7 @@ ADMIN = "/api/admin/2017-09-01"
 CHAT = "/api/chat/2017-09-01"
 NOTIFICATIONS = "/api/notifications/2017-09-01"
 
-ledger: dict = {"users_created": [], "last_update": {}, "messages": 0, "conversations": 0}
+ledger: dict = {"users_created": [], "last_update": {}, "messages": 0, "conversations": 0, "imported": []}
 sent = itertools.count(1)
 host_turn = itertools.count()
 partner_tokens: list[str] = []  # one partner sign-in shared by every virtual user
@@ -56,6 +57,7 @@ def _write_ledger(environment, **kwargs):
 
 
 class PortalUser(HttpUser):
+    weight = 8
     wait_time = between(0.05, 0.3)
 
     def on_start(self) -> None:
@@ -280,3 +282,83 @@ class PortalUser(HttpUser):
     @task(1)
     def subscriptions(self):
         self.get(f"{NOTIFICATIONS}/subscriptions", "GET webhook subscriptions")
+
+
+IMPORT_ROWS = 25
+
+
+class ConsoleImporter(HttpUser):
+    """One account admin in the console importing small CSV files (upload, preview, start), as
+    the Import users page does; the worker runs the imports. Imported emails go to the ledger."""
+
+    fixed_count = 1
+    wait_time = between(3, 6)
+
+    def on_start(self) -> None:
+        PortalUser.name_requests(self)
+        self.base = HOSTS[-1]
+        self.big = SEED["big"][0]
+        form = self.client.get(self.base + "/auth/login/", name="GET console sign-in")
+        data = {
+            "csrfmiddlewaretoken": self.csrf(form.text),
+            "login": self.big["admin"],
+            "password": SEED["password"],
+        }
+        with self.client.post(
+            self.base + "/auth/login/",
+            data=data,
+            name="POST console sign-in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
+            if r.status_code != 302:
+                r.failure(f"{r.status_code}")
+        token = self.client.post(
+            self.base + f"{AUTH}/token",
+            data={"grant_type": "password", "username": self.big["admin"], "password": SEED["password"]},
+            name="POST /token password",
+        ).json()["access_token"]
+        account = self.client.get(
+            self.base + f"{ADMIN}/accounts/{self.big['accountId']}",
+            headers={"Authorization": f"Bearer {token}"},
+            name="GET account",
+        ).json()
+        self.import_url = f"/accounts/{account['accountNumber']}/users/import/"
+
+    @staticmethod
+    def csrf(html: str) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    @task
+    def import_users(self):
+        url = random.choice(HOSTS) + self.import_url
+        page = self.client.get(url, name="GET import page")
+        batch = uuid.uuid4().hex[:10]
+        emails = [f"imp-{batch}-{i}@load.example" for i in range(IMPORT_ROWS)]
+        body = "FIRST NAME,LAST NAME,NAME,EMAIL,ROLE\r\n" + "".join(
+            f"Imp,{i},,{e},\r\n" for i, e in enumerate(emails)
+        )
+        with self.client.post(
+            url,
+            data={"csrfmiddlewaretoken": self.csrf(page.text)},
+            files={"file": ("users.csv", body.encode(), "text/csv")},
+            name="POST import upload",
+            allow_redirects=False,
+            catch_response=True,
+        ) as uploaded:
+            if uploaded.status_code != 302:
+                uploaded.failure(f"{uploaded.status_code}")
+                return
+        job_url = random.choice(HOSTS) + uploaded.headers["Location"]
+        preview = self.client.get(job_url, name="GET import preview")
+        with self.client.post(
+            job_url + "start/",
+            data={"csrfmiddlewaretoken": self.csrf(preview.text)},
+            name="POST import start",
+            allow_redirects=False,
+            catch_response=True,
+        ) as started:
+            if started.status_code == 302:
+                ledger["imported"] += emails
+            else:
+                started.failure(f"{started.status_code}")

@@ -74,6 +74,8 @@ def portal_env(database_url: str, redis_url: str) -> dict[str, str]:
         ),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",  # the console over loopback http
+        "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
         # The webhook receiver of the run listens on loopback.
         "PORTAL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
@@ -221,6 +223,13 @@ def table(stats_csv: Path, server: dict[str, list[float]]) -> tuple[str, int]:
     return "\n".join(lines), errors
 
 
+def imported(database_url: str, ledger: dict) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM accounts_user WHERE email = ANY(%s)", [ledger["imported"]]
+        ).fetchone()[0]
+
+
 def lost_writes(database_url: str, ledger: dict) -> list[str]:
     """What the ledger says was acknowledged and the database does not hold."""
     problems = []
@@ -309,7 +318,10 @@ def main() -> int:
         elapsed = time.monotonic() - started
         ledger = json.loads((OUT / "ledger.json").read_text())
         deadline = time.monotonic() + 90  # the worker drains the fan-out queued during the run
-        while Receiver.deliveries < ledger["messages"] and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+            Receiver.deliveries < ledger["messages"]
+            or imported(database_url, ledger) < len(ledger["imported"])
+        ):
             time.sleep(0.5)
     finally:
         receiver.shutdown()
@@ -320,6 +332,10 @@ def main() -> int:
         Path(f"{prefix}_stats.csv"), server_times([OUT / f"instance-{i}.log" for i in range(2)])
     )
     problems = lost_writes(database_url, ledger)
+    if imported(database_url, ledger) != len(ledger["imported"]):
+        problems.append(
+            f"import: {len(ledger['imported'])} rows started, {imported(database_url, ledger)} users"
+        )
     if Receiver.deliveries != ledger["messages"]:
         problems.append(f"webhooks: {ledger['messages']} messages posted, {Receiver.deliveries} delivered")
     sizes = ", ".join(str(b["size"]) for b in seed["big"])
@@ -330,7 +346,8 @@ def main() -> int:
     print(report)
     print(
         f"errors: {errors}; writes acknowledged: {len(ledger['users_created'])} users created, "
-        f"{len(ledger['last_update'])} users updated, {ledger['messages']} messages ({Receiver.deliveries} webhook deliveries); lost: {len(problems)}"
+        f"{len(ledger['last_update'])} users updated, {ledger['messages']} messages ({Receiver.deliveries} webhook deliveries), "
+        f"{len(ledger['imported'])} users imported; lost: {len(problems)}"
     )
     for problem in problems[:20]:
         print("  LOST", problem)
