@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint lock migrate seed bench clean
+.PHONY: install run serve test lint lock migrate seed bench bench-long clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,24 @@ run: migrate  ## install, migrate, start the demo PBX simulator and the task wor
 	$(BIN)/python manage.py seed_demo --pbx-port $$pbx_port && \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The production shape (docs/production.md): gunicorn web, a Celery worker and beat from the Procfile
+# (honcho), on production settings read from the environment. DATABASE_URL and REDIS_URL are
+# required; the broker defaults to REDIS_URL. SERVE_PROCESSES="web worker" leaves beat out.
+SERVE_PROCESSES ?=
+serve: install  ## production shape from the environment (docs/production.md): gunicorn on PORT, a Celery worker, beat
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL (postgres://...)" >&2; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (redis://...)" >&2; exit 2; }
+	@export DJANGO_SETTINGS_MODULE=portal.settings.base CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$$REDIS_URL}" \
+		PATH="$(CURDIR)/$(BIN):$$PATH"; \
+	$(BIN)/python manage.py migrate --noinput || exit 1; \
+	static_root="$${STATIC_ROOT:-staticfiles}"; \
+	if [ ! -f "$$static_root/staticfiles.json" ] || \
+		[ -n "$$(find static */static requirements.lock -newer "$$static_root/staticfiles.json" -print -quit 2>/dev/null)" ]; then \
+		echo "collectstatic into $$static_root (once per change of the static files)"; \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 || exit 1; \
+	fi; \
+	exec $(BIN)/honcho --procfile Procfile start --port $(PORT) $(SERVE_PROCESSES)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,6 +75,11 @@ test: install  ## ruff + the whole test suite
 
 bench: install  ## print every benchmark's figures (throw-away databases; see bench/*.py)
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python $$script || exit 1; done
+	@echo "== bench/load/run.py --short (two instances under locust; needs DATABASE_URL on PostgreSQL and REDIS_URL)"
+	@$(BIN)/python bench/load/run.py --short
+
+bench-long: install  ## the long load run (docs/production.md, Load): 10,000 and 100,000 users, 5 minutes
+	$(BIN)/python bench/load/run.py
 
 lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download URLs recorded)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock

@@ -187,6 +187,8 @@ globals().update(email_settings_from_url(env_str("EMAIL_URL", "outbox://")))
 
 # --- CELERY (no broker: tasks run in-process) ---------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+# The queue tasks go to and workers consume: deployments sharing one broker each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
