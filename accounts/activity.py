@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "account.deactivated": "Account deactivated",
     "account.activated": "Account activated",
     "account.deleted": "Account deleted",
+    "account.sign_in_policy_changed": "Sign-in policy changed",
     "customer_account.created": "Customer account created",
     "customer_account.deleted": "Customer account deleted",
     "support_contact.added": "Support contact added",

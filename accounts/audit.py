@@ -21,6 +21,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_ACTIVATED = "account.activated"
     ACCOUNT_DEACTIVATED = "account.deactivated"
     ACCOUNT_DELETED = "account.deleted"
+    SIGN_IN_POLICY_CHANGED = "account.sign_in_policy_changed"
     CUSTOMER_ACCOUNT_CREATED = "customer_account.created"
     CUSTOMER_ACCOUNT_DELETED = "customer_account.deleted"
     SUPPORT_CONTACT_ADDED = "support_contact.added"
