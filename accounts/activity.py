@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "user.role_changed": "User role changed",
     "user.welcome_sent": "Welcome email sent",
     "user.password_changed": "Password changed",
+    "user.second_factor_added": "Second factor added",
+    "user.second_factor_removed": "Second factor removed",
     "user.password_reset_sent": "Password reset email sent",
     "user.mitel_one_changed": "Mitel One access changed",
     "user_import.finished": "User import finished",

@@ -37,6 +37,8 @@ class AuditAction(enum.StrEnum):
     USER_WELCOME_SENT = "user.welcome_sent"
     USER_PASSWORD_RESET_SENT = "user.password_reset_sent"
     USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_SECOND_FACTOR_ADDED = "user.second_factor_added"
+    USER_SECOND_FACTOR_REMOVED = "user.second_factor_removed"
     USER_MITEL_ONE_CHANGED = "user.mitel_one_changed"
     USER_IMPORT_STARTED = "user_import.started"
     USER_IMPORT_RESTARTED = "user_import.restarted"

@@ -7,8 +7,10 @@ the password grant, which cannot ask for a second factor."""
 
 from __future__ import annotations
 
+from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.db import transaction
 from django.urls import reverse
 
 from accounts import access
@@ -17,6 +19,11 @@ from accounts.models import User
 
 # Recovery codes only stand in for a factor: they alone are no second factor (as allauth's own stage).
 FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "Authenticator app",
+    Authenticator.Type.WEBAUTHN: "Passkey or security key",
+    Authenticator.Type.RECOVERY_CODES: "Recovery codes",
+}
 
 
 def has_second_factor(user: User) -> bool:
@@ -50,4 +57,34 @@ class SecondFactorRequired(SignInError):
             f"Use the browser sign-in: GET {authorize} (authorization code flow, PKCE "
             "recommended), then exchange the code at /token with grant_type=authorization_code.",
             403,
+        )
+
+
+def audit_second_factor_changes() -> None:
+    """Record each factor a user adds or removes on their account's audit trail (the Activity page):
+    ``user.second_factor_added`` / ``user.second_factor_removed`` with the factor's kind."""
+    mfa_signals.authenticator_added.connect(_factor_added, dispatch_uid="accounts.second_factor.added")
+    mfa_signals.authenticator_removed.connect(_factor_removed, dispatch_uid="accounts.second_factor.removed")
+
+
+def _factor_added(sender, user: User, authenticator: Authenticator, **kwargs) -> None:
+    _audit(user, authenticator, added=True)
+
+
+def _factor_removed(sender, user: User, authenticator: Authenticator, **kwargs) -> None:
+    _audit(user, authenticator, added=False)
+
+
+def _audit(user: User, authenticator: Authenticator, *, added: bool) -> None:
+    from accounts.audit import AuditAction, audit_record
+
+    factor = {"factor": FACTOR_NAMES.get(authenticator.type, authenticator.type)}
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            account=user.account,
+            action=AuditAction.USER_SECOND_FACTOR_ADDED if added else AuditAction.USER_SECOND_FACTOR_REMOVED,
+            target=user,
+            before=None if added else factor,
+            after=factor if added else None,
         )

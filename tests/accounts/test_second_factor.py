@@ -208,3 +208,27 @@ def test_activating_an_authenticator_app_with_a_code_of_its_secret_lifts_the_red
 
     assert response.status_code == 302
     assert client.get(f"/accounts/{account_admin.account.account_number}/").status_code == 200
+
+
+def test_adding_and_removing_an_authenticator_app_is_on_the_activity_trail(
+    member, password, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditEvent
+
+    client = Client()
+    password_step(client, member, password)
+    client.post(client.get("/auth/2fa/totp/activate/")["Location"], {"password": password})
+    secret = client.get("/auth/2fa/totp/activate/").context["form"].secret
+    with django_capture_on_commit_callbacks(execute=True):  # allauth signals the addition on commit
+        client.post("/auth/2fa/totp/activate/", {"code": totp_code(secret)})
+    client.post("/auth/2fa/totp/deactivate/")
+
+    events = AuditEvent.objects.filter(
+        account=member.account, action__startswith="user.second_factor"
+    ).order_by("pk")
+    assert [(e.action, e.before, e.after) for e in events] == [
+        ("user.second_factor_added", {}, {"factor": "Authenticator app"}),
+        ("user.second_factor_added", {}, {"factor": "Recovery codes"}),
+        ("user.second_factor_removed", {"factor": "Authenticator app"}, {}),
+        ("user.second_factor_removed", {"factor": "Recovery codes"}, {}),
+    ]
