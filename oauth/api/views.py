@@ -138,6 +138,8 @@ class TokenView(APIView):
         "After too many failed sign-ins for the email from the caller's address (the console's policy, "
         "`PORTAL_SIGN_IN_FAILURES`, default 5 in 5 minutes) the answer is 429 `TooManyRequests` with "
         "`retry-after`: the milliseconds until the lock ends. "
+        "A user who signs in with a second factor (or an admin whose account requires one) gets 403 "
+        "`SecondFactorRequired` on the password grant: the browser flow (GET /authorize) asks for the factor. "
         "Tokens of the authorization_code flow name the application in `azp` and end when it is "
         "blocked, deleted or undeployed.",
         request={
