@@ -1,16 +1,22 @@
 """Real-browser journeys of second factors (docs/mfa.md): an admin whose account requires one sets
 up an authenticator app and signs in with a code the test computes; a passkey is registered and
-used through Chromium's virtual authenticator (the DevTools WebAuthn domain)."""
+used through Chromium's virtual authenticator (the DevTools WebAuthn domain); an application
+gets the code of a user with an authenticator app through the browser /authorize flow."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.test import Client
 from playwright.sync_api import expect
 
+from oauth.tokens import access_token_decode
+from tests.accounts.factories import totp_factor_add
 from tests.accounts.totp import totp_code
+from tests.oauth.helpers import AUTHORIZE_URL, TOKEN_URL, make_app, pkce_pair
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,3 +123,49 @@ def test_a_passkey_is_registered_and_signs_in_through_the_virtual_authenticator(
         0
     ]
     assert credential["signCount"] >= 1
+
+
+def test_an_application_gets_the_code_of_a_user_with_an_authenticator_app_after_the_code_step(
+    page, live_server, partner_admin, customer, member, password
+):
+    secret = totp_factor_add(member)
+    redirect_uri = f"{live_server.url}/oauth-test/callback"  # 404s: the code is read from the address bar
+    app = make_app(partner_admin, customer, redirect_uris=[redirect_uri])
+    verifier, challenge = pkce_pair()
+    flow = {
+        "client_id": app.client_id,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "state": "s-2fa",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    password_grant = Client().post(
+        TOKEN_URL, {"grant_type": "password", "username": member.email, "password": password}
+    )
+    assert password_grant.status_code == 403
+    assert password_grant.json()["name"] == "SecondFactorRequired"
+
+    page.goto(f"{AUTHORIZE_URL}?{urlencode(flow)}")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/auth/2fa/authenticate/"))
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Continue to Acme Connector").click()
+    page.wait_for_url(re.compile(r"/oauth-test/callback\?"))
+
+    params = parse_qs(urlsplit(page.url).query)
+    assert params["state"] == ["s-2fa"]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": params["code"][0],
+        "client_id": app.client_id,
+        "client_secret": app.secret,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
+    response = Client().post(TOKEN_URL, exchange)
+    assert response.status_code == 201, response.content
+    assert access_token_decode(response.json()["access_token"])["userId"] == str(member.user_id)
