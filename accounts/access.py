@@ -106,6 +106,8 @@ class Capability(enum.StrEnum):
     MANAGE_GATEWAY = "manage_gateway"
     VIEW_ACTIVITY = "view_activity"
     MANAGE_APPLICATIONS = "manage_applications"  # the partner's Developer page
+    # The sign-in policy ("admins must use a second factor"): partners, for their account and customers.
+    MANAGE_SIGN_IN_POLICY = "manage_sign_in_policy"
 
 
 _ADMIN_CAPABILITIES = frozenset(

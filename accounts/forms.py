@@ -134,6 +134,15 @@ class SupportContactForm(forms.Form):
     )
 
 
+class SignInPolicyForm(forms.Form):
+    admins_require_second_factor = forms.BooleanField(
+        label="Admins must use a second factor",
+        required=False,
+        help_text="Partner and account admins of this account sign in with an authenticator app or a "
+        "passkey; an admin without one is asked to add one before using the console.",
+    )
+
+
 class ConfirmForm(forms.Form):
     """A typed confirmation; the service checks the word, so a wrong one is reported by it."""
 

@@ -77,6 +77,8 @@ class Account(models.Model):
     pbx_type = models.CharField("PBX type", max_length=60, blank=True)
     allow_guest_access = models.BooleanField("Allow Guest Access", default=False)
     delegated_authentication = models.BooleanField("Delegated Authentication", default=False)
+    # Sign-in policy (docs/mfa.md): the account's admins must sign in with a second factor.
+    admins_require_second_factor = models.BooleanField("Admins must use a second factor", default=False)
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("switch/options/", views.account_switch_options_hx, name="account_switch_options_hx"),
     path("<str:number>/", views.account_detail, name="account_detail"),
     path("<str:number>/edit/", views.account_update, name="account_update"),
+    path("<str:number>/sign-in-policy/", views.account_sign_in_policy, name="account_sign_in_policy"),
     path("<str:number>/contacts/", views.support_contact_add, name="support_contact_add"),
     path(
         "<str:number>/contacts/<int:contact_id>/remove/",

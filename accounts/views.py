@@ -29,6 +29,7 @@ from accounts.forms import (
     AccountForm,
     ActivityFilterForm,
     ConfirmForm,
+    SignInPolicyForm,
     SupportContactForm,
     UserDeleteForm,
     UserFilterForm,
@@ -118,6 +119,10 @@ def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
         "account": account,
         "info_form": AccountForm(account=account),
         "contact_form": SupportContactForm(),
+        "sign_in_policy_form": SignInPolicyForm(
+            initial={"admins_require_second_factor": account.admins_require_second_factor}
+        ),
+        "can_set_sign_in_policy": access.can(user, Capability.MANAGE_SIGN_IN_POLICY, account),
         "contact_remove_form": forms.Form(),
         "deactivate_form": ConfirmForm(word="deactivate"),
         "delete_form": ConfirmForm(word="delete"),
@@ -166,6 +171,22 @@ def account_update(request: HttpRequest, number: str) -> HttpResponse:
     return _after_post(
         request, ok, "account-info", "Account information saved.", whole_page=renamed, info_form=form
     )
+
+
+@account_view(need=Capability.MANAGE_SIGN_IN_POLICY)
+@require_POST
+def account_sign_in_policy(request: HttpRequest, number: str) -> HttpResponse:
+    form = SignInPolicyForm(request.POST)
+    ok, account = submit(
+        form,
+        lambda data: services.account_sign_in_policy_set(
+            actor=request.user,
+            account=request.account,
+            admins_require_second_factor=data["admins_require_second_factor"],
+        ),
+    )
+    request.account = account or request.account
+    return _after_post(request, ok, "sign-in-policy", "Sign-in policy saved.", sign_in_policy_form=form)
 
 
 @account_view(need=Capability.EDIT_ACCOUNT)

@@ -64,7 +64,11 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
             )
         if items:
             sections.append(NavSection(account.name, items))
-    sections.append(NavSection("You", [NavItem("Change password", reverse("account_change_password"))]))
+    you = [
+        NavItem("Change password", reverse("account_change_password")),
+        NavItem("Two-factor authentication", reverse("mfa_index")),
+    ]
+    sections.append(NavSection("You", you))
     # The item whose URL is the longest prefix of this page's path is the current one.
     candidates = [item for section in sections for item in section.items if request.path.startswith(item.url)]
     if candidates:

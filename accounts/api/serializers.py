@@ -99,6 +99,10 @@ class LocationOutputSerializer(serializers.Serializer):
 class PolicyOutputSerializer(serializers.Serializer):
     allowGuestAccess = serializers.BooleanField(source="allow_guest_access")
     allowProxyAuthentication = serializers.BooleanField(source="delegated_authentication")
+    adminsRequireSecondFactor = serializers.BooleanField(
+        source="admins_require_second_factor",
+        help_text="The account's admins sign in with a second factor (portal extension, docs/mfa.md).",
+    )
 
 
 class SelfLinkSerializer(serializers.Serializer):
@@ -221,6 +225,9 @@ class LocationInputSerializer(TypedInputSerializer):
 class PolicyInputSerializer(TypedInputSerializer):
     allowGuestAccess = serializers.BooleanField(required=False)
     allowProxyAuthentication = serializers.BooleanField(required=False)
+    adminsRequireSecondFactor = serializers.BooleanField(
+        required=False, help_text="Partner admins only (docs/mfa.md); others get 403."
+    )
 
 
 class AccountInputSerializer(TypedInputSerializer):

@@ -14,6 +14,7 @@ from accounts import access, extensions
 from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import MAX_SUPPORT_CONTACTS, Account, SupportContact, User, generate_account_number
+from accounts.services.sign_in_policy_services import account_sign_in_policy_set
 from accounts.sign_ins import sign_ins_end
 
 __all__ = [
@@ -309,7 +310,7 @@ def account_change(
 ) -> Account:
     """Apply an API-style partial update as one unit: fields, contact list, privileges
     (``policy`` with the API names ``allowGuestAccess`` / ``allowProxyAuthentication``, through
-    the integrations privilege rules) and status all succeed or none does (e.g. an account admin's
+    the integrations privilege rules, and ``adminsRequireSecondFactor``, the sign-in policy) and status all succeed or none does (e.g. an account admin's
     ``active: false`` is refused with 403 and their field edits in the same request are undone).
     Unchanged values are no-ops, so a client may send back what it read. Returns the account
     read again once every part is saved."""
@@ -317,6 +318,12 @@ def account_change(
         account = account_update(actor=actor, account=account, **fields)
     if support_contacts is not None:
         support_contacts_set(actor=actor, account=account, emails=support_contacts)
+    policy = dict(policy or {})
+    second_factor = policy.pop("adminsRequireSecondFactor", None)
+    if second_factor is not None and second_factor != account.admins_require_second_factor:
+        account = account_sign_in_policy_set(
+            actor=actor, account=account, admins_require_second_factor=second_factor
+        )
     if policy:
         current = {
             "allowGuestAccess": account.allow_guest_access,

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.authn import InvalidCredentials, SignInError
 from accounts.forms import SignInForm
 from accounts.refs import is_account_ref
+from accounts.second_factor import SecondFactorRequired, signs_in_with_second_factor
 from accounts.sign_in_throttle import SignInLocked, lock_retry_after
 from accounts.sign_in_views import sign_in_page_refused
 from core.api.errors import ApiError, ErrorSerializer, error_response, error_responses
@@ -84,6 +85,8 @@ def _password_sign_in(request: Request, params: dict):
         raise SignInLocked(exc.messages[0], retry_after) from exc
     if user is None:
         raise getattr(django_request, "sign_in_error", None) or InvalidCredentials()
+    if signs_in_with_second_factor(user):  # a password alone is not enough: the browser flow asks
+        raise SecondFactorRequired()
     return user
 
 
@@ -139,6 +142,8 @@ class TokenView(APIView):
         "After too many failed sign-ins for the email from the caller's address (the console's policy, "
         "`PORTAL_SIGN_IN_FAILURES`, default 5 in 5 minutes) the answer is 429 `TooManyRequests` with "
         "`retry-after`: the milliseconds until the lock ends. "
+        "A user who signs in with a second factor (or an admin whose account requires one) gets 403 "
+        "`SecondFactorRequired` on the password grant: the browser flow (GET /authorize) asks for the factor. "
         "Tokens of the authorization_code flow name the application in `azp` and end when it is "
         "blocked, deleted or undeployed.",
         request={
@@ -428,6 +433,11 @@ def _render_authorize(request: HttpRequest, app, params, form=None, status_code:
     return response
 
 
+def _authorize_page_url(params) -> str:
+    query = urlencode([(name, params.get(name, "")) for name in _FLOW_FIELDS if params.get(name)])
+    return f"{reverse('authentication-api:authorize')}?{query}"
+
+
 def authorize_page(request: HttpRequest) -> HttpResponse:
     """``GET /authorize?client_id&response_type=code&redirect_uri&state[&code_challenge...]``."""
     checked = _browser_flow(request, request.GET)
@@ -494,6 +504,10 @@ def authorize_continue(request: HttpRequest) -> HttpResponse:
         form = SignInForm(data=request.POST, request=request)
         if not form.is_valid():
             return sign_in_page_refused(_render_authorize(request, app, request.POST, form=form), form)
+        if signs_in_with_second_factor(form.user):
+            # The console's sign-in asks for the factor (or its setup), then comes back to this
+            # page signed in, where the user continues to the application.
+            return form.login(request, redirect_url=_authorize_page_url(request.POST))
         user = form.user
     try:
         code = oauth.authorization_code_issue(user=user, request=code_request)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "corsheaders",
     "drf_spectacular",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorSetupMiddleware",  # after sessions, auth and messages
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -164,6 +166,12 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("PORTAL_TRUSTED_CLIENT_IP_HEADER", "") or None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CloudLink] "
+# Second factors (docs/mfa.md): an authenticator app (TOTP) with recovery codes, and passkeys /
+# security keys (WebAuthn). A passkey is a second factor here, not a password replacement.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env_str("PORTAL_MFA_TOTP_ISSUER", "CloudLink Accounts Console")
+# WebAuthn refuses an http:// origin unless this allows it (the demo and the tests on localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("PORTAL_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 
 # --- INTERNATIONALISATION ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -335,7 +343,7 @@ PORTAL_PERMISSIONS_POLICY = {
     "microphone": [],
     "midi": [],
     "payment": [],
-    "publickey-credentials-get": [],
+    "publickey-credentials-get": ["self"],  # passkeys as a second factor (docs/mfa.md)
     "screen-wake-lock": [],
     "serial": [],
     "usb": [],

@@ -27,6 +27,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # The demo PBX simulator of `make run` / seed_demo listens on loopback (docs/gateway.md).
 os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
+# WebAuthn over plain http on localhost (a secure context for the browser; fido2 wants it allowed).
+os.environ.setdefault("PORTAL_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "true")
+
 from portal.settings.base import *  # noqa: E402,F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

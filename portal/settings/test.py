@@ -12,6 +12,9 @@ os.environ.setdefault("PORTAL_PBX_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"
 
+# WebAuthn over plain http on localhost (a secure context for the browser; fido2 wants it allowed).
+os.environ.setdefault("PORTAL_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "true")
+
 from portal.settings.base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -134,3 +134,23 @@ class UserImportRowFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"imported{n}@example.com")
     role_text = "User"
     role = User.Role.USER
+
+
+def totp_factor_add(user: User, secret: str = "") -> str:
+    """Give ``user`` an authenticator app and recovery codes, as allauth's own activation stores
+    them (``allauth.mfa``'s Authenticator rows, encrypted); returns the TOTP secret (base32)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def recovery_codes_of(user: User) -> list[str]:
+    from allauth.mfa.models import Authenticator
+
+    return (
+        Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()
+    )

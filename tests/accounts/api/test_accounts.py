@@ -108,7 +108,11 @@ def test_account_object_has_cloudlink_shape(api_client_for, partner_admin, partn
     assert body["status"] == "active"
     assert body["languageCode"] == "sv-SE"
     assert body["businessType"] == "retail"
-    assert body["policy"] == {"allowGuestAccess": True, "allowProxyAuthentication": False}
+    assert body["policy"] == {
+        "allowGuestAccess": True,
+        "allowProxyAuthentication": False,
+        "adminsRequireSecondFactor": False,
+    }
     assert body["location"] == {
         "address": {
             "street": "2 Side St",
@@ -470,7 +474,11 @@ def test_policy_is_writable_through_the_privilege_rules(api_client_for, account_
     response = client.put(detail(customer), {"policy": {"allowGuestAccess": True}}, format="json")
 
     assert response.status_code == 200, response.content
-    assert response.json()["policy"] == {"allowGuestAccess": True, "allowProxyAuthentication": False}
+    assert response.json()["policy"] == {
+        "allowGuestAccess": True,
+        "allowProxyAuthentication": False,
+        "adminsRequireSecondFactor": False,
+    }
     customer.refresh_from_db()
     assert customer.allow_guest_access and not customer.delegated_authentication
     assert AuditEvent.objects.filter(account=customer, action__startswith="privilege").count() == 1
