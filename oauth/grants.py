@@ -128,7 +128,12 @@ def client_authenticate(client_id: str, client_secret: str, *, confidential_only
             )
         return app
     if not client_secret:
-        raise _error("ClientSecretMismatch", "This client must authenticate with its client_secret.", 401)
+        raise _error(
+            "ClientSecretMismatch",
+            "This application is a confidential client: send its client_secret (in the body or with "
+            "HTTP Basic) to authenticate.",
+            401,
+        )
     if not application_secret_verify(app, client_secret):
         raise _error("ClientSecretMismatch", "The client_secret is not correct.", 401)
     return app
@@ -179,13 +184,12 @@ def redirect_uri_check(app, deployment, redirect_uri: str) -> None:
 
 def pkce_check_challenge(app, code_challenge: str, method: str) -> tuple[str, str]:
     """Validate the PKCE parameters of a code request; returns ``(challenge, method)``. Only
-    S256 is accepted (``plain`` is refused); a public client must use PKCE."""
+    S256 is accepted (``plain`` is refused). PKCE is optional for every client: CloudLink's
+    clients exchange a code with the client ID alone (docs/api-authentication.md)."""
     method = (method or "").strip()
     if not code_challenge:
         if method:
             raise _error("InvalidRequest", "code_challenge_method was given without a code_challenge.", 400)
-        if not app.is_confidential:
-            raise _error("InvalidRequest", "Public clients must use PKCE (code_challenge, method S256).", 400)
         return "", ""
     if method != S256:
         raise _error(

@@ -116,7 +116,7 @@ class Application(models.Model):
     """A third-party application a partner registered on the Developer page.
 
     Pending until a platform operator approves it (which issues ``client_id`` and, for
-    confidential clients, a secret shown once; only its hash is kept) or rejects it. Its
+    confidential clients (an opt-in; public is the default), a secret shown once; only its hash is kept) or rejects it. Its
     ``mitel_app`` name only counts requests: it is unique among *approved* applications (a
     pending, rejected or blocked registration holds no name)."""
 
@@ -138,7 +138,9 @@ class Application(models.Model):
     mitel_app = models.CharField(
         "x-mitel-app value", max_length=200, help_text="The app name it sends in x-mitel-app, e.g. MyApp"
     )
-    client_type = models.CharField(max_length=12, choices=ClientType.choices, default=ClientType.CONFIDENTIAL)
+    # Public by default, as CloudLink's own registration (which has no client type): a code is
+    # exchanged with the client ID alone. Confidential clients are an opt-in and authenticate.
+    client_type = models.CharField(max_length=12, choices=ClientType.choices, default=ClientType.PUBLIC)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(blank=True)
     client_id = models.CharField(max_length=64, unique=True, null=True, blank=True)

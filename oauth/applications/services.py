@@ -147,7 +147,7 @@ def application_register(
     mitel_app: str,
     description: str = "",
     redirect_uris: Iterable[str] = (),
-    client_type: str = Application.ClientType.CONFIDENTIAL,
+    client_type: str = Application.ClientType.PUBLIC,
 ) -> Application:
     """A partner registers an application; it stays pending until an operator approves it."""
     access.require(actor, Capability.MANAGE_APPLICATIONS, partner)

@@ -134,7 +134,8 @@ def _redirect_uris(**kwargs) -> BoundedListField:
 
 class ApplicationCreateInputSerializer(TypedInputSerializer):
     """``applicationsPostRequest``; ``mitelApp``, ``contactEmail`` and ``clientType`` are this
-    console's additions (defaults: the name, the caller's email, confidential)."""
+    console's additions (defaults: the name, the caller's email, public: CloudLink's registration
+    has no client type, and its clients exchange codes with the client ID alone)."""
 
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
