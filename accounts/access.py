@@ -223,6 +223,13 @@ def request_principal(request: object) -> Principal | None:
     return Principal.for_user(actor)
 
 
+def acting_user(actor: object) -> User | None:
+    """The user behind an actor, for the ``created_by`` / ``modified_by`` of what they write:
+    a User as it is, a Principal's user, None for an application or a guest."""
+    principal = principal_of(actor)
+    return principal.user if principal is not None else None
+
+
 def _acting_user(actor: User | Principal | None) -> User | None:
     """The user whose role decides: a Principal's user (None for applications and guests)."""
     return actor.user if isinstance(actor, Principal) else actor

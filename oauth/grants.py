@@ -33,6 +33,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +53,7 @@ from oauth.refresh import (
 )
 
 S256 = "S256"
+_validate_url = URLValidator(schemes=["http", "https"])
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 section 4.1
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")  # base64url(SHA-256), no padding
 
@@ -164,22 +167,45 @@ def _require_deployment(app, account: Account):
 
 
 def _redirect_uris(app, deployment) -> list[str]:
-    """The redirect URIs a code may go to: the deployment's own list when it has one, else the
-    application's registered ones."""
-    return list(deployment.redirect_uris or app.redirect_uris or [])
+    """The redirect URIs a code may go to: the deployment's own list (the account's, saved as
+    given) when it has one, else the application's registered ones. Before the account is known
+    (``deployment`` None), the registered ones and those of every active deployment."""
+    if deployment is not None:
+        return list(deployment.redirect_uris or app.redirect_uris or [])
+    deployed = ApplicationDeployment.objects.filter(application=app, active=True).values_list(
+        "redirect_uris", flat=True
+    )
+    return list(app.redirect_uris or []) + [uri for uris in deployed for uri in uris or []]
 
 
 def redirect_uri_check(app, deployment, redirect_uri: str) -> None:
-    """An exact match with a registered URI (no prefix or pattern matching)."""
+    """An exact match with a registered URI (no prefix or pattern matching), checked when a code
+    request uses it: a deployment's list is saved as the account gives it (CloudLink's examples
+    hold placeholders), so only here must the URI be an absolute http(s) URL."""
     if not redirect_uri:
         return
-    allowed = _redirect_uris(app, deployment) if deployment is not None else list(app.redirect_uris or [])
+    allowed = _redirect_uris(app, deployment)
     if not allowed:
         raise _error("UnconfiguredRedirectUri", "This application has no redirect URI registered.", 403)
     if redirect_uri not in allowed:
         raise _error(
             "InvalidRedirectUri", "The redirect_uri is not one registered for this application.", 403
         )
+    if not _usable_redirect_uri(redirect_uri):
+        raise _error(
+            "InvalidRedirectUri",
+            "The redirect_uri is registered but is not an absolute http(s) URL without a fragment "
+            "(a placeholder?): correct it in the deployment's redirectUris.",
+            403,
+        )
+
+
+def _usable_redirect_uri(uri: str) -> bool:
+    try:
+        _validate_url(uri)
+    except ValidationError:
+        return False
+    return "#" not in uri
 
 
 def pkce_check_challenge(app, code_challenge: str, method: str) -> tuple[str, str]:

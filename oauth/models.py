@@ -175,7 +175,15 @@ class Application(models.Model):
 
 
 class ApplicationDeployment(models.Model):
-    """An approved application enabled in one customer account (CloudLink's PUT /applications/{id})."""
+    """An approved application enabled in one customer account (CloudLink's PUT /applications/{id}).
+
+    ``redirect_uris`` is the account's own list, saved as given (CloudLink's examples hold
+    placeholders) and checked when /authorize uses one. ``role`` is what the application's own
+    token (client_credentials) may do in the account: USER (the default) or ACCOUNT_ADMIN."""
+
+    class Role(models.TextChoices):
+        USER = "USER", "User"
+        ACCOUNT_ADMIN = "ACCOUNT_ADMIN", "Account admin"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deployments")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="app_deployments")
@@ -183,6 +191,7 @@ class ApplicationDeployment(models.Model):
     description = models.TextField(blank=True)
     redirect_uris = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

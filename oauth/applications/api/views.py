@@ -217,6 +217,7 @@ class ApplicationDetailApi(APIView):
                 name=params.get("name", ""),
                 description=params.get("description", ""),
                 redirect_uris=params.get("redirectUris"),
+                role=params.get("role"),
             )
         deployment = selectors.deployment_list(account=account).get(pk=deployment.pk)
         return Response(deployment_representation(deployment))
