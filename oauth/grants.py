@@ -377,8 +377,8 @@ def _account_for(account_ref: str) -> Account:
     return account
 
 
-# What an application's own token may do in its account: read and write there, as an account
-# admin would (no finer scopes exist). The answer names exactly this, whatever was asked.
+# What an application's own token may do in its account: read and write there, within its
+# deployment's role (no finer scopes exist). The answer names exactly this, whatever was asked.
 CLIENT_SCOPES = ("read", "write")
 CLIENT_SCOPE = " ".join(CLIENT_SCOPES)
 
@@ -408,7 +408,7 @@ def client_credentials_grant(
     granted = client_scope_grant(scope)
     if account_ref:
         account = _account_for(account_ref)
-        _require_deployment(app, account)
+        deployment = _require_deployment(app, account)
     else:
         deployments = list(
             ApplicationDeployment.objects.filter(application=app, active=True).select_related(
@@ -423,11 +423,12 @@ def client_credentials_grant(
             raise _error(
                 "MissingParameters", "This application is deployed in several accounts: give account_id.", 400
             )
-        account = deployments[0].account
+        deployment = deployments[0]
+        account = deployment.account
     if not account.is_active:
         raise _error("InactiveAccount", "This account has been deactivated.", 403)
     token, expires_in = tokens.client_token_issue(
-        client_id=app.client_id, name=app.name, account=account, issuer=issuer
+        client_id=app.client_id, name=app.name, account=account, role=deployment.role, issuer=issuer
     )
     return token, expires_in, granted
 
