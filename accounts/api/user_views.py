@@ -23,8 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import extensions, selectors, services
-from accounts import access
+from accounts import access, extensions, selectors, services
 from accounts.access import Capability
 from accounts.api.base import ACCOUNT_ID, AccountScopedApi
 from accounts.api.user_serializers import (
