@@ -19,8 +19,6 @@ from accounts.authn import SignInError
 from accounts.models import Account, User
 from oauth import tokens
 
-ASSUMABLE_ROLES = ("ACCOUNT_ADMIN", "USER")
-
 
 def _error(name: str, message: str, status: int) -> SignInError:
     return SignInError(name, message, status)
@@ -46,7 +44,7 @@ def assumed_role_token_grant(
         raise _error("MissingRoleInRequest", "role is required (ACCOUNT_ADMIN or USER).", 400)
     if access.role_rank(role) is None:
         raise _error("InvalidRole", f"{role[:40]!r} is not a role.", 400)
-    if role not in ASSUMABLE_ROLES or access.role_is_above(role, user):
+    if not access.is_exchangeable_role(role) or access.role_is_above(role, user):
         raise _error(
             "AssumeRoleHigh", "The role to assume must be ACCOUNT_ADMIN or USER, and not above your own.", 400
         )
