@@ -132,4 +132,4 @@ def test_application_tokens_deployed_as_user_cannot_manage_users(app, customer):
 
     response = Client().get(f"/api/admin/2017-09-01/accounts/{customer.account_id}/users", **bearer(token))
 
-    assert_error(response, 403, "InsufficientPermissions")
+    assert_error(response, 403, "Forbidden")  # as a USER would: the role lacks the capability
