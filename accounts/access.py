@@ -247,6 +247,10 @@ def principal_of(actor: object) -> Principal | None:
 
 
 def _token_principal(actor: object) -> Principal | None:
+    """An ``oauth.authentication.TokenPrincipal`` (read by its ``kind``) as a Principal; None for
+    anything else (a Principal included)."""
+    if isinstance(actor, Principal):
+        return None
     kind = getattr(actor, "kind", None)
     if kind == _CLIENT_TOKEN:
         # its principalId is its client id (oauth.tokens.client_token_issue); its role is the
