@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
     ],
+    # USER or ACCOUNT_ADMIN (a user's new role, a deployment's role) beside the full role lists.
+    "ENUM_NAME_OVERRIDES": {"ExchangeableRoleEnum": ["USER", "ACCOUNT_ADMIN"]},
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
