@@ -16,6 +16,12 @@
   application on its own (client_credentials) or a guest (``request_principal``). The API
   services' caller rules are written here on it: ``may_use_extension`` (Media) and
   ``receives_event`` (Notifications).
+* An assumed role (``POST /assume-role/token``, ``PrincipalKind.ASSUMED``) confines a partner
+  admin to one customer account with ACCOUNT_ADMIN (or USER): that role's capabilities there.
+* An application's own token (a service token) acts in the one account of its token, where the
+  application is deployed, with the role its deployment gives (USER or ACCOUNT_ADMIN): that
+  role's capabilities there, except ``APPLICATION_EXCLUDED`` (an application never deploys
+  applications, its own role included). Every rule reads it like a user of that role.
 * The role names live in ``accounts/roles.py`` (``User.Role`` is built from them); nobody else
   compares a role: ask ``is_admin``, ``is_partner_admin``, ``is_exchangeable_role`` here.
 """
@@ -144,6 +150,7 @@ class PrincipalKind(enum.StrEnum):
     DELEGATED = "delegated"  # a user's token an application obtained (Delegated Authentication)
     APPLICATION = "application"  # an application's own token (client_credentials): no user
     GUEST = "guest"  # a guest token of an account: no user
+    ASSUMED = "assumed"  # a partner admin's assumed role in one customer account (/assume-role/token)
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,13 @@ class Principal:
     application: str = ""
     guest: str = ""
     name: str = ""
+    application_role: str = ""  # an application on its own: its deployment's role
+    assumed_role: str = ""  # ASSUMED: the role taken in ``account``
+
+    # A signed-in caller, for code that reads ``is_authenticated`` / ``is_active`` on an actor.
+    is_authenticated = True
+    is_active = True
+    is_staff = False
 
     @classmethod
     def for_user(cls, user: User, *, application: str = "") -> Principal:
@@ -167,8 +181,18 @@ class Principal:
         return cls(kind, user.account, user=user, application=application, name=user.display_name)
 
     @classmethod
-    def for_application(cls, account: Account | None, client_id: str, *, name: str = "") -> Principal:
-        return cls(PrincipalKind.APPLICATION, account, application=client_id, name=name)
+    def for_application(
+        cls, account: Account | None, client_id: str, *, name: str = "", role: str = ""
+    ) -> Principal:
+        """An application's own token in ``account`` with its deployment's ``role``."""
+        return cls(
+            PrincipalKind.APPLICATION, account, application=client_id, name=name, application_role=role
+        )
+
+    @classmethod
+    def for_assumed_role(cls, user: User, account: Account | None, role: str) -> Principal:
+        """A partner admin acting as ``role`` in ``account`` only (an assumed-role token)."""
+        return cls(PrincipalKind.ASSUMED, account, user=user, assumed_role=role, name=user.display_name)
 
     @classmethod
     def for_guest(cls, account: Account | None, principal_id: str, *, name: str = "") -> Principal:
@@ -183,26 +207,65 @@ class Principal:
 
     @property
     def role(self) -> Role | None:
-        """The user's role; applications hold ACCOUNT_ADMIN (their token's ``role`` claim), guests GUEST."""
+        """The user's role; an application its deployment's (USER unless it says ACCOUNT_ADMIN,
+        never more); guests GUEST."""
         if self.kind is PrincipalKind.GUEST:
             return Role.GUEST
         if self.kind is PrincipalKind.APPLICATION:
-            return Role.ACCOUNT_ADMIN
+            return Role.ACCOUNT_ADMIN if Role.of(self.application_role) is Role.ACCOUNT_ADMIN else Role.USER
+        if self.kind is PrincipalKind.ASSUMED:
+            return Role.ACCOUNT_ADMIN if Role.of(self.assumed_role) is Role.ACCOUNT_ADMIN else Role.USER
         return Role.of(self.user)
+
+    @property
+    def account_id(self):
+        return self.account.pk if self.account is not None else None
+
+    @property
+    def display_name(self) -> str:
+        if self.kind is PrincipalKind.APPLICATION:
+            return f"Application {self.name or self.application} ({self.application})"
+        return self.user.display_name if self.user is not None else self.name
 
 
 # The ``type`` claim of the tokens whose principal is no plain user (oauth.tokens: CLIENT, GUEST,
 # DELEGATED); ``oauth.authentication`` puts an object with that ``kind`` in ``request.user`` for
 # the first two, and the decoded claims in ``request.auth`` for every token.
-_CLIENT_TOKEN, _GUEST_TOKEN, _DELEGATED_TOKEN = "client", "guest", "delegated"
+_CLIENT_TOKEN, _GUEST_TOKEN, _DELEGATED_TOKEN, _ASSUMED_TOKEN = "client", "guest", "delegated", "assumed"
 
 
 def principal_of(actor: object) -> Principal | None:
-    """``actor`` as a Principal: a Principal as it is, a signed-in User as USER, else None."""
+    """``actor`` as a Principal: a Principal as it is, an application's or guest's token principal
+    (``oauth.authentication.TokenPrincipal``, what DRF puts in ``request.user``) as one, a
+    signed-in User as USER, else None."""
     if isinstance(actor, Principal):
         return actor
+    token_principal = _token_principal(actor)
+    if token_principal is not None:
+        return token_principal
     if _is_signed_in(actor) and hasattr(actor, "user_id"):
         return Principal.for_user(actor)
+    return None
+
+
+def _token_principal(actor: object) -> Principal | None:
+    """An ``oauth.authentication.TokenPrincipal`` (read by its ``kind``) as a Principal; None for
+    anything else (a Principal included)."""
+    if isinstance(actor, Principal):
+        return None
+    kind = getattr(actor, "kind", None)
+    if kind == _CLIENT_TOKEN:
+        # its principalId is its client id (oauth.tokens.client_token_issue); its role is the
+        # deployment's current one (oauth.authentication reads it on every request)
+        claims = getattr(actor, "claims", {}) or {}
+        return Principal.for_application(
+            actor.account, actor.principal_id, name=str(claims.get("name", "")), role=str(actor.role)
+        )
+    if kind == _GUEST_TOKEN:
+        claims = getattr(actor, "claims", {}) or {}
+        return Principal.for_guest(actor.account, actor.principal_id, name=str(claims.get("name", ""))[:150])
+    if kind == _ASSUMED_TOKEN and getattr(actor, "user", None) is not None:
+        return Principal.for_assumed_role(actor.user, actor.account, str(actor.role))
     return None
 
 
@@ -212,12 +275,9 @@ def request_principal(request: object) -> Principal | None:
     actor = getattr(request, "user", None)
     claims = getattr(request, "auth", None)
     claims = claims if isinstance(claims, dict) else {}
-    kind = getattr(actor, "kind", None)  # oauth.authentication.TokenPrincipal
-    if kind == _CLIENT_TOKEN:
-        # its principalId is its client id (oauth.tokens.client_token_issue)
-        return Principal.for_application(actor.account, actor.principal_id, name=str(claims.get("name", "")))
-    if kind == _GUEST_TOKEN:
-        return Principal.for_guest(actor.account, actor.principal_id, name=str(claims.get("name", ""))[:150])
+    token_principal = _token_principal(actor)  # oauth.authentication.TokenPrincipal
+    if token_principal is not None:
+        return token_principal
     if not _is_signed_in(actor):
         return None
     if claims.get("type") == _DELEGATED_TOKEN:
@@ -225,9 +285,28 @@ def request_principal(request: object) -> Principal | None:
     return Principal.for_user(actor)
 
 
+def acting_user(actor: object) -> User | None:
+    """The user behind an actor, for the ``created_by`` / ``modified_by`` of what they write:
+    a User as it is, a Principal's user, None for an application or a guest."""
+    if actor is None:
+        return None
+    actor = _token_principal(actor) or actor
+    return actor.user if isinstance(actor, Principal) else actor
+
+
 def _acting_user(actor: User | Principal | None) -> User | None:
     """The user whose role decides: a Principal's user (None for applications and guests)."""
+    actor = _token_principal(actor) or actor
     return actor.user if isinstance(actor, Principal) else actor
+
+
+def _principal_without_user(actor: object) -> Principal | None:
+    """A principal confined to the one account of its token, whatever its user could do: an
+    application or a guest acting on its own (no user), or an assumed role; else None."""
+    principal = actor if isinstance(actor, Principal) else _token_principal(actor)
+    if principal is None:
+        return None
+    return principal if principal.user is None or principal.kind is PrincipalKind.ASSUMED else None
 
 
 def _is_signed_in(actor: User | None) -> bool:
@@ -236,8 +315,8 @@ def _is_signed_in(actor: User | None) -> bool:
 
 def account_scope_q(actor: User | Principal | None) -> Q:
     """The accounts an actor can reach at all, as a filter on Account."""
-    if isinstance(actor, Principal) and actor.user is None:
-        return Q(pk=actor.account.pk) if actor.account is not None else Q(pk__in=[])
+    if (principal := _principal_without_user(actor)) is not None:  # its token's account only
+        return Q(pk=principal.account.pk) if principal.account is not None else Q(pk__in=[])
     actor = _acting_user(actor)
     if not _is_signed_in(actor):
         return Q(pk__in=[])
@@ -253,8 +332,8 @@ def accounts_for(actor: User | Principal | None) -> QuerySet[Account]:
 
 
 def in_scope(actor: User | Principal | None, account: Account) -> bool:
-    if isinstance(actor, Principal) and actor.user is None:  # an application or a guest: its account
-        return actor.account is not None and actor.account.pk == account.pk
+    if (principal := _principal_without_user(actor)) is not None:  # an application or a guest: its account
+        return principal.account is not None and principal.account.pk == account.pk
     actor = _acting_user(actor)
     if not _is_signed_in(actor):
         return False
@@ -263,7 +342,20 @@ def in_scope(actor: User | Principal | None, account: Account) -> bool:
     return is_partner_admin(actor) and account.parent_id == actor.account_id
 
 
+# What an application's own token never does, whatever its deployment's role: deploy applications
+# (its own role included) or set integrations up.
+APPLICATION_EXCLUDED = frozenset({Capability.MANAGE_INTEGRATIONS})
+
+
 def has_capability(actor: User | Principal | None, capability: Capability) -> bool:
+    if (principal := _principal_without_user(actor)) is not None:
+        if principal.kind is PrincipalKind.GUEST:
+            return False
+        if principal.kind is PrincipalKind.APPLICATION and capability in APPLICATION_EXCLUDED:
+            return False
+        if principal.kind is PrincipalKind.ASSUMED and not _is_signed_in(principal.user):
+            return False
+        return capability in ROLE_CAPABILITIES.get(principal.role.name, frozenset())
     actor = _acting_user(actor)
     return _is_signed_in(actor) and capability in ROLE_CAPABILITIES.get(str(actor.role), frozenset())
 
@@ -379,7 +471,10 @@ def outbox_recipients_q(actor: User | None) -> Q:
 def may_use_extension(principal: Principal | None, extension: str) -> bool:
     """May ``principal`` place and control calls on ``extension`` of its account (CloudLink Media):
     admins and applications acting for a user (delegated tokens) any extension, a USER only their
-    own ``User.extension``; an application on its own and a guest none."""
+    own ``User.extension``; an application on its own any extension when deployed as
+    ACCOUNT_ADMIN, none as USER; a guest none."""
+    if principal is not None and principal.kind is PrincipalKind.APPLICATION:
+        return is_admin(principal)  # a service token deployed as ACCOUNT_ADMIN: any extension
     if principal is None or not _is_signed_in(principal.user):
         return False
     if principal.kind is PrincipalKind.DELEGATED or is_admin(principal.user):
@@ -390,8 +485,8 @@ def may_use_extension(principal: Principal | None, extension: str) -> bool:
 def receives_event(subscriber: Principal, audience: Collection[str] | None) -> bool:
     """Does a subscription of ``subscriber`` receive a publication meant for ``audience`` (the
     principal ids it names; None is the whole account)? The whole account's publications reach
-    everyone; an application's own subscription gets every publication of its account; a
-    publication with an audience reaches those it names and the account's admins."""
-    if audience is None or subscriber.user is None:
+    everyone; a publication with an audience reaches those it names and the account's admins
+    (an application deployed as ACCOUNT_ADMIN is one)."""
+    if audience is None:
         return True
-    return subscriber.principal_id in audience or is_admin(subscriber.user)
+    return subscriber.principal_id in audience or is_admin(subscriber.user or subscriber)

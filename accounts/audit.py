@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts import access
 from accounts.models import Account, AuditEvent, User
 from core.context import current_correlation_id, mitel_app_var
 
@@ -40,6 +41,7 @@ class AuditAction(enum.StrEnum):
     USER_SECOND_FACTOR_ADDED = "user.second_factor_added"
     USER_SECOND_FACTOR_REMOVED = "user.second_factor_removed"
     USER_MITEL_ONE_CHANGED = "user.mitel_one_changed"
+    ROLE_ASSUMED = "role.assumed"  # POST /assume-role/token: a partner admin in a customer account
     USER_IMPORT_STARTED = "user_import.started"
     USER_IMPORT_RESTARTED = "user_import.restarted"
     USER_IMPORT_FINISHED = "user_import.finished"
@@ -89,10 +91,18 @@ def public_id(target: Any) -> str:
     return str(target.pk)
 
 
-def actor_label(actor: User | None) -> str:
+def actor_label(actor: object) -> str:
+    """``system``, a user as ``Name <email>``, an application's own token as ``Application <name>
+    (<client id>)`` (its audit rows name it)."""
     if actor is None:
         return "system"
-    return f"{actor.display_name} <{actor.email}>"
+    user = access.acting_user(actor)
+    principal = access.principal_of(actor) if not isinstance(actor, User) else None
+    if user is None:
+        return principal.display_name[:255] if principal is not None else "system"
+    if principal is not None and principal.kind is access.PrincipalKind.ASSUMED:
+        return f"{user.display_name} <{user.email}> as {principal.role.name} (assumed role)"[:255]
+    return f"{user.display_name} <{user.email}>"
 
 
 def audit_record(
@@ -139,7 +149,7 @@ def audit_event_build(
     return AuditEvent(
         account=account,
         account_ref=account.account_id,
-        actor=actor,
+        actor=access.acting_user(actor),
         actor_label=actor_label(actor),
         action=action,
         target_type=type(target).__name__.lower(),

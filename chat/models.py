@@ -18,6 +18,7 @@ from accounts.querysets import TenantOwnedQuerySet
 class PrincipalType(models.TextChoices):
     USER = "USER", "User"
     GUEST = "GUEST", "Guest"
+    APP = "APP", "Application"  # an application's own (service) token (CloudLink's client type)
 
 
 class Conversation(models.Model):

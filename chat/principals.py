@@ -1,7 +1,7 @@
-"""Who is calling the chat service: a user (also through a delegated token) or a guest.
+"""Who is calling the chat service: a user (also through a delegated token), a guest, or an
+application on its own (a service token, with its deployment's role).
 
-The caller is an ``accounts.access.Principal`` (``access.request_principal``). Chat only serves
-users and guests; the services take a ``ChatPrincipal``, the caller as a conversation participant
+The caller is an ``accounts.access.Principal`` (``access.request_principal``); the services take a ``ChatPrincipal``, the caller as a conversation participant
 (its ``PrincipalType`` is what participants store), so that their rules read the same for both.
 """
 
@@ -24,19 +24,22 @@ class ChatPrincipal:
     account: Account
     user: User | None = None
     name: str = ""
+    actor: Principal | None = None  # an application's own token: who decides what it may do
 
     @property
     def is_guest(self) -> bool:
         return self.type == PrincipalType.GUEST
 
     def moderates(self, account: Account) -> bool:
-        """Admins managing the users of ``account`` may read and delete any of its conversations."""
-        return self.user is not None and access.can(self.user, Capability.MANAGE_USERS, account)
+        """Admins managing the users of ``account`` (an application deployed as ACCOUNT_ADMIN
+        too) may read and delete any of its conversations."""
+        who = self.user if self.user is not None else self.actor
+        return who is not None and access.can(who, Capability.MANAGE_USERS, account)
 
 
 def principal_for(actor: Principal | User | None) -> ChatPrincipal:
     """The chat principal of a caller (``access.request_principal``, or a User); PermissionDenied
-    for application tokens and for whoever is not signed in."""
+    for whoever is not signed in."""
     if isinstance(actor, User):
         if not (actor.is_authenticated and actor.is_active):
             raise PermissionDenied("Sign in to use the chat service.")
@@ -49,4 +52,8 @@ def principal_for(actor: Principal | User | None) -> ChatPrincipal:
         )
     if actor.kind is PrincipalKind.GUEST and actor.account is not None and actor.guest:
         return ChatPrincipal(PrincipalType.GUEST, actor.guest, actor.account, name=actor.name)
-    raise PermissionDenied("Application (client_credentials) tokens cannot use the chat service.")
+    if actor.kind is PrincipalKind.APPLICATION and actor.account is not None and actor.application:
+        return ChatPrincipal(
+            PrincipalType.APP, actor.application, actor.account, name=actor.name, actor=actor
+        )
+    raise PermissionDenied("Sign in to use the chat service.")

@@ -219,6 +219,11 @@ class CloudLink:
         )
         return self.use_token(token)
 
+    def login_assumed_role(self, account_id: str, role: str = "ACCOUNT_ADMIN") -> Token:
+        """Signed in as a partner admin, act as ``role`` in one customer account from now on
+        (``POST /assume-role/token``; short-lived, not renewed: sign in and assume again)."""
+        return self.use_token(self.authentication.assume_role(account_id, role))
+
     def login_guest(self, account_id: str, name: str, **fields: Any) -> Token:
         """A guest token (role ``GUEST``). Its refresh token is the guest's only way to more tokens
         for the same ``principalId``; the client refreshes it like any other."""

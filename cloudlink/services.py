@@ -187,6 +187,13 @@ class AuthenticationService(Service):
         body = {key: value for key, value in data.items() if value is not None}
         return Token.from_dict(self.call("POST", "/guest/token", json=body, auth=False))
 
+    def assume_role(self, account_id: str, role: str = "ACCOUNT_ADMIN") -> Token:
+        """``POST /assume-role/token`` with the client's current token (a partner admin's): a
+        short-lived token as ``role`` in the customer account ``account_id`` (GUID or number).
+        No refresh token: ask again when it expires."""
+        body = {"accountId": account_id, "role": role}
+        return Token.from_dict(self.call("POST", "/assume-role/token", json=body))
+
     def whoami(self) -> Claims:
         """``GET /token``: the claims of the client's current token."""
         return Claims.from_dict(self.call("GET", "/token"))

@@ -20,10 +20,11 @@ OWN_EXTENSION_ONLY = (
 
 def endpoint_account(*, actor: User | Principal, extension: str) -> Account:
     """The account whose PBX serves ``extension`` for this actor (the actor's own account), after
-    ``access.may_use_extension``: admins and delegated tokens may act on any extension of the
-    account, a USER only on User.extension. Raises PermissionDenied (403)."""
+    ``access.may_use_extension``: admins, delegated tokens and service tokens deployed as
+    ACCOUNT_ADMIN may act on any extension of the account, a USER only on User.extension (a
+    service token deployed as USER on none). Raises PermissionDenied (403)."""
     principal = access.principal_of(actor)
-    if principal is None or principal.user is None or not access.in_scope(principal, principal.account):
+    if principal is None or principal.account is None or not access.in_scope(principal, principal.account):
         raise Http404("No such account.")
     if not access.may_use_extension(principal, extension):
         raise PermissionDenied(OWN_EXTENSION_ONLY)

@@ -12,9 +12,11 @@ from rest_framework.request import Request
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import Account, User
+from oauth.applications.selectors import deployment_role
+from oauth.assume_role import assumed_role_problem
 from oauth.grants import token_principal_problem
 from oauth.refresh import refresh_family_is_revoked
-from oauth.tokens import CLIENT, GUEST, TokenError, access_token_decode, token_kind
+from oauth.tokens import ASSUMED, CLIENT, GUEST, TokenError, access_token_decode, token_kind
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:
@@ -32,6 +34,8 @@ class TokenPrincipal:
     kind: str
     claims: dict = field(repr=False)
     account: Account | None = None
+    user: User | None = None  # an assumed role's partner admin
+    deployment_role: str = ""  # an application's: its deployment's current role, read per request
     is_authenticated = True
     is_anonymous = False
     is_active = True
@@ -43,8 +47,12 @@ class TokenPrincipal:
         return str(self.claims.get("principalId", ""))
 
     @property
+    def account_id(self):
+        return self.account.pk if self.account is not None else None
+
+    @property
     def role(self) -> str:
-        return str(self.claims.get("role", ""))
+        return self.deployment_role or str(self.claims.get("role", ""))
 
 
 def bearer_token_from(request: Request) -> str | None:
@@ -90,16 +98,44 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
             )
         if claims.get("sid") and refresh_family_is_revoked(claims["sid"]):
             raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
+        if kind == ASSUMED:
+            return self._assumed(request, claims, user)
         problem = token_principal_problem(claims, user.account)  # delegated, or issued via an app
         if problem:
             raise exceptions.AuthenticationFailed(problem)
         return user, claims
 
+    def _assumed(self, request: Request, claims: dict, user: User):
+        """A partner admin's assumed role: confined to its account (``accounts.access``), valid
+        while that account is active and still in the partner admin's scope, on the routes that
+        accept it (``accepts_assumed_roles``: the Admin API) and ``GET /token``."""
+        account = (
+            Account.objects.select_related("parent")
+            .filter(account_id=_uuid_or_none(claims.get("accountId")))
+            .first()
+        )
+        problem = assumed_role_problem(user, account)
+        if problem:
+            raise exceptions.AuthenticationFailed(problem)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if not (
+            getattr(view, "accepts_assumed_roles", False) or getattr(view, "accepts_token_principals", False)
+        ):
+            from core.api.errors import ApiError  # (errors imports DRF views, which import us)
+
+            raise ApiError(
+                "InsufficientPermissions", "Assumed-role tokens cannot be used on this route.", 403
+            )
+        return TokenPrincipal(kind=ASSUMED, claims=claims, account=account, user=user), claims
+
     def _principal(self, request: Request, claims: dict, kind: str):
         """An application's own token or a guest's: valid only while the application is
         approved and active in the account (or guest access is on), and only on views that
-        accept such principals (``accepts_token_principals``). Every other route, i.e. the
-        whole admin and user-management API, answers 403 InsufficientPermissions."""
+        accept such principals: ``accepts_token_principals`` (both) or
+        ``accepts_application_tokens`` (the Admin, Chat, Notifications and Media APIs, where an
+        application acts with its deployment's role, read here on every request: what it may
+        do there is ``accounts.access``'s rule). Every other route answers 403
+        InsufficientPermissions."""
         account = (
             Account.objects.select_related("parent")
             .filter(account_id=_uuid_or_none(claims.get("accountId")))
@@ -109,12 +145,16 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         if problem:
             raise exceptions.AuthenticationFailed(problem)
         view = (getattr(request, "parser_context", None) or {}).get("view")
-        if not getattr(view, "accepts_token_principals", False):
+        accepted = getattr(view, "accepts_token_principals", False) or (
+            kind == CLIENT and getattr(view, "accepts_application_tokens", False)
+        )
+        if not accepted:
             from core.api.errors import ApiError  # (errors imports DRF views, which import us)
 
             who = "Guest tokens" if kind == GUEST else "Application (client_credentials) tokens"
             raise ApiError("InsufficientPermissions", f"{who} cannot be used on this route.", 403)
-        return TokenPrincipal(kind=kind, claims=claims, account=account), claims
+        role = deployment_role(str(claims.get("clientId", "")), account) if kind == CLIENT else ""
+        return TokenPrincipal(kind=kind, claims=claims, account=account, deployment_role=role), claims
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{self.www_authenticate_realm}"'

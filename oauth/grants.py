@@ -33,6 +33,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +53,7 @@ from oauth.refresh import (
 )
 
 S256 = "S256"
+_validate_url = URLValidator(schemes=["http", "https"])
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 section 4.1
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")  # base64url(SHA-256), no padding
 
@@ -128,7 +131,12 @@ def client_authenticate(client_id: str, client_secret: str, *, confidential_only
             )
         return app
     if not client_secret:
-        raise _error("ClientSecretMismatch", "This client must authenticate with its client_secret.", 401)
+        raise _error(
+            "ClientSecretMismatch",
+            "This application is a confidential client: send its client_secret (in the body or with "
+            "HTTP Basic) to authenticate.",
+            401,
+        )
     if not application_secret_verify(app, client_secret):
         raise _error("ClientSecretMismatch", "The client_secret is not correct.", 401)
     return app
@@ -159,33 +167,55 @@ def _require_deployment(app, account: Account):
 
 
 def _redirect_uris(app, deployment) -> list[str]:
-    """The redirect URIs a code may go to: the deployment's own list when it has one, else the
-    application's registered ones."""
-    return list(deployment.redirect_uris or app.redirect_uris or [])
+    """The redirect URIs a code may go to: the deployment's own list (the account's, saved as
+    given) when it has one, else the application's registered ones. Before the account is known
+    (``deployment`` None), the registered ones and those of every active deployment."""
+    if deployment is not None:
+        return list(deployment.redirect_uris or app.redirect_uris or [])
+    deployed = ApplicationDeployment.objects.filter(application=app, active=True).values_list(
+        "redirect_uris", flat=True
+    )
+    return list(app.redirect_uris or []) + [uri for uris in deployed for uri in uris or []]
 
 
 def redirect_uri_check(app, deployment, redirect_uri: str) -> None:
-    """An exact match with a registered URI (no prefix or pattern matching)."""
+    """An exact match with a registered URI (no prefix or pattern matching), checked when a code
+    request uses it: a deployment's list is saved as the account gives it (CloudLink's examples
+    hold placeholders), so only here must the URI be an absolute http(s) URL."""
     if not redirect_uri:
         return
-    allowed = _redirect_uris(app, deployment) if deployment is not None else list(app.redirect_uris or [])
+    allowed = _redirect_uris(app, deployment)
     if not allowed:
         raise _error("UnconfiguredRedirectUri", "This application has no redirect URI registered.", 403)
     if redirect_uri not in allowed:
         raise _error(
             "InvalidRedirectUri", "The redirect_uri is not one registered for this application.", 403
         )
+    if not _usable_redirect_uri(redirect_uri):
+        raise _error(
+            "InvalidRedirectUri",
+            "The redirect_uri is registered but is not an absolute http(s) URL without a fragment "
+            "(a placeholder?): correct it in the deployment's redirectUris.",
+            403,
+        )
+
+
+def _usable_redirect_uri(uri: str) -> bool:
+    try:
+        _validate_url(uri)
+    except ValidationError:
+        return False
+    return "#" not in uri
 
 
 def pkce_check_challenge(app, code_challenge: str, method: str) -> tuple[str, str]:
     """Validate the PKCE parameters of a code request; returns ``(challenge, method)``. Only
-    S256 is accepted (``plain`` is refused); a public client must use PKCE."""
+    S256 is accepted (``plain`` is refused). PKCE is optional for every client: CloudLink's
+    clients exchange a code with the client ID alone (docs/api-authentication.md)."""
     method = (method or "").strip()
     if not code_challenge:
         if method:
             raise _error("InvalidRequest", "code_challenge_method was given without a code_challenge.", 400)
-        if not app.is_confidential:
-            raise _error("InvalidRequest", "Public clients must use PKCE (code_challenge, method S256).", 400)
         return "", ""
     if method != S256:
         raise _error(
@@ -347,8 +377,8 @@ def _account_for(account_ref: str) -> Account:
     return account
 
 
-# What an application's own token may do in its account: read and write there, as an account
-# admin would (no finer scopes exist). The answer names exactly this, whatever was asked.
+# What an application's own token may do in its account: read and write there, within its
+# deployment's role (no finer scopes exist). The answer names exactly this, whatever was asked.
 CLIENT_SCOPES = ("read", "write")
 CLIENT_SCOPE = " ".join(CLIENT_SCOPES)
 
@@ -378,7 +408,7 @@ def client_credentials_grant(
     granted = client_scope_grant(scope)
     if account_ref:
         account = _account_for(account_ref)
-        _require_deployment(app, account)
+        deployment = _require_deployment(app, account)
     else:
         deployments = list(
             ApplicationDeployment.objects.filter(application=app, active=True).select_related(
@@ -393,11 +423,12 @@ def client_credentials_grant(
             raise _error(
                 "MissingParameters", "This application is deployed in several accounts: give account_id.", 400
             )
-        account = deployments[0].account
+        deployment = deployments[0]
+        account = deployment.account
     if not account.is_active:
         raise _error("InactiveAccount", "This account has been deactivated.", 403)
     token, expires_in = tokens.client_token_issue(
-        client_id=app.client_id, name=app.name, account=account, issuer=issuer
+        client_id=app.client_id, name=app.name, account=account, role=deployment.role, issuer=issuer
     )
     return token, expires_in, granted
 

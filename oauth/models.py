@@ -116,7 +116,7 @@ class Application(models.Model):
     """A third-party application a partner registered on the Developer page.
 
     Pending until a platform operator approves it (which issues ``client_id`` and, for
-    confidential clients, a secret shown once; only its hash is kept) or rejects it. Its
+    confidential clients (an opt-in; public is the default), a secret shown once; only its hash is kept) or rejects it. Its
     ``mitel_app`` name only counts requests: it is unique among *approved* applications (a
     pending, rejected or blocked registration holds no name)."""
 
@@ -138,7 +138,9 @@ class Application(models.Model):
     mitel_app = models.CharField(
         "x-mitel-app value", max_length=200, help_text="The app name it sends in x-mitel-app, e.g. MyApp"
     )
-    client_type = models.CharField(max_length=12, choices=ClientType.choices, default=ClientType.CONFIDENTIAL)
+    # Public by default, as CloudLink's own registration (which has no client type): a code is
+    # exchanged with the client ID alone. Confidential clients are an opt-in and authenticate.
+    client_type = models.CharField(max_length=12, choices=ClientType.choices, default=ClientType.PUBLIC)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(blank=True)
     client_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -173,7 +175,15 @@ class Application(models.Model):
 
 
 class ApplicationDeployment(models.Model):
-    """An approved application enabled in one customer account (CloudLink's PUT /applications/{id})."""
+    """An approved application enabled in one customer account (CloudLink's PUT /applications/{id}).
+
+    ``redirect_uris`` is the account's own list, saved as given (CloudLink's examples hold
+    placeholders) and checked when /authorize uses one. ``role`` is what the application's own
+    token (client_credentials) may do in the account: USER (the default) or ACCOUNT_ADMIN."""
+
+    class Role(models.TextChoices):
+        USER = "USER", "User"
+        ACCOUNT_ADMIN = "ACCOUNT_ADMIN", "Account admin"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deployments")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="app_deployments")
@@ -181,6 +191,7 @@ class ApplicationDeployment(models.Model):
     description = models.TextField(blank=True)
     redirect_uris = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

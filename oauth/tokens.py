@@ -153,6 +153,7 @@ def access_token_issue(
 CLIENT = "client"  # client_credentials: the principal is the application
 GUEST = "guest"  # POST /guest/token: an anonymous guest of an account
 DELEGATED = "delegated"  # token exchange: a user's token obtained by an application
+ASSUMED = "assumed"  # POST /assume-role/token: a partner admin as ACCOUNT_ADMIN of one customer
 TOKEN_EXCHANGE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 
 
@@ -182,16 +183,17 @@ def _principal_token(claims: dict[str, Any], *, issuer: str | None) -> tuple[str
 
 
 def client_token_issue(
-    *, client_id: str, name: str, account: Account, issuer: str | None = None
+    *, client_id: str, name: str, account: Account, role: str = Role.USER.name, issuer: str | None = None
 ) -> tuple[str, int]:
     """An application's own token in an account (client_credentials). Its principal is the
-    application (``principalId`` = ``clientId``) and its role is at most ACCOUNT_ADMIN."""
+    application (``principalId`` = ``clientId``); its role is its deployment's (USER or
+    ACCOUNT_ADMIN; the current one is read again on every request)."""
     claims = _account_claims(account) | {
         "principalId": client_id,
         "clientId": client_id,
         "azp": client_id,
         "name": name,
-        "role": Role.ACCOUNT_ADMIN.name,
+        "role": role,
         "type": CLIENT,
     }
     return _principal_token(claims, issuer=issuer)
@@ -251,10 +253,40 @@ def delegated_token_issue(user: User, *, client_id: str, issuer: str | None = No
     )
 
 
+def assumed_role_token_issue(
+    user: User, *, account: Account, role: str, sid: str = "", issuer: str | None = None
+) -> tuple[str, int]:
+    """A short-lived token (``PORTAL_ASSUMED_ROLE_SECONDS``) for ``user`` acting as ``role`` in
+    ``account`` only: the user's claims with the account's and the role replaced, ``type:
+    assumed`` and ``act`` naming who they are. ``sid`` (the caller's sign-in) ends it with it."""
+    now = int(time.time())
+    lifetime = settings.PORTAL_ASSUMED_ROLE_SECONDS
+    payload = (
+        user_claims(user)
+        | _account_claims(account)
+        | {
+            "role": role,
+            "type": ASSUMED,
+            "act": {"sub": str(user.user_id), "role": user.role, "accountId": str(user.account.account_id)},
+            "iss": issuer or issuer_for(),
+            "sub": str(user.user_id),
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": str(uuid.uuid4()),
+            "typ": "access",
+        }
+    )
+    payload["domain"] = f"{account.account_id}.api.local"
+    payload["sipAddress"] = f"{user.user_id}@{payload['domain']}"
+    if sid:
+        payload["sid"] = sid
+    return _sign(payload), lifetime
+
+
 def token_kind(claims: dict[str, Any]) -> str:
-    """``client``, ``guest``, ``delegated`` or ``user``."""
+    """``client``, ``guest``, ``delegated``, ``assumed`` or ``user``."""
     kind = claims.get("type")
-    return kind if kind in (CLIENT, GUEST, DELEGATED) else "user"
+    return kind if kind in (CLIENT, GUEST, DELEGATED, ASSUMED) else "user"
 
 
 def refresh_token_encode(user: User, *, jti: uuid.UUID, issuer: str, issued_at: int, expires_at: int) -> str:

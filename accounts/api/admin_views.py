@@ -54,6 +54,9 @@ def _account_body(request: Request, account: Account) -> dict:
 
 
 class AccountCollectionApi(APIView):
+    accepts_application_tokens = True  # a service token acts with its deployment's role
+    accepts_assumed_roles = True  # a partner admin's assumed role acts as it
+
     @extend_schema(
         operation_id="accounts_list",
         summary="List the accounts you administer",
@@ -110,6 +113,8 @@ class AccountCollectionApi(APIView):
 
 
 class AccountDetailApi(AccountScopedApi):
+    accepts_application_tokens = True
+    accepts_assumed_roles = True
     need = Capability.VIEW_ACCOUNT
 
     @extend_schema(

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import extensions, selectors, services
+from accounts import access, extensions, selectors, services
 from accounts.access import Capability
 from accounts.api.base import ACCOUNT_ID, AccountScopedApi
 from accounts.api.user_serializers import (
@@ -121,6 +121,8 @@ def _managed_user(request: Request, account: Account, user_ref: str) -> User:
 
 
 class UserCollectionApi(AccountScopedApi):
+    accepts_application_tokens = True  # a service token acts with its deployment's role
+    accepts_assumed_roles = True  # a partner admin's assumed role acts as it
     need = Capability.MANAGE_USERS
 
     @classmethod
@@ -236,6 +238,8 @@ class UserCollectionApi(AccountScopedApi):
 
 
 class UserDetailApi(AccountScopedApi):
+    accepts_application_tokens = True  # a service token acts with its deployment's role
+    accepts_assumed_roles = True  # a partner admin's assumed role acts as it
     need = Capability.MANAGE_USERS
 
     @extend_schema(
@@ -281,7 +285,9 @@ class UserDetailApi(AccountScopedApi):
 
 
 def _is_caller(request: Request, user_ref: str) -> bool:
-    actor = request.user
+    actor = access.acting_user(request.user)  # None for an application's own token
+    if actor is None:
+        return False
     text = (user_ref or "").strip()
     try:
         return uuid.UUID(text) == actor.user_id
@@ -290,6 +296,9 @@ def _is_caller(request: Request, user_ref: str) -> bool:
 
 
 class OwnAccountUserDetailApi(APIView):
+    accepts_application_tokens = True  # a service token acts with its deployment's role
+    accepts_assumed_roles = True  # a partner admin's assumed role acts as it
+
     @extend_schema(
         operation_id="own_account_users_retrieve",
         summary="Get a user of your own account (anyone: yourself)",

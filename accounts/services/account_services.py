@@ -108,7 +108,11 @@ def account_create(
         raise ValidationError(f"Unknown account fields: {', '.join(sorted(unknown))}.")
     contacts = _clean_contacts(support_contacts)
     account = Account(
-        kind=Account.Kind.CUSTOMER, parent=partner, created_by=actor, modified_by=actor, **fields
+        kind=Account.Kind.CUSTOMER,
+        parent=partner,
+        created_by=access.acting_user(actor),
+        modified_by=access.acting_user(actor),
+        **fields,
     )
     account.account_number = _unique_account_number()
     errors: dict[str, list[str]] = {}
@@ -146,7 +150,7 @@ def account_update(*, actor: User, account: Account, **changes: Any) -> Account:
     changed = {k for k in changes if before[k] != after[k]}
     if not changed:
         return account
-    account.modified_by = actor
+    account.modified_by = access.acting_user(actor)
     account.save()
     audit_record(
         actor=actor,
@@ -235,7 +239,7 @@ def _set_status(*, actor: User, account: Account, status: str) -> Account:
         return account
     before = account.status
     account.status = status
-    account.modified_by = actor
+    account.modified_by = access.acting_user(actor)
     account.save(update_fields=["status", "modified_by", "modified_at"])
     if status == Account.Status.DEACTIVATED:  # for good: activating again does not revive them
         sign_ins_end(User.objects.for_account(account))

@@ -188,7 +188,13 @@ def user_create(
     if actor is not None:
         access.require_grant_role(actor, role)
     user = User(
-        account=account, email=email, role=role, source=source, created_by=actor, modified_by=actor, **fields
+        account=account,
+        email=email,
+        role=role,
+        source=source,
+        created_by=access.acting_user(actor),
+        modified_by=access.acting_user(actor),
+        **fields,
     )
     if password:
         user.set_password(password)
@@ -231,7 +237,7 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
         return user
     if "email" in changed:
         _check_email_free(user.account, user.email, exclude_pk=user.pk)
-    user.modified_by = actor
+    user.modified_by = access.acting_user(actor)
     _save_unique(user)
     audit_record(
         actor=actor,
@@ -284,7 +290,7 @@ def user_role_set(*, actor: User, user: User, role: str) -> User:
             )
     before = user.role
     user.role = role
-    user.modified_by = actor
+    user.modified_by = access.acting_user(actor)
     user.save(update_fields=["role", "modified_by", "modified_at"])
     if not access.is_admin(role):  # rights withdrawn: the sign-ins made with them end
         sign_ins_end([user])
@@ -447,8 +453,8 @@ def user_create_many(
             email=email,
             role=role,
             source=source,
-            created_by=actor,
-            modified_by=actor,
+            created_by=access.acting_user(actor),
+            modified_by=access.acting_user(actor),
             **fields,
         )
         user.set_unusable_password()

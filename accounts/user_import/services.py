@@ -67,7 +67,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
     with transaction.atomic():
         job = UserImportJob.objects.create(
             account=account,
-            created_by=actor,
+            created_by=access.acting_user(actor),
             file_name=(upload.name or "")[:255],
             total_rows=len(parsed.rows),
             valid_rows=parsed.valid_rows,
@@ -106,7 +106,7 @@ def import_job_start(*, actor: User, job: UserImportJob) -> UserImportJob:
         raise ValidationError("Nothing to import: every row has an error. Fix the file and upload it again.")
     restart = job.status == Status.FAILED
     job.status, job.error, job.finished_at = Status.PENDING, "", None
-    job.started_by = actor
+    job.started_by = access.acting_user(actor)
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "started_by", "started_at", "modified_at"])
     audit_record(

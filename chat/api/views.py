@@ -1,7 +1,8 @@
 """Chat service (CloudLink ``chat.api.mitel.io/2017-09-01``), mounted at /api/chat/2017-09-01/.
 
 Thin views: the caller becomes a ``ChatPrincipal`` (a user, or a guest holding a GUEST token:
-these views opt in with ``accepts_token_principals``; application tokens get 403), the
+these views opt in with ``accepts_token_principals``; an application's own token acts with its
+deployment's role), the
 conversation is resolved through the selectors (404 when the caller may not see it), the body is
 checked by a strict serializer (CloudLink's ``BadRequestError`` wording), one service or selector
 does the work. See docs/chat.md.
@@ -84,7 +85,7 @@ def _service_errors():
 
 
 class ChatApiView(APIView):
-    """Users and guests (GUEST tokens) may call chat routes; application tokens may not."""
+    """Users, guests (GUEST tokens) and applications on their own (service tokens) call chat routes."""
 
     accepts_token_principals = True
     principal: ChatPrincipal

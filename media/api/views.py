@@ -9,8 +9,10 @@ answer through ``core.api.errors.SERVICE_ERRORS`` (the PBX's are ``core.errors``
 * the PBX refused the request for another reason: 502 ``PbxRejected``
 * an action that does not fit the call's state: 409 ``Conflict``
 
-Guest and application tokens are refused (403) by the authentication layer: these views do not set
-``accepts_token_principals``.
+Guest tokens are refused (403) by the authentication layer: these views do not set
+``accepts_token_principals``. An application's own token is accepted
+(``accepts_application_tokens``): deployed as ACCOUNT_ADMIN it controls any extension of its
+account, as USER none (``accounts.access.may_use_extension``).
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ CALL_FILTER_FIELDS = {
 ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 
-
-
 class EndpointCallCollectionApi(APIView):
+    accepts_application_tokens = True
+
     @extend_schema(
         operation_id="getEndpointCalls",
         summary="List Active Calls",
@@ -98,6 +100,8 @@ class EndpointCallCollectionApi(APIView):
 
 
 class EndpointCallDetailApi(APIView):
+    accepts_application_tokens = True
+
     @extend_schema(
         operation_id="getEndpointCall",
         summary="Get an Active Call State",

@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("authorize", auth_views.AuthorizeView.as_view(), name="authorize"),
     path("authorize/continue", auth_views.AuthorizeContinueView.as_view(), name="authorize-continue"),
     path("guest/token", auth_views.GuestTokenView.as_view(), name="guest-token"),
+    path("assume-role/token", auth_views.AssumeRoleTokenView.as_view(), name="assume-role-token"),
     path(
         "accounts/<str:account_ref>/.well-known/jwks.json",
         auth_views.JwksView.as_view(),

@@ -54,6 +54,7 @@ from oauth.api.serializers import (
     claims_representation,
     token_representation,
 )
+from oauth.assume_role import assumed_role_token_grant
 from oauth.authentication import CloudLinkTokenAuthentication
 from oauth.refresh import TokenPair, token_pair_issue
 
@@ -519,6 +520,57 @@ def authorize_continue(request: HttpRequest) -> HttpResponse:
             state=state,
         )
     return _redirect_with(code_request.redirect_uri, code=code, state=state)
+
+
+# --- /assume-role/token -----------------------------------------------------------------------------
+
+
+class AssumeRoleRequestSerializer(serializers.Serializer):
+    """The spec's ``assumeRoleTokenPostRequest``."""
+
+    accountId = serializers.CharField(
+        max_length=64, help_text="The customer account (GUID or account number)."
+    )
+    role = serializers.CharField(max_length=40, help_text="ACCOUNT_ADMIN (or USER).")
+    policyId = serializers.CharField(required=False, max_length=200, help_text="Not supported: ignored.")
+
+
+class AssumeRoleTokenView(APIView):
+    """``POST /assume-role/token``: a partner admin's short-lived token as ACCOUNT_ADMIN of one
+    of its customer accounts (``oauth.assume_role``)."""
+
+    authentication_classes = [CloudLinkTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="createTokenWithAssumedRole",
+        summary="Create a token with an assumed role (partner admins, in one customer account)",
+        description="A partner admin's own token asks for `role` (ACCOUNT_ADMIN, or USER) in `accountId`, a "
+        "customer account under its partner account. The answer's access token acts only there, with "
+        "that role, for `PORTAL_ASSUMED_ROLE_SECONDS` (default 900 s; no refresh token), on the Admin "
+        "API and `GET /token`; each grant is audited in the customer account (`role.assumed`). Account "
+        "admins, users and application tokens get 403 `InsufficientPermissions`; another partner's "
+        "account is 404 `AccountNotFound`; PARTNER_ADMIN is 400 `AssumeRoleHigh`.",
+        request={"application/json": AssumeRoleRequestSerializer},
+        responses={201: TokenSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _request_data(request, AssumeRoleRequestSerializer)
+        try:
+            access_token, expires_in = assumed_role_token_grant(
+                user=request.user,
+                claims=request.auth,
+                account_ref=data.get("accountId", ""),
+                role=data.get("role", ""),
+                issuer=_issuer(request),
+            )
+        except SignInError as exc:
+            return error_response(exc.name, exc.message, exc.status)
+        pair = TokenPair(access_token=access_token, expires_in=expires_in, refresh_token="")
+        return Response(
+            token_representation(pair, scope=""), status=status.HTTP_201_CREATED, headers=_NO_STORE
+        )
 
 
 # --- /guest/token ------------------------------------------------------------------------------------

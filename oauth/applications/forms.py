@@ -32,7 +32,10 @@ class ApplicationRegisterForm(forms.Form):
     client_type = forms.ChoiceField(
         label="Client type",
         choices=Application.ClientType.choices,
-        initial=Application.ClientType.CONFIDENTIAL,
+        initial=Application.ClientType.PUBLIC,
+        help_text="Public (the default, as in CloudLink): codes are exchanged with the client ID alone, "
+        "PKCE optional. Confidential: the application keeps a secret and must send it at /token; "
+        "only confidential clients get service tokens (client_credentials).",
     )
 
     def clean_redirect_uris(self) -> list[str]:

@@ -135,3 +135,21 @@ def application_token_problem(client_id: str, account: Account) -> str | None:
     if deployment_active(app, account) is None:
         return "The application behind this token is no longer active in this account."
     return None
+
+
+def deployment_role(client_id: str, account: Account | None) -> str:
+    """The role the application's active deployment in ``account`` gives its own token (USER or
+    ACCOUNT_ADMIN); "" when it is not active there."""
+    if account is None or not client_id:
+        return ""
+    role = (
+        ApplicationDeployment.objects.filter(
+            application__client_id=client_id,
+            application__status=Application.Status.APPROVED,
+            account=account,
+            active=True,
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role or ""

@@ -147,7 +147,7 @@ def application_register(
     mitel_app: str,
     description: str = "",
     redirect_uris: Iterable[str] = (),
-    client_type: str = Application.ClientType.CONFIDENTIAL,
+    client_type: str = Application.ClientType.PUBLIC,
 ) -> Application:
     """A partner registers an application; it stays pending until an operator approves it."""
     access.require(actor, Capability.MANAGE_APPLICATIONS, partner)
@@ -358,6 +358,34 @@ def application_secret_verify(application: Application, secret: str) -> bool:
     )
 
 
+def _deployment_redirect_uris(uris: Iterable[str]) -> list[str]:
+    """The account's own redirect URIs, saved as given (CloudLink's examples send placeholders
+    such as ``"string"``): distinct, at most ``MAX_REDIRECT_URIS`` of at most
+    ``MAX_REDIRECT_URI_LENGTH`` characters. Whether one is a usable URL is checked when /authorize
+    uses it (``oauth.grants.redirect_uri_check``)."""
+    given = list(dict.fromkeys(uri.strip() for uri in uris or [] if uri and uri.strip()))
+    if len(given) > MAX_REDIRECT_URIS:
+        raise ValidationError(
+            {
+                "redirect_uris": f"At most {MAX_REDIRECT_URIS} redirect URIs are allowed; {len(given)} were given."
+            }
+        )
+    if any(len(uri) > MAX_REDIRECT_URI_LENGTH for uri in given):
+        raise ValidationError(
+            {"redirect_uris": f"A redirect URI has at most {MAX_REDIRECT_URI_LENGTH} characters."}
+        )
+    return given
+
+
+def _deployment_snapshot(deployment: ApplicationDeployment) -> dict[str, Any]:
+    return {
+        "active": deployment.active,
+        "name": deployment.name,
+        "redirect_uris": deployment.redirect_uris,
+        "role": deployment.role,
+    }
+
+
 @transaction.atomic
 def application_deploy(
     *,
@@ -368,9 +396,12 @@ def application_deploy(
     name: str = "",
     description: str = "",
     redirect_uris: Iterable[str] | None = None,
+    role: str | None = None,
 ) -> ApplicationDeployment:
     """Enable (or update, or deactivate with ``active=False``) an approved application in a
-    customer account: the console's Integrations -> Third party, and PUT /applications/{clientId}."""
+    customer account: the console's Integrations -> Third party, and PUT /applications/{clientId}.
+    ``redirect_uris`` are the account's own (saved as given); ``role`` is what the application's
+    own token may do there (USER, the default, or ACCOUNT_ADMIN; never above the actor's role)."""
     access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
     if application.status != Application.Status.APPROVED:
         raise ApplicationNotActive(
@@ -380,22 +411,24 @@ def application_deploy(
         raise ValidationError(
             "Applications are deployed to customer accounts, not to the partner's own account."
         )
-    uris = _clean_redirect_uris(redirect_uris) if redirect_uris is not None else None
-    if uris is not None and application.redirect_uris and not set(uris) <= set(application.redirect_uris):
-        raise ValidationError(
-            {"redirect_uris": "Redirect URIs must be among those registered for the application."}
-        )
+    if role is not None:
+        if role not in ApplicationDeployment.Role.values:
+            raise ValidationError({"role": "role must be USER or ACCOUNT_ADMIN."})
+        access.require_grant_role(actor, role)
+    uris = _deployment_redirect_uris(redirect_uris) if redirect_uris is not None else None
     deployment, created = ApplicationDeployment.objects.select_for_update().get_or_create(
-        application=application, account=account, defaults={"created_by": actor}
+        application=application, account=account, defaults={"created_by": access.acting_user(actor)}
     )
-    before = {"active": deployment.active, "name": deployment.name, "redirect_uris": deployment.redirect_uris}
+    before = _deployment_snapshot(deployment)
     deployment.active = active
     deployment.name = (name or deployment.name or application.name).strip()
     deployment.description = description if description else deployment.description
     if uris is not None:
         deployment.redirect_uris = uris
+    if role is not None:
+        deployment.role = role
     deployment.save()
-    after = {"active": deployment.active, "name": deployment.name, "redirect_uris": deployment.redirect_uris}
+    after = _deployment_snapshot(deployment)
     if created or before != after:
         audit_record(
             actor=actor,

@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.docs.document_request_limits",  # 400 (NUL, deep JSON) and 413 on every operation
     ],
+    # USER or ACCOUNT_ADMIN (a user's new role, a deployment's role) beside the full role lists.
+    "ENUM_NAME_OVERRIDES": {"ExchangeableRoleEnum": ["USER", "ACCOUNT_ADMIN"]},
 }
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
@@ -284,6 +286,8 @@ PORTAL_REFRESH_TOKEN_SECONDS = env_int("PORTAL_REFRESH_TOKEN_SECONDS", 14 * 24 *
 # extends it beyond its first issue plus this; then the password (or a new guest token) again.
 PORTAL_REFRESH_FAMILY_MAX_AGE = env_int("PORTAL_REFRESH_FAMILY_MAX_AGE", 30 * 24 * 3600)
 PORTAL_AUTHORIZATION_CODE_SECONDS = env_int("PORTAL_AUTHORIZATION_CODE_SECONDS", 60)
+# Lifetime of a token from POST /assume-role/token (a partner admin as ACCOUNT_ADMIN of a customer).
+PORTAL_ASSUMED_ROLE_SECONDS = env_int("PORTAL_ASSUMED_ROLE_SECONDS", 900)
 # Opt-in API rate limit, "<requests>/<seconds>" per client (verified token principal, else address); empty = off.
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")
 PORTAL_PAGE_SIZE = 25

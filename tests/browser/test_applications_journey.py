@@ -29,6 +29,8 @@ def test_register_approve_and_deploy_an_application(new_page, partner_admin, par
     developer.get_by_label("Description").fill("Plans field technicians' routes")
     developer.get_by_label("Redirect URIs").fill("https://planner.example/callback")
     developer.get_by_label("Contact email").fill("dev@acme.example")
+    # Public is the default (as CloudLink's registration); a server that keeps a secret opts in.
+    developer.get_by_label("Client type").select_option("confidential")
     developer.get_by_role("button", name="Register application").click()
     expect(developer.get_by_role("heading", name="Route Planner")).to_be_visible()
     expect(developer.get_by_text("Pending: the platform operator has not reviewed")).to_be_visible()

@@ -105,9 +105,9 @@ def test_client_credentials_login(cloudlink, partner_admin, customer, basic):
     token = client.login_client_credentials(app.client_id, app.secret, customer.account_number, basic=basic)
     assert token.access_token and not token.refresh_token
     claims = client.whoami()
-    assert (claims.principal_id, claims.type, claims.role) == (app.client_id, "client", "ACCOUNT_ADMIN")
+    assert (claims.principal_id, claims.type, claims.role) == (app.client_id, "client", "USER")
     assert claims.account_id == str(customer.account_id)
-    # Application tokens may not use the Admin API: a typed 403.
+    # Deployed with the default role USER, the application may not read the account: a typed 403.
     with pytest.raises(Forbidden):
         client.admin.get_account(customer.account_number)
 
@@ -183,3 +183,15 @@ def test_a_registration_named_like_the_client_changes_nothing_for_it(
     client.login(member.email, password)
     assert client.whoami().user_id == str(member.user_id)
     assert not ApplicationUsage.objects.exists()
+
+
+def test_a_partner_admin_assumes_account_admin_in_a_customer(cloudlink, partner_admin, customer, password):
+    client = cloudlink()
+    client.login(partner_admin.email, password)
+
+    token = client.login_assumed_role(str(customer.account_id))
+
+    assert token.access_token and not token.refresh_token
+    claims = client.whoami()
+    assert (claims.role, claims.account_id) == ("ACCOUNT_ADMIN", str(customer.account_id))
+    assert [user.email for user in client.admin.iter_users(customer.account_number)] == []

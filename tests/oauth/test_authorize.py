@@ -163,8 +163,8 @@ def test_pkce_plain_is_refused(app, member, password):
     assert "S256" in body["message"]
 
 
-def test_public_client_must_use_pkce(public_app, member, password):
-    assert_oauth_error(authorize(member, password, public_app.client_id), 400, "InvalidRequest")
+def test_public_client_may_use_pkce_or_not(public_app, member, password):
+    assert authorize(member, password, public_app.client_id).status_code == 201
     _, challenge = pkce_pair()
     ok = authorize(
         member, password, public_app.client_id, code_challenge=challenge, code_challenge_method="S256"

@@ -79,7 +79,7 @@ def test_an_applications_own_token_is_an_application_principal(partner_admin, cu
         "application": app.client_id,
         "guest": "",
         "principalId": app.client_id,
-        "role": "ACCOUNT_ADMIN",
+        "role": "USER",
     }
 
 
@@ -157,8 +157,9 @@ def test_a_user_without_an_extension_uses_none(customer):
     assert not access.may_use_extension(Principal.for_user(user), "2002")
 
 
-def test_applications_on_their_own_and_guests_use_no_extension(customer):
+def test_applications_deployed_as_user_and_guests_use_no_extension(customer):
     assert not access.may_use_extension(Principal.for_application(customer, "app-1"), "2002")
+    assert not access.may_use_extension(Principal.for_application(customer, "app-1", role="USER"), "2002")
     assert not access.may_use_extension(Principal.for_guest(customer, "g-1"), "2002")
     assert not access.may_use_extension(None, "2002")
 
@@ -181,8 +182,10 @@ def test_a_deactivated_user_uses_no_extension(customer):
         ("member", [], False),
         ("admin", ["someone-else"], True),  # admins see every publication of their account
         ("partner_admin", ["someone-else"], True),
-        ("application", ["someone-else"], True),  # an application's own subscription
+        ("application", ["someone-else"], False),  # deployed as USER: like a user
+        ("application", ["app-1"], True),
         ("application", None, True),
+        ("admin_application", ["someone-else"], True),  # deployed as ACCOUNT_ADMIN: like an admin
     ],
 )
 def test_receives_event(partner_admin, account_admin, member, customer, subscriber, audience, receives):
@@ -191,6 +194,7 @@ def test_receives_event(partner_admin, account_admin, member, customer, subscrib
         "admin": Principal.for_user(account_admin),
         "partner_admin": Principal.for_user(partner_admin),
         "application": Principal.for_application(customer, "app-1"),
+        "admin_application": Principal.for_application(customer, "app-2", role="ACCOUNT_ADMIN"),
     }
     audience = None if audience is None else [str(member.user_id) if a == "MEMBER" else a for a in audience]
 

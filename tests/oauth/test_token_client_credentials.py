@@ -24,7 +24,7 @@ def test_application_gets_its_own_token_in_its_account(app, customer, post):
     claims = access_token_decode(body["access_token"])
     assert claims["clientId"] == claims["principalId"] == app.client_id
     assert claims["accountId"] == str(customer.account_id)
-    assert claims["role"] == "ACCOUNT_ADMIN"
+    assert claims["role"] == "USER"  # the deployment's role (USER unless it says ACCOUNT_ADMIN)
     assert "userId" not in claims
 
 
@@ -108,7 +108,7 @@ def test_whoami_answers_for_the_application(app):
     response = Client().get(f"{BASE}/token", **bearer(token))
 
     assert response.status_code == 200
-    assert response.json()["clientId"] == app.client_id and response.json()["role"] == "ACCOUNT_ADMIN"
+    assert response.json()["clientId"] == app.client_id and response.json()["role"] == "USER"
 
 
 def test_token_stops_working_when_the_application_is_undeployed(app, partner_admin, customer):
@@ -127,9 +127,9 @@ def test_token_stops_working_when_the_application_is_blocked(app, partner_admin)
     assert Client().get(f"{BASE}/token", **bearer(token)).status_code == 401
 
 
-def test_application_tokens_are_refused_on_the_admin_api(app, customer):
+def test_application_tokens_deployed_as_user_cannot_manage_users(app, customer):
     token = client_token(app).json()["access_token"]
 
     response = Client().get(f"/api/admin/2017-09-01/accounts/{customer.account_id}/users", **bearer(token))
 
-    assert_error(response, 403, "InsufficientPermissions")
+    assert_error(response, 403, "Forbidden")  # as a USER would: the role lacks the capability

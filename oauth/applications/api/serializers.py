@@ -100,6 +100,7 @@ def deployment_representation(deployment: ApplicationDeployment) -> dict[str, An
         "modifiedBy": None,
         "status": app.status,
         "mitelApp": app.mitel_app,
+        "role": deployment.role,
         "_links": _self(app.client_id),
     }
 
@@ -134,7 +135,8 @@ def _redirect_uris(**kwargs) -> BoundedListField:
 
 class ApplicationCreateInputSerializer(TypedInputSerializer):
     """``applicationsPostRequest``; ``mitelApp``, ``contactEmail`` and ``clientType`` are this
-    console's additions (defaults: the name, the caller's email, confidential)."""
+    console's additions (defaults: the name, the caller's email, public: CloudLink's registration
+    has no client type, and its clients exchange codes with the client ID alone)."""
 
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
@@ -156,8 +158,18 @@ class ApplicationPutInputSerializer(TypedInputSerializer):
     accountId = serializers.CharField(required=False, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
-    redirectUris = _redirect_uris(required=False)
+    redirectUris = _redirect_uris(
+        required=False,
+        help_text="The account's own redirect URIs, saved as given (placeholders too); /authorize "
+        "accepts only an exact match that is an absolute http(s) URL.",
+    )
     active = serializers.BooleanField(required=False, default=True)
+    role = serializers.ChoiceField(
+        choices=ApplicationDeployment.Role.values,
+        required=False,
+        help_text="What the application's own token (client_credentials) may do in the account: "
+        "USER (the default on a new deployment) or ACCOUNT_ADMIN.",
+    )
 
 
 # --- Output (documentation only: the representations above build the bodies) ------------------
@@ -178,6 +190,11 @@ class ApplicationOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Application.Status.values)
     mitelApp = serializers.CharField()
     id = serializers.IntegerField(required=False, help_text="Registration number (owning partner only).")
+    role = serializers.ChoiceField(
+        choices=ApplicationDeployment.Role.values,
+        required=False,
+        help_text="A deployment's role: what the application's own token may do in the account.",
+    )
     _links = SelfLinkSerializer()
 
 

@@ -162,7 +162,7 @@ class ApplicationCollectionApi(APIView):
                 redirect_uris=params.get("redirectUris") or [],
                 contact_email=params.get("contactEmail") or request.user.email,
                 mitel_app=params.get("mitelApp") or _default_mitel_app(params["name"]),
-                client_type=params.get("clientType") or Application.ClientType.CONFIDENTIAL,
+                client_type=params.get("clientType") or Application.ClientType.PUBLIC,
             )
         body = registration_representation(app)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["_links"]["self"]})
@@ -217,6 +217,7 @@ class ApplicationDetailApi(APIView):
                 name=params.get("name", ""),
                 description=params.get("description", ""),
                 redirect_uris=params.get("redirectUris"),
+                role=params.get("role"),
             )
         deployment = selectors.deployment_list(account=account).get(pk=deployment.pk)
         return Response(deployment_representation(deployment))

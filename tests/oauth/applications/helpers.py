@@ -15,6 +15,7 @@ def register(actor: User, **fields) -> Application:
         "mitel_app": "RoutePlanner",
         "description": "Plans routes",
         "redirect_uris": ["https://planner.example/callback"],
+        "client_type": Application.ClientType.CONFIDENTIAL,
     }
     return services.application_register(actor=actor, partner=actor.account, **(params | fields))
 

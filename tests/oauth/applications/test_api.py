@@ -238,9 +238,9 @@ def test_deploying_a_blocked_application_is_409(api_client_for, partner_admin, p
 @pytest.mark.parametrize(
     "body",
     [
-        {"redirectUris": ["https://evil.example/cb"]},
         {"redirectUris": "https://planner.example/callback"},
         {"active": "maybe"},
+        {"role": "PARTNER_ADMIN"},
     ],
 )
 def test_deploying_with_a_bad_body_is_400(api_client_for, partner_admin, customer, body):

@@ -135,15 +135,16 @@ def test_deploying_outside_the_scope_is_404(partner_admin, outsider_customer):
         services.application_deploy(actor=partner_admin, account=outsider_customer, application=app)
 
 
-def test_deployment_redirect_uris_must_be_registered_ones(partner_admin, customer):
+def test_deployment_redirect_uris_are_the_accounts_own_saved_as_given(partner_admin, customer):
     app, _ = approved(partner_admin)
-    with pytest.raises(ValidationError):
-        services.application_deploy(
-            actor=partner_admin, account=customer, application=app, redirect_uris=["https://evil.example/"]
-        )
     deployment = services.application_deploy(
-        actor=partner_admin, account=customer, application=app, redirect_uris=app.redirect_uris, active=False
+        actor=partner_admin,
+        account=customer,
+        application=app,
+        redirect_uris=["https://customer.example/cb", "string"],
+        active=False,
     )
+    assert deployment.redirect_uris == ["https://customer.example/cb", "string"]
     assert not deployment.active
     assert ApplicationDeployment.objects.filter(account=customer).count() == 1
 
