@@ -7,6 +7,8 @@ many rows the table holds. The tables here are tiny; the plan shape is what is c
 
 import pytest
 from django.db import connection
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from accounts import selectors
@@ -118,3 +120,19 @@ def test_account_name_lookup_uses_the_lower_name_index(populated):
     text = plan(Account.objects.filter(name__iexact="Globex Corp"))
 
     assert "account_name_lower_idx" in text, text
+
+
+def test_users_collection_cursor_page_starts_in_the_index(populated, account_admin):
+    after = Q(key__gt="m") | Q(key="m", pk__gt=5)
+    queryset = (
+        selectors.user_list(actor=account_admin, account=populated)
+        .annotate(key=Lower("email"))
+        .filter(key__gte="m")
+        .filter(after)
+        .order_by(*USER_DEFAULT_ORDERING, "pk")
+    )
+
+    text = plan(queryset[:101], sorts=False)
+
+    assert "user_account_email_idx" in text, text
+    assert "Sort" not in text, text
