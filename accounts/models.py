@@ -103,7 +103,11 @@ class Account(models.Model):
                 | models.Q(kind="customer", parent__isnull=False),
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="account_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="account_name_lower_idx"),
+            # A partner's customers in the Accounts page's default order.
+            models.Index("parent", Lower("name"), "id", name="account_parent_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_number})"
@@ -198,6 +202,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), "account", name="user_email_unique_per_account")
         ]
+        # The users collection and the Users page in their default order, read within one account.
+        indexes = [models.Index("account", Lower("email"), "id", name="user_account_email_idx")]
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"

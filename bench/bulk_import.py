@@ -113,7 +113,7 @@ def main() -> None:
         print(f"{'queries, whole import':32} {med['queries']:10.0f}")
         print(f"{'  import task, without emails':32} {import_queries:10.0f}   ({med['batches']:.0f} batches)")
         print(f"{'  queries per batch':32} {import_queries / med['batches']:10.1f}")
-        print(f"{'  email task inserts (1 per user)':32} {med['email_queries']:10.0f}")
+        print(f"{'  email task inserts (1 per batch)':32} {med['email_queries']:10.0f}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from core import lookups
         from core.throttle import check_throttle_settings
+
+        lookups.register()
 
         checks.register(check_throttle_settings)

@@ -11,31 +11,35 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from core.context import current_correlation_id
-from core.tasks import email_send_task, message_to_payload
+from core.tasks import email_send_many_task, email_send_task, message_to_payload
 
 
 class OutboxBackend(BaseEmailBackend):
+    atomic_batches = True  # a batch is one INSERT: all stored or none
+
     def send_messages(self, email_messages) -> int:
         from core.models import OutboxMessage
 
-        sent = 0
+        rows = []
         for message in email_messages:
             html = ""
             for content, mimetype in getattr(message, "alternatives", []) or []:
                 if mimetype == "text/html":
                     html = content
-            OutboxMessage.objects.create(
-                recipient_user_id=getattr(message, "recipient_user_id", None),
-                to=list(message.to),
-                cc=list(message.cc),
-                subject=message.subject,
-                from_email=message.from_email,
-                body_text=message.body,
-                body_html=html,
-                correlation_id=message.extra_headers.get("X-Mitel-Correlation-Id", ""),
+            rows.append(
+                OutboxMessage(
+                    recipient_user_id=getattr(message, "recipient_user_id", None),
+                    to=list(message.to),
+                    cc=list(message.cc),
+                    subject=message.subject,
+                    from_email=message.from_email,
+                    body_text=message.body,
+                    body_html=html,
+                    correlation_id=message.extra_headers.get("X-Mitel-Correlation-Id", ""),
+                )
             )
-            sent += 1
-        return sent
+        OutboxMessage.objects.bulk_create(rows)
+        return len(rows)
 
 
 def email_queue(*, message: EmailMessage, recipient=None) -> None:
@@ -43,12 +47,23 @@ def email_queue(*, message: EmailMessage, recipient=None) -> None:
 
     ``recipient`` is the user the message is written for (a welcome or reset link): in the Outbox
     their admins may read it; without one, only platform operators can. It never leaves the portal."""
+    payload = _payload(message, recipient)
+    transaction.on_commit(lambda: email_send_task.delay(payload))
+
+
+def email_queue_many(messages: list[tuple[EmailMessage, object]]) -> None:
+    """``email_queue`` for a batch of ``(message, recipient)``: one task sends them all."""
+    payloads = [_payload(message, recipient) for message, recipient in messages]
+    if payloads:
+        transaction.on_commit(lambda: email_send_many_task.delay(payloads))
+
+
+def _payload(message: EmailMessage, recipient) -> dict:
     if getattr(recipient, "user_id", None):
         message.recipient_user_id = str(recipient.user_id)
     if current_correlation_id():
         message.extra_headers.setdefault("X-Mitel-Correlation-Id", current_correlation_id())
-    payload = message_to_payload(message)
-    transaction.on_commit(lambda: email_send_task.delay(payload))
+    return message_to_payload(message)
 
 
 def email_render(name: str, *, to: list[str], context: dict) -> EmailMultiAlternatives:

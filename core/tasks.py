@@ -48,3 +48,28 @@ def email_send_task(self, payload: dict) -> int:
         return payload_to_message(payload).send()
     except OSError as exc:  # SMTP connection problems (smtplib errors are OSErrors)
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(name="core.tasks.email_send_many_task", acks_late=True)
+def email_send_many_task(payloads: list[dict]) -> int:
+    """Send a batch of rendered emails (a bulk import's welcome emails) over one connection.
+    A backend that stores the whole batch or nothing (``atomic_batches``: the Outbox, one
+    insert) takes them at once; otherwise each is sent in turn and, if the connection fails,
+    each message not yet sent goes on as its own ``email_send_task``, which retries it (the
+    ones already sent are not sent again)."""
+    connection = get_connection()
+    messages = [payload_to_message(payload) for payload in payloads]
+    if getattr(connection, "atomic_batches", False):
+        return connection.send_messages(messages)
+    sent = 0
+    try:
+        connection.open()
+        for message in messages:
+            connection.send_messages([message])
+            sent += 1
+    except OSError:
+        for payload in payloads[sent:]:
+            email_send_task.delay(payload)
+    finally:
+        connection.close()
+    return sent

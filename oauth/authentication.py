@@ -15,7 +15,7 @@ from accounts.models import Account, User
 from oauth.applications.selectors import deployment_role
 from oauth.assume_role import assumed_role_problem
 from oauth.grants import token_principal_problem
-from oauth.refresh import refresh_family_is_revoked
+from oauth.refresh import refresh_family_revoked
 from oauth.tokens import ASSUMED, CLIENT, GUEST, TokenError, access_token_decode, token_kind
 
 
@@ -87,16 +87,19 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         kind = token_kind(claims)
         if kind in (CLIENT, GUEST):
             return self._principal(request, claims, kind)
-        user = (
-            User.objects.select_related("account", "account__parent")
-            .filter(user_id=claims.get("userId"))
-            .first()
+        # One query: the user, their account and partner, and whether the sign-in (``sid``) was revoked.
+        users = User.objects.select_related("account", "account__parent").filter(
+            user_id=_uuid_or_none(claims.get("userId"))
         )
+        sid = claims.get("sid")
+        if sid:
+            users = users.annotate(sign_in_revoked=refresh_family_revoked(_uuid_or_none(sid)))
+        user = users.first()
         if user is None or not user_may_stay_signed_in(user):
             raise exceptions.AuthenticationFailed(
                 "The user or account behind this token is no longer active."
             )
-        if claims.get("sid") and refresh_family_is_revoked(claims["sid"]):
+        if sid and user.sign_in_revoked:
             raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
         if kind == ASSUMED:
             return self._assumed(request, claims, user)

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, Value
 from django.utils import timezone
 
 from accounts.authn import SignInError, sign_in_blocker
@@ -101,8 +102,12 @@ def token_pair_issue(
     return TokenPair(access_token=access, expires_in=expires_in, refresh_token=refresh)
 
 
-def refresh_family_is_revoked(family: str) -> bool:
-    return RefreshToken.objects.filter(family=family, revoked_at__isnull=False).exists()
+def refresh_family_revoked(family: uuid.UUID | None) -> Exists | Value:
+    """Whether a family was revoked, as an expression: it is read with the row it guards, in the
+    same query (an unreadable family counts as revoked)."""
+    if family is None:
+        return Value(True)
+    return Exists(RefreshToken.objects.filter(family=family, revoked_at__isnull=False))
 
 
 def refresh_family_revoke(family: uuid.UUID) -> int:

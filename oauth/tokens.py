@@ -17,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,6 +47,7 @@ def signing_key_rotate(*, retire_previous: bool = False) -> SigningKey:
     stops working (use it when a key may have leaked)."""
     if retire_previous:
         SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
+        signing_keys_forget()
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     numbers = private.public_key().public_numbers()
     pem = private.private_bytes(
@@ -63,6 +65,31 @@ def signing_key_rotate(*, retire_previous: bool = False) -> SigningKey:
     return SigningKey.objects.create(kid=kid, private_key_pem=pem, public_jwk=jwk)
 
 
+# The active keys' public halves (``[{"kid", "jwk"}]``, newest first) in the shared cache, so
+# signing and verifying read no row: every instance drops them when any instance rotates
+# (``signing_keys_forget``, after the commit). Private keys never go to the cache.
+SIGNING_KEYS_CACHE_KEY = "oauth:signing-keys:v1"
+SIGNING_KEYS_CACHE_SECONDS = 300
+
+
+def signing_keys_forget(**kwargs) -> None:
+    """Drop the cached key set now and again after the commit (a reader between the two may
+    have cached the keys as they were before it). Connected to ``SigningKey``'s saves and deletes;
+    ``signing_key_rotate`` calls it for its bulk retirement."""
+    cache.delete(SIGNING_KEYS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SIGNING_KEYS_CACHE_KEY))
+
+
+def _active_keys() -> list[dict[str, Any]]:
+    keys = cache.get(SIGNING_KEYS_CACHE_KEY)
+    if keys is None:
+        rows = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-pk")
+        keys = [{"kid": key.kid, "jwk": key.public_jwk} for key in rows.only("kid", "public_jwk")]
+        if keys:
+            cache.set(SIGNING_KEYS_CACHE_KEY, keys, SIGNING_KEYS_CACHE_SECONDS)
+    return keys
+
+
 def current_signing_key() -> SigningKey:
     key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-pk").first()
     return key or signing_key_rotate()
@@ -70,8 +97,7 @@ def current_signing_key() -> SigningKey:
 
 def public_jwks() -> dict[str, list[dict]]:
     """The public halves of every key that is not retired, newest first."""
-    keys = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-pk")
-    return {"keys": [k.public_jwk for k in keys]}
+    return {"keys": [key["jwk"] for key in _active_keys()]}
 
 
 def issuer_for(base_url: str | None = None) -> str:
@@ -112,23 +138,37 @@ def user_claims(user: User) -> dict[str, Any]:
 
 
 _loaded_keys: dict[str, Any] = {}
+_loaded_public_keys: dict[str, Any] = {}
 
 
-def _private_key(key: SigningKey):
-    """The parsed private key, cached by ``kid`` (a hash of the PEM): parsing and validating an
-    RSA key costs ~40 ms, far more than signing, and would otherwise happen for every token."""
-    loaded = _loaded_keys.get(key.kid)
+def _remember(store: dict[str, Any], kid: str, loaded: Any) -> Any:
+    if len(store) > 16:
+        store.clear()
+    store[kid] = loaded
+    return loaded
+
+
+def _private_key(kid: str):
+    """The parsed private key, cached in the process by ``kid`` (a hash of the PEM): parsing and
+    validating an RSA key costs ~40 ms, far more than signing. The row is read once per process."""
+    loaded = _loaded_keys.get(kid)
     if loaded is None:
-        loaded = serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
-        if len(_loaded_keys) > 16:
-            _loaded_keys.clear()
-        _loaded_keys[key.kid] = loaded
+        row = SigningKey.objects.filter(kid=kid).first()
+        if row is None:
+            raise TokenError("The signing key is gone.")
+        loaded = _remember(
+            _loaded_keys, kid, serialization.load_pem_private_key(row.private_key_pem.encode(), None)
+        )
     return loaded
 
 
 def _sign(payload: dict[str, Any]) -> str:
-    key = current_signing_key()
-    return jwt.encode(payload, _private_key(key), algorithm=ALGORITHM, headers={"kid": key.kid})
+    keys = _active_keys()
+    if not keys:  # the very first token: create the first key
+        current_signing_key()
+        keys = _active_keys()
+    kid = keys[0]["kid"]
+    return jwt.encode(payload, _private_key(kid), algorithm=ALGORITHM, headers={"kid": kid})
 
 
 def access_token_issue(
@@ -307,18 +347,26 @@ def refresh_token_encode(user: User, *, jti: uuid.UUID, issuer: str, issued_at: 
     return _sign(payload)
 
 
+def _public_key(kid: str):
+    """The public key of an active key, from the cached key set (no row read)."""
+    jwk = next((key["jwk"] for key in _active_keys() if key["kid"] == kid), None)
+    if jwk is None:
+        return None
+    loaded = _loaded_public_keys.get(kid)
+    if loaded is None:
+        loaded = _remember(_loaded_public_keys, kid, jwt.algorithms.RSAAlgorithm.from_jwk(jwk))
+    return loaded
+
+
 def _decode(token: str, typ: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise TokenError("The token is not a valid JWT.") from exc
     kid = header.get("kid")
-    key = (
-        SigningKey.objects.filter(kid=kid, retired_at__isnull=True).first() if isinstance(kid, str) else None
-    )
-    if key is None:
+    public = _public_key(kid) if isinstance(kid, str) else None
+    if public is None:
         raise TokenError("The token was not signed by a current key.")
-    public = jwt.algorithms.RSAAlgorithm.from_jwk(key.public_jwk)
     try:
         claims = jwt.decode(token, public, algorithms=[ALGORITHM], options={"require": ["exp", "iat"]})
     except jwt.ExpiredSignatureError as exc:

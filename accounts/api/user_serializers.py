@@ -7,6 +7,7 @@ the last admin...) live in ``accounts.services``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models.functions import Lower
@@ -16,7 +17,7 @@ from rest_framework import serializers
 
 from accounts import access
 from accounts.api.serializers import SelfLinkSerializer
-from accounts.models import User
+from accounts.models import Account, User
 from core.api.collections import collection_serializer, service_relative
 from core.api.fields import BoundedListField, TypedInputSerializer
 from core.api.odata import BOOLEAN, DATETIME, GUID, FilterField
@@ -114,6 +115,47 @@ class UserOutputSerializer(serializers.Serializer):
 
 
 UserCollectionOutputSerializer = collection_serializer(UserOutputSerializer, "UserCollection")
+
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+_datetime = serializers.DateTimeField().to_representation
+
+
+def user_rows(users: Iterable[User], account: Account) -> list[dict[str, Any]]:
+    """``UserOutputSerializer``'s output for a page of one account's users, built directly (a
+    100-row page in about a millisecond instead of ~80 ms of per-field serializer work). The
+    rows carry ``created_by_ref`` / ``modified_by_ref`` (the userIds, as annotated by the
+    collection view). ``tests/accounts/api/test_user_rows.py`` holds both outputs equal."""
+    account_id = str(account.account_id)
+    link = user_self_link(account_id, _PLACEHOLDER)
+    rows = []
+    for user in users:
+        user_id = str(user.user_id)
+        rows.append(
+            {
+                "accountId": account_id,
+                "userId": user_id,
+                "uniqueUserId": user_id,
+                "name": user.name,
+                "displayName": user.display_name,
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+                "email": user.email,
+                "role": user.role,
+                "extension": user.extension,
+                "mobile": user.mobile,
+                "phone": user.phone,
+                "emailVerified": user.email_verified,
+                "registered": user.is_registered,
+                "userVerified": user.is_registered,
+                "source": user.source,
+                "createdBy": str(user.created_by_ref) if user.created_by_ref else None,
+                "createdOn": _datetime(user.date_joined),
+                "modifiedBy": str(user.modified_by_ref) if user.modified_by_ref else None,
+                "modifiedOn": _datetime(user.modified_at),
+                "_links": {"self": link.replace(_PLACEHOLDER, user_id)},
+            }
+        )
+    return rows
 
 
 # --- input ------------------------------------------------------------------------------------

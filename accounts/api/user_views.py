@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -42,6 +44,7 @@ from accounts.api.user_serializers import (
     UserOutputSerializer,
     UsersBulkRequestSerializer,
     UserUpdateSerializer,
+    user_rows,
 )
 from accounts.models import Account, User
 from core.api.collections import ODATA_PARAMETERS, collection_page
@@ -64,6 +67,7 @@ USER_ID = OpenApiParameter(
 )
 EMAIL = OpenApiParameter("email", str, OpenApiParameter.PATH, description="The email address.")
 USER_EXPANDABLE = frozenset({"tags"})
+USER_KEYSET = Lower("email")  # the default order's key (USER_DEFAULT_ORDERING), for $skiptoken cursors
 
 
 # --- the operations (single routes and bulk PATCH) ------------------------------------------------
@@ -141,8 +145,10 @@ class UserCollectionApi(AccountScopedApi):
     )
     def get(self, request: Request, accountId: str) -> Response:
         account = self.account
-        users = selectors.user_list(actor=request.user, account=account).select_related(
-            "created_by", "modified_by"
+        users = (
+            selectors.user_list(actor=request.user, account=account)
+            .select_related(None)
+            .annotate(created_by_ref=F("created_by__user_id"), modified_by_ref=F("modified_by__user_id"))
         )
         options = QueryOptions.parse(
             request.query_params,
@@ -150,9 +156,15 @@ class UserCollectionApi(AccountScopedApi):
             default_ordering=USER_DEFAULT_ORDERING,
             expandable=USER_EXPANDABLE,
         )
-        page = collection_page(
-            request, users, options, lambda rows: [_body(user, account, options.expand) for user in rows]
-        )
+
+        def serialize(rows):
+            items = user_rows(rows, account)
+            if "tags" in options.expand:
+                for item in items:
+                    item["tags"] = {}
+            return items
+
+        page = collection_page(request, users, options, serialize, keyset=USER_KEYSET)
         return Response(page)
 
     @extend_schema(

@@ -26,7 +26,7 @@ from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, WelcomeLink
 from accounts.sign_ins import sign_ins_end
 from core.errors import Conflict
-from core.mail import email_queue, email_render
+from core.mail import email_queue, email_queue_many, email_render
 
 __all__ = [
     "USER_FIELDS",
@@ -94,8 +94,8 @@ def _welcome_link_issue(user: User) -> str:
     return welcome_links_issue([user])[0]
 
 
-def welcome_email_queue(user: User, token: str) -> None:
-    message = email_render(
+def _welcome_email(user: User, token: str):
+    return email_render(
         "welcome",
         to=[user.email],
         context={
@@ -105,7 +105,15 @@ def welcome_email_queue(user: User, token: str) -> None:
             "days": settings.PORTAL_WELCOME_LINK_DAYS,
         },
     )
-    email_queue(message=message, recipient=user)
+
+
+def welcome_email_queue(user: User, token: str) -> None:
+    email_queue(message=_welcome_email(user, token), recipient=user)
+
+
+def welcome_emails_queue(users_and_tokens: list[tuple[User, str]]) -> None:
+    """``welcome_email_queue`` for a batch (bulk import): one task sends them all."""
+    email_queue_many([(_welcome_email(user, token), user) for user, token in users_and_tokens])
 
 
 @dataclass
@@ -485,6 +493,5 @@ def user_create_many(
             for user in users
         ]
     )
-    for user, token in zip(users, tokens, strict=True):
-        welcome_email_queue(user, token)
+    welcome_emails_queue(list(zip(users, tokens, strict=True)))
     return result

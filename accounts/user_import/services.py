@@ -6,7 +6,9 @@
 * ``import_job_start`` queues the job (``accounts.user_import.tasks.user_import_run_task``).
 * ``import_job_run`` (the task) imports the valid rows in batches of ``BATCH_SIZE``. Each batch is
   one transaction: ``user_create_many`` creates the users, their welcome links and audit events
-  with a constant number of queries; then the rows get their outcome and the job its counters.
+  with a constant number of queries and queues the batch's welcome emails as one task; then the
+  rows get their outcome and the job its counters. The finished job refreshes the planner's
+  statistics of the tables it filled (``core.db``).
 
 Idempotence: a batch is all or nothing, and a row that has an outcome is never imported again.
 So running a job twice, or running again a job killed halfway, creates every user once; welcome
@@ -31,10 +33,11 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
-from accounts.models import Account, User, UserImportJob, UserImportRow
+from accounts.models import Account, AuditEvent, User, UserImportJob, UserImportRow, WelcomeLink
 from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from accounts.user_import import parse as imports
 from core.context import correlation_id_var, current_correlation_id
+from core.db import planner_statistics_refresh
 from core.jobs import enqueue
 
 __all__ = [
@@ -261,6 +264,7 @@ def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
 
 
 def _finish(job: UserImportJob) -> UserImportJob:
+    planner_statistics_refresh(User, UserImportRow, WelcomeLink, AuditEvent)
     with transaction.atomic():
         job = _lock(job.pk)
         if job.status == Status.RUNNING:

@@ -1,5 +1,6 @@
 """OData query options for API collections: ``$filter`` (turned into a ``Q``), ``$orderby``,
-``$top``, ``$skip``, ``$expand`` (``$select``, ``$count``, ``$skiptoken`` accepted and ignored).
+``$top``, ``$skip``, ``$skiptoken`` (a cursor: ``core.api.collections``), ``$expand``
+(``$select``, ``$count`` accepted and ignored).
 
 Safety: a resource declares a whitelist of API field names (``FilterField``), each mapped to one
 ORM lookup. Nothing else from the query string reaches the ORM: lookups come from the whitelist
@@ -46,7 +47,7 @@ MAX_INTEGER = 999_999_999  # $top and $skip: at most 9 digits
 MAX_DEPTH = 25
 
 # Query parameters a collection understands; every other ``$`` option is a 400.
-IGNORED_OPTIONS = frozenset({"$select", "$count", "$skiptoken", "$search", "$format", "$inlinecount"})
+IGNORED_OPTIONS = frozenset({"$select", "$count", "$search", "$format", "$inlinecount"})
 
 
 class InvalidFilter(ApiError):
@@ -443,6 +444,8 @@ class QueryOptions:
     top: int = DEFAULT_TOP
     skip: int = 0
     expand: frozenset[str] = frozenset()
+    skiptoken: str = ""  # a cursor from a ``next`` link (collections paged by keyset; ignored by the others)
+    default_order: bool = True  # no $orderby: the collection's default order
 
     @classmethod
     def parse(
@@ -457,7 +460,7 @@ class QueryOptions:
         """Parse ``$filter``, ``$orderby``, ``$top`` (clamped to ``max_top``), ``$skip`` and
         ``$expand``; accept and ignore ``$select``/``$count``; reject other ``$`` options."""
         for key in params:
-            known = {"$filter", "$orderby", "$top", "$skip", "$expand"} | IGNORED_OPTIONS
+            known = {"$filter", "$orderby", "$top", "$skip", "$skiptoken", "$expand"} | IGNORED_OPTIONS
             if key.startswith("$") and key.lower() not in known:
                 raise InvalidQueryOption(f"Unsupported query option {key}.")
             if key.startswith("$") and len(params[key]) > MAX_FILTER_LENGTH:
@@ -468,6 +471,8 @@ class QueryOptions:
             options.filter = filter_q(text, fields)
         ordering = order_by(text, fields) if (text := get("$orderby")) else []
         options.ordering = ordering or list(default_ordering)
+        options.default_order = not ordering
+        options.skiptoken = get("$skiptoken") or ""
         if (text := get("$top")) is not None:
             options.top = min(_non_negative_int("$top", text, minimum=1), max_top)
         if (text := get("$skip")) is not None:

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts import authn
 from accounts.authn import user_authenticate
@@ -53,3 +54,21 @@ def test_disabled_user_cannot_sign_in(member, password):
     member.save()
     with pytest.raises(authn.UserNotActive):
         user_authenticate(email=member.email, password=password)
+
+
+PRODUCTION_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+
+def test_a_pbkdf2_hash_is_rehashed_with_argon2id_at_sign_in(member, password, settings):
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    member.password = PBKDF2PasswordHasher().encode(password, "pbkdf2salt", iterations=1000)
+    member.save(update_fields=["password"])
+
+    assert user_authenticate(email=member.email, password=password) == member
+
+    member.refresh_from_db()
+    assert member.password.startswith("argon2$argon2id$")
+    assert user_authenticate(email=member.email, password=password) == member

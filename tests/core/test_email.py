@@ -1,8 +1,9 @@
 import pytest
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from core.mail import email_queue
+from core.mail import email_queue, email_queue_many
 from core.models import OutboxMessage
 from portal.settings.env import email_settings_from_url
 from tests.waiting import wait_until
@@ -58,3 +59,24 @@ def test_email_url_parsing():
 
     with pytest.raises(ImproperlyConfigured):
         email_settings_from_url("pigeon://coop")
+
+
+@pytest.mark.django_db
+def test_a_batch_is_queued_as_one_task_and_lands_in_the_outbox_in_one_insert(
+    django_capture_on_commit_callbacks,
+):
+    messages = [(_message(f"Welcome {n}"), None) for n in range(3)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        email_queue_many(messages)
+    with CaptureQueriesContext(connection) as queries:
+        for send in callbacks:
+            send()
+
+    assert len(callbacks) == 1
+    assert sorted(OutboxMessage.objects.values_list("subject", flat=True)) == [
+        "Welcome 0",
+        "Welcome 1",
+        "Welcome 2",
+    ]
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["INSERT"]

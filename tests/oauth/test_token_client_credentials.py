@@ -8,6 +8,7 @@ from oauth.applications.services import application_block, application_deploy, a
 from oauth.tokens import access_token_decode
 from tests.accounts.factories import CustomerAccountFactory
 from tests.oauth.helpers import BASE, TOKEN_URL, basic, bearer, client_token, post_form, post_json
+from tests.oauth.statements import statements
 from tests.oauth.token_helpers import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,13 @@ def test_application_tokens_deployed_as_user_cannot_manage_users(app, customer):
     response = Client().get(f"/api/admin/2017-09-01/accounts/{customer.account_id}/users", **bearer(token))
 
     assert_error(response, 403, "Forbidden")  # as a USER would: the role lacks the capability
+
+
+def test_a_grant_writes_nothing(app):
+    client_token(app)
+
+    with statements() as verbs:
+        response = client_token(app)
+
+    assert response.status_code == 201
+    assert set(verbs) == {"SELECT"}

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from oauth.models import RefreshToken
 from oauth.tokens import access_token_decode
+from tests.oauth.statements import statements
 from tests.oauth.token_helpers import TOKEN_URL, assert_error, post_form, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,13 @@ def test_refresh_token_carries_cloudlinks_refresh_claims(member, password):
     assert claims["jti"] == str(row.jti)
     assert claims["exp"] == int(row.expires_at.timestamp())
     assert claims["exp"] - claims["iat"] == 14 * 24 * 3600
+
+
+def test_a_rotation_is_one_select_one_update_one_insert(member, password):
+    first = sign_in(member, password)
+
+    with statements() as verbs:
+        response = refresh(first["refresh_token"])
+
+    assert response.status_code == 201
+    assert dict(verbs) == {"SELECT": 1, "UPDATE": 1, "INSERT": 1}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
@@ -185,3 +187,19 @@ def test_usage_counts_one_request_per_call_per_day(partner_admin):
     services.application_usage_count(app.pk, day=today - dt.timedelta(days=1))
     counts = dict(ApplicationUsage.objects.filter(application=app).values_list("day", "requests"))
     assert counts == {today: 3, today - dt.timedelta(days=1): 1}
+
+
+def test_a_new_secret_is_stored_as_its_sha256(partner_admin):
+    app, secret = approved(partner_admin)
+
+    assert app.client_secret_hash == "sha256$" + hashlib.sha256(secret.encode()).hexdigest()
+    assert services.application_secret_verify(app, secret)
+    assert not services.application_secret_verify(app, secret + "x")
+
+
+def test_a_secret_stored_with_a_password_hasher_still_verifies(partner_admin):
+    app, _ = approved(partner_admin)
+    app.client_secret_hash = make_password("an-older-secret")  # how secrets were stored before
+
+    assert services.application_secret_verify(app, "an-older-secret")
+    assert not services.application_secret_verify(app, "another-secret")
