@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint lock migrate seed bench clean
+.PHONY: install run test lint lock migrate seed bench screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ test: install  ## ruff + the whole test suite
 
 bench: install  ## print every benchmark's figures (throw-away databases; see bench/*.py)
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python $$script || exit 1; done
+
+screenshots: install  ## every main page at 1366 px and 390 px, per role, into var/screenshots/ (open index.html)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q -s tests/browser/screenshots.py
 
 lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download URLs recorded)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
