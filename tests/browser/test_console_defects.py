@@ -380,3 +380,19 @@ def test_a_new_account_named_like_another_is_created_with_a_warning_and_a_repeat
     expect(
         page.get_by_role("alert").filter(has_text="Another account is also named globex corp")
     ).to_contain_text(customer.account_number)
+
+
+def test_the_add_new_dialog_stays_open_for_adding_several(page, account_admin, customer, password):
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/integrations/")
+    page.get_by_role("link", name="+ Add new").click()
+    dialog = page.get_by_role("dialog", name="Integrations")
+    dialog.get_by_role("button", name="Add MiCollab", exact=True).click()
+    expect(dialog.locator("#catalogue-micollab")).to_contain_text("Added")
+    dialog.get_by_role("button", name="Add Mitel One", exact=True).click()
+    expect(dialog.locator("#catalogue-mitel-one")).to_contain_text("Added")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    grid = page.get_by_role("list", name="Added integrations")
+    expect(grid.locator("#integration-micollab")).to_be_visible()
+    expect(grid.locator("#integration-mitel-one")).to_be_visible()
