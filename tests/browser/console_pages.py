@@ -8,6 +8,7 @@ from django.urls import reverse
 ANONYMOUS_PAGES = (
     ("sign-in", "account_login"),
     ("password-reset", "account_reset_password"),
+    ("password-reset-code", "password_reset_code"),
 )
 
 
