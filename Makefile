@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run serve test lint lock migrate seed bench bench-long clean
+.PHONY: install run serve test lint lock migrate seed bench bench-long screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,9 @@ bench: install  ## print every benchmark's figures (throw-away databases; see be
 
 bench-long: install  ## the long load run (docs/production.md, Load): 10,000 and 100,000 users, 5 minutes
 	$(BIN)/python bench/load/run.py
+
+screenshots: install  ## every main page at 1366 px and 390 px, per role, into var/screenshots/ (open index.html)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest -p no:cacheprovider -q -s tests/browser/screenshots.py
 
 lock: $(BIN)/uv  ## re-pin requirements.lock from pyproject.toml (no download URLs recorded)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock

@@ -127,6 +127,18 @@ class AccountCreateForm(AccountForm):
         help_text="Email addresses that receive issue reports: at least one, separated by commas or new lines.",
     )
 
+    @property
+    def repeated_contacts(self) -> list[str]:
+        """The support contact emails given more than once (case aside): each is added once."""
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for email in self.cleaned_data.get("support_contacts", []):
+            key = email.lower()
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        return repeated
+
 
 class SupportContactForm(forms.Form):
     email = forms.EmailField(

@@ -36,6 +36,18 @@ def customer_account_list(
     return qs.order_by(*ACCOUNT_ORDERINGS.get(ordering, ACCOUNT_ORDERINGS["name"]))
 
 
+def same_name_account_list(*, actor: User, account: Account) -> list[Account]:
+    """The other customer accounts in the actor's scope named like ``account`` (case aside): a new
+    account with a name already in use is created, with a warning naming the others."""
+    return list(
+        access.accounts_for(actor)
+        .customers()
+        .filter(name__iexact=account.name.strip())
+        .exclude(pk=account.pk)
+        .order_by("account_number")
+    )
+
+
 def api_account_list(*, actor: User) -> QuerySet[Account]:
     """Every account the actor can see through the API (partner: own + customers)."""
     return access.accounts_for(actor).select_related("parent").prefetch_related("support_contacts")

@@ -81,10 +81,19 @@ def account_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if ok:
+        messages.success(request, f"Account {account.name} created with number {account.account_number}.")
+        for email in form.repeated_contacts:
+            messages.info(request, f"{email} was given more than once: it is a support contact once.")
+        namesakes = selectors.same_name_account_list(actor=request.user, account=account)
+        if namesakes:
+            numbers = ", ".join(other.account_number for other in namesakes)
+            messages.warning(
+                request,
+                f"Another account is also named {account.name} ({numbers}): "
+                "rename one of them if they are not the same customer.",
+            )
         return action_done(
-            request,
-            message=f"Account {account.name} created with number {account.account_number}.",
-            redirect_to=reverse("accounts:account_detail", args=[account.account_number]),
+            request, redirect_to=reverse("accounts:account_detail", args=[account.account_number])
         )
     return render_page(request, "accounts/account_form.html", "account-create-form", {"form": form})
 

@@ -25,15 +25,23 @@ def return_to(request: HttpRequest) -> str:
 
 
 def panel_done(
-    request: HttpRequest, *, account: Account | None = None, message: str = "", error: str = ""
+    request: HttpRequest,
+    *,
+    account: Account | None = None,
+    message: str = "",
+    error: str = "",
+    catalogue: dict | None = None,
 ) -> HttpResponse:
     """After a panel action: flash its outcome, then the panel of ``account`` (the one the service
-    returned, with its privileges as they are now; the page's account when nothing changed)."""
+    returned, with its privileges as they are now; the page's account when nothing changed). With
+    ``catalogue`` (the "+ Add new" dialog's context) the panel carries that dialog, open again."""
     account = account or request.account
 
     def panel() -> HttpResponse:
         context = selectors.panel_context(actor=request.user, account=account)
         context |= {"return_to": return_to(request), "oob": True}
+        if catalogue is not None:
+            context |= {**catalogue, "catalogue_open": True}
         return render(request, PANEL, context)
 
     return action_done(request, message=message, error=error, fragment=panel, redirect_to=return_to(request))

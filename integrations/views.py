@@ -49,19 +49,22 @@ def integration_list(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def integration_catalogue(request: HttpRequest, number: str) -> HttpResponse:
     """The "+ Add new" catalogue: the Mitel and Third party tabs with what can be added."""
+    context = _catalogue_context(request, request.account, tab=request.GET.get("tab", ""))
+    return render_page(request, "integrations/integration_catalogue.html", "integrations-dialog", context)
+
+
+def _catalogue_context(request: HttpRequest, account, *, tab: str) -> dict:
     added = set(
-        selectors.integration_list(actor=request.user, account=request.account).values_list("type", flat=True)
+        selectors.integration_list(actor=request.user, account=account).values_list("type", flat=True)
     )
     tabs = selectors.catalogue(added)
-    selected = next((t for t in tabs if t["tab"].key == request.GET.get("tab")), tabs[0])
-    context = {
-        "account": request.account,
+    return {
+        "account": account,
         "tabs": tabs,
-        "selected": selected,
+        "selected": next((t for t in tabs if t["tab"].key == tab), tabs[0]),
         "partner_message": services.PARTNER_ACCOUNT_MESSAGE,
         "return_to": return_to(request),
     }
-    return render_page(request, "integrations/integration_catalogue.html", "integrations-dialog", context)
 
 
 @account_view(need=Capability.MANAGE_INTEGRATIONS)
@@ -80,7 +83,11 @@ def integration_add(request: HttpRequest, number: str, type: str) -> HttpRespons
         message += f" Switched on: {', '.join(p.label for p in was_off)}."
     if not integration.setup_complete:
         message += " Complete its setup to enable it."
-    return panel_done(request, account=integration.account, message=message)
+    # Added from the "+ Add new" dialog: the dialog stays open, for adding several.
+    catalogue = (
+        _catalogue_context(request, integration.account, tab="") if request.POST.get("in_dialog") else None
+    )
+    return panel_done(request, account=integration.account, message=message, catalogue=catalogue)
 
 
 # --- One added integration -------------------------------------------------------------------

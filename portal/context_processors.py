@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -99,7 +100,11 @@ def _contact_center_admin_url(request: HttpRequest, account) -> str | None:
 def console(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    context = {"show_outbox": signed_in and access.can_read_outbox(user)}
+    context = {
+        "show_outbox": signed_in and access.can_read_outbox(user),
+        "support_url": settings.PORTAL_SUPPORT_URL,
+        "legal_url": settings.PORTAL_LEGAL_URL,
+    }
     if not signed_in:
         return context
     is_partner_admin = user.account.is_partner and access.has_capability(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import registration_views
+from accounts import password_reset_views, registration_views
 from accounts.outbox import views as outbox_views
 from accounts.sign_in_views import SignInView
 from core import views as core_views
@@ -14,6 +14,7 @@ urlpatterns = [
     path("outbox/", outbox_views.outbox, name="outbox"),
     path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
+    path("auth/password/reset/code/", password_reset_views.password_reset_code, name="password_reset_code"),
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),

@@ -300,6 +300,9 @@ PORTAL_ASSUMED_ROLE_SECONDS = env_int("PORTAL_ASSUMED_ROLE_SECONDS", 900)
 PORTAL_API_RATE_LIMIT = env_str("PORTAL_API_RATE_LIMIT", "")
 PORTAL_PAGE_SIZE = 25
 # Absolute base of links in emails (welcome, password reset); services have no request to ask.
+# The footer's Support and Legal links (templates/components/_footer_links.html).
+PORTAL_SUPPORT_URL = env_str("PORTAL_SUPPORT_URL", "https://www.mitel.com/support")
+PORTAL_LEGAL_URL = env_str("PORTAL_LEGAL_URL", "https://www.mitel.com/legal")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
 # The Outbox (sent emails of EMAIL_URL=outbox://) for admins, each reading their own users' emails;

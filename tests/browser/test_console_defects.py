@@ -358,3 +358,41 @@ def test_user_filter_chips_of_one_group_combine_with_or(page, account_admin, mem
     page.locator("label.filter-chip").filter(has_text=re.compile(r"^Users$")).click()
     expect(table.locator("tbody tr")).to_have_count(total)
     expect(table).to_contain_text(member.email)
+
+
+def test_a_new_account_named_like_another_is_created_with_a_warning_and_a_repeated_contact_is_named(
+    page, partner_admin, customer, password
+):
+    sign_in(page, partner_admin.email, password)
+    page.goto("/accounts/new/")
+    page.get_by_label("Customer name").fill("globex corp")
+    page.get_by_label("Country").select_option(label="Canada")
+    page.get_by_label("Address").fill("200 Bay Street")
+    page.get_by_label("City/Town").fill("Toronto")
+    page.get_by_label("Postal/ZIP code").fill("M5J 2J1")
+    page.get_by_label("Support contacts").fill("help@globex.example, HELP@globex.example, noc@globex.example")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/accounts/\d{9}/$"))
+    expect(page.get_by_role("status").filter(has_text="Account globex corp created")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="help@globex.example was given more than once")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="Another account is also named globex corp")
+    ).to_contain_text(customer.account_number)
+
+
+def test_the_add_new_dialog_stays_open_for_adding_several(page, account_admin, customer, password):
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/integrations/")
+    page.get_by_role("link", name="+ Add new").click()
+    dialog = page.get_by_role("dialog", name="Integrations")
+    dialog.get_by_role("button", name="Add MiCollab", exact=True).click()
+    expect(dialog.locator("#catalogue-micollab")).to_contain_text("Added")
+    dialog.get_by_role("button", name="Add Mitel One", exact=True).click()
+    expect(dialog.locator("#catalogue-mitel-one")).to_contain_text("Added")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    grid = page.get_by_role("list", name="Added integrations")
+    expect(grid.locator("#integration-micollab")).to_be_visible()
+    expect(grid.locator("#integration-mitel-one")).to_be_visible()

@@ -25,6 +25,10 @@ def add_from_the_dialog(page, label: str) -> None:
         dialog.get_by_text("Privileges it switches on: Delegated Authentication, Allow Guest Access.")
     ).to_be_visible()
     dialog.get_by_role("button", name=f"Add {label}", exact=True).click()
+    # The dialog stays open for adding several: the item now says Added; Done closes it.
+    expect(page.locator(f"#integration-{label.lower()}")).to_be_attached()
+    expect(dialog.locator(f"#catalogue-{label.lower()}").get_by_text("Added", exact=True)).to_be_visible()
+    dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_be_hidden()
     expect(page.locator(f"#integration-{label.lower()}")).to_be_visible()
 
