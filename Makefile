@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint lock migrate seed bench clean
+.PHONY: install translations run test lint lock migrate seed bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ $(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
 
 install: $(VENV)/.installed  ## create or update .venv with the pinned dependencies
 
-migrate: install
+translations: install  ## compile locale/*/LC_MESSAGES/django.po to .mo (pure Python, see core/i18n/catalogs.py)
+	$(BIN)/python manage.py compiletranslations
+
+migrate: translations
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -51,7 +54,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install  ## ruff + the whole test suite
+test: translations  ## ruff + the whole test suite
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -176,6 +176,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("Platform operator", default=False)
+    # The console language the user reads (pages and emails); blank: their account's default language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     # When every sign-in of the user was last ended (accounts.sign_ins.sign_ins_end).

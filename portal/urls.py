@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import registration_views
+from accounts import preferences_views, registration_views
 from accounts.outbox import views as outbox_views
 from accounts.sign_in_views import SignInView
 from core import views as core_views
@@ -15,6 +15,8 @@ urlpatterns = [
     path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
     path("auth/", include("allauth.urls")),
+    path("preferences/", preferences_views.preferences, name="preferences"),
+    path("language/", preferences_views.language_set, name="language_set"),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
     path("accounts/<str:number>/users/pbx-sync/", include("gateways.pbx_users.urls")),

@@ -34,6 +34,7 @@ __all__ = [
     "user_change",
     "user_create",
     "user_delete",
+    "user_language_set",
     "user_password_change",
     "user_password_reset_send",
     "user_register",
@@ -240,6 +241,31 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
         target=user,
         before={k: before[k] for k in changed},
         after=_snapshot(user, changed),
+    )
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, actor: User | None, user: User, language: str) -> User:
+    """Choose the console language ``user`` reads (pages and emails); blank: their account's default.
+    The user themselves or an admin who manages them (``access.require_set_preferences``)."""
+    if actor is not None:
+        access.require_set_preferences(actor, user)
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": f"The console is not available in {language!r}."})
+    user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
+    if user.language == language:
+        return user
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language", "modified_at"])
+    audit_record(
+        actor=actor,
+        account=user.account,
+        action=AuditAction.USER_UPDATED,
+        target=user,
+        before={"language": before},
+        after={"language": language},
     )
     return user
 

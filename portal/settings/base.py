@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ActiveAccountMiddleware",  # after messages: it flashes why the session ended
+    "core.i18n.middleware.UserLanguageMiddleware",  # after the above: reading request.user may end the session
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -94,6 +95,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.console",
@@ -166,7 +168,16 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("PORTAL_TRUSTED_CLIENT_IP_HEADER", ""
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CloudLink] "
 
 # --- INTERNATIONALISATION ----------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The console's languages (docs/languages.md): the catalogues are locale/<code>/LC_MESSAGES/django.po,
+# compiled to .mo by `manage.py compiletranslations` (make install/run/test).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
