@@ -3,12 +3,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import User
 
-NO_LONGER_ACTIVE = "Your account is no longer active. Contact your administrator."
-SIGNED_OUT = "You were signed out because your password or your role changed. Please sign in again."
+NO_LONGER_ACTIVE = _("Your account is no longer active. Contact your administrator.")
+SIGNED_OUT = _("You were signed out because your password or your role changed. Please sign in again.")
 
 
 class ActiveAccountMiddleware:

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, activity, selectors, services
@@ -82,7 +83,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
     if ok:
         return action_done(
             request,
-            message=f"Account {account.name} created with number {account.account_number}.",
+            message=gettext("Account %(name)s created with number %(number)s.")
+            % {"name": account.name, "number": account.account_number},
             redirect_to=reverse("accounts:account_detail", args=[account.account_number]),
         )
     return render_page(request, "accounts/account_form.html", "account-create-form", {"form": form})
@@ -97,7 +99,11 @@ def account_switch(request: HttpRequest) -> HttpResponse:
     if account is not None:
         return redirect("accounts:account_detail", number=account.account_number)
     if ref:
-        messages.info(request, f"More than one account or none matches “{ref}”: pick one from the list.")
+        messages.info(
+            request,
+            gettext("More than one account or none matches “%(ref)s”: pick one from the list.")
+            % {"ref": ref},
+        )
     return redirect(f"{reverse('accounts:account_list')}?{urlencode({'q': ref})}")
 
 
@@ -164,7 +170,7 @@ def account_update(request: HttpRequest, number: str) -> HttpResponse:
     # A new name shows in the breadcrumb, the side navigation and the header: the whole page again.
     renamed = ok and request.account.name != old_name
     return _after_post(
-        request, ok, "account-info", "Account information saved.", whole_page=renamed, info_form=form
+        request, ok, "account-info", gettext("Account information saved."), whole_page=renamed, info_form=form
     )
 
 
@@ -178,7 +184,7 @@ def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user, account=request.account, email=data["email"]
         ),
     )
-    message = f"{contact.email} is now a support contact." if ok else ""
+    message = gettext("%(email)s is now a support contact.") % {"email": contact.email} if ok else ""
     return _after_post(request, ok, "support-contacts", message, contact_form=form)
 
 
@@ -192,7 +198,9 @@ def support_contact_remove(request: HttpRequest, number: str, contact_id: int) -
             actor=request.user, account=request.account, contact_id=contact_id
         ),
     )
-    return _after_post(request, ok, "support-contacts", "Support contact removed.", contact_remove_form=form)
+    return _after_post(
+        request, ok, "support-contacts", gettext("Support contact removed."), contact_remove_form=form
+    )
 
 
 @account_view(need=Capability.MANAGE_ACCOUNT_LIFECYCLE)
@@ -206,7 +214,9 @@ def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
         ),
     )
     request.account = account or request.account
-    message = f"{request.account.name} is deactivated: its users can no longer sign in."
+    message = gettext("%(name)s is deactivated: its users can no longer sign in.") % {
+        "name": request.account.name
+    }
     return _after_post(request, ok, "account-lifecycle", message, deactivate_form=form)
 
 
@@ -214,7 +224,7 @@ def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_activate(request: HttpRequest, number: str) -> HttpResponse:
     request.account = services.account_activate(actor=request.user, account=request.account)
-    message = f"{request.account.name} is active again: its users can sign in."
+    message = gettext("%(name)s is active again: its users can sign in.") % {"name": request.account.name}
     return _after_post(request, True, "account-lifecycle", message)
 
 
@@ -232,7 +242,9 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
     if not ok:
         return _after_post(request, False, "account-lifecycle", delete_form=form)
     return action_done(
-        request, message=f"Account {name} was deleted.", redirect_to=reverse("accounts:account_list")
+        request,
+        message=gettext("Account %(name)s was deleted.") % {"name": name},
+        redirect_to=reverse("accounts:account_list"),
     )
 
 
@@ -300,7 +312,8 @@ def user_create(request: HttpRequest, number: str) -> HttpResponse:
     if ok:
         return action_done(
             request,
-            message=f"{person.display_name} was added; a welcome email is on its way to {person.email}.",
+            message=gettext("%(name)s was added; a welcome email is on its way to %(email)s.")
+            % {"name": person.display_name, "email": person.email},
             redirect_to=reverse("accounts:user_detail", args=[number, person.user_id]),
         )
     context = {"account": request.account, "form": form}
@@ -357,7 +370,12 @@ def user_update(request: HttpRequest, number: str, user_id) -> HttpResponse:
     )
     person = changed or person
     return _after_user_post(
-        request, person, ok, "user-info", f"Changes to {person.display_name} saved.", form=form
+        request,
+        person,
+        ok,
+        "user-info",
+        gettext("Changes to %(name)s saved.") % {"name": person.display_name},
+        form=form,
     )
 
 
@@ -367,7 +385,9 @@ def user_welcome_resend(request: HttpRequest, number: str, user_id) -> HttpRespo
     person = _person(request, user_id)
     form = forms.Form(request.POST)
     ok, _ = submit(form, lambda data: services.user_welcome_resend(actor=request.user, user=person))
-    message = f"A new welcome email is on its way to {person.email}; the previous link no longer works."
+    message = gettext(
+        "A new welcome email is on its way to %(email)s; the previous link no longer works."
+    ) % {"email": person.email}
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
 
@@ -377,7 +397,7 @@ def user_password_reset_send(request: HttpRequest, number: str, user_id) -> Http
     person = _person(request, user_id)
     form = forms.Form(request.POST)
     ok, _ = submit(form, lambda data: services.user_password_reset_send(actor=request.user, user=person))
-    message = f"A password reset email is on its way to {person.email}."
+    message = gettext("A password reset email is on its way to %(email)s.") % {"email": person.email}
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
 
@@ -391,6 +411,7 @@ def user_delete(request: HttpRequest, number: str, user_id) -> HttpResponse:
         return _after_user_post(request, person, False, "user-delete", delete_form=form)
     return action_done(
         request,
-        message=f"{person.display_name} ({person.email}) was deleted.",
+        message=gettext("%(name)s (%(email)s) was deleted.")
+        % {"name": person.display_name, "email": person.email},
         redirect_to=reverse("accounts:user_list", args=[number]),
     )

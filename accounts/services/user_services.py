@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
@@ -45,8 +46,8 @@ __all__ = [
 ]
 
 USER_FIELDS = ("email", "name", "first_name", "last_name", "extension", "mobile", "phone")
-DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
-ROLE_ABOVE_YOURS = "This role is above yours; you cannot give it."
+DUPLICATE_EMAIL = "One or more of the attribute values are already in use"  # the CloudLink API's wording
+ROLE_ABOVE_YOURS = _("This role is above yours; you cannot give it.")
 
 
 class DuplicateEmail(Conflict, ValidationError):
@@ -252,7 +253,9 @@ def user_language_set(*, actor: User | None, user: User, language: str) -> User:
     if actor is not None:
         access.require_set_preferences(actor, user)
     if language not in {"", *dict(settings.LANGUAGES)}:
-        raise ValidationError({"language": f"The console is not available in {language!r}."})
+        raise ValidationError(
+            {"language": _("The console is not available in %(language)s.") % {"language": language}}
+        )
     user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
     if user.language == language:
         return user
