@@ -58,6 +58,7 @@ def password_reset_emails_send(*, email: str, account_ref: str = "") -> int:
             "password_reset",
             to=[user.email],
             context={"user": user, "account": user.account, "link": password_reset_url(user)},
+            reader=user,
         )
         email_queue(message=message, recipient=user)
     return len(users)

@@ -106,6 +106,7 @@ def welcome_email_queue(user: User, token: str) -> None:
             "link": welcome_url(token),
             "days": settings.PORTAL_WELCOME_LINK_DAYS,
         },
+        reader=user,
     )
     email_queue(message=message, recipient=user)
 
@@ -378,6 +379,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
             "link": settings.PORTAL_BASE_URL + path,
             "actor": actor,
         },
+        reader=user,
     )
     email_queue(message=message, recipient=user)
     audit_record(actor=actor, account=user.account, action=AuditAction.USER_PASSWORD_RESET_SENT, target=user)

@@ -49,8 +49,6 @@ CALL_FILTER_FIELDS = {
 ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 
-
-
 class EndpointCallCollectionApi(APIView):
     @extend_schema(
         operation_id="getEndpointCalls",
