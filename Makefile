@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install translations run test lint lock migrate seed bench clean
+.PHONY: install translations messages run test lint lock migrate seed bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ install: $(VENV)/.installed  ## create or update .venv with the pinned dependenc
 
 translations: install  ## compile locale/*/LC_MESSAGES/django.po to .mo (pure Python, see core/i18n/catalogs.py)
 	$(BIN)/python manage.py compiletranslations
+
+# After changing the console's text: refresh the catalogues, then translate the new msgids.
+MAKEMESSAGES_IGNORE = --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
+messages: install  ## re-extract the text of templates and code into locale/{fr,de,es}/LC_MESSAGES/django.po
+	$(BIN)/python manage.py makemessages -l fr -l de -l es --no-obsolete $(MAKEMESSAGES_IGNORE)
 
 migrate: translations
 	$(BIN)/python manage.py migrate --noinput
