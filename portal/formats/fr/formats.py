@@ -1,2 +1,2 @@
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y H:i"
+DATE_FORMAT = "j b Y"
+DATETIME_FORMAT = "j b Y H:i"
