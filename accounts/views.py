@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, activity, selectors, services
@@ -39,12 +39,12 @@ from core.htmx import action_done, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
 ACTIVITY_COLUMNS = [
-    ("time", "Time"),
-    ("actor", "Actor"),
-    ("action", "Action"),
-    ("target", "Target"),
-    ("changes", "Changes"),
-    ("correlation", "Correlation ID"),
+    ("time", gettext_lazy("Time")),
+    ("actor", gettext_lazy("Actor")),
+    ("action", gettext_lazy("Action")),
+    ("target", gettext_lazy("Target")),
+    ("changes", gettext_lazy("Changes")),
+    ("correlation", gettext_lazy("Correlation ID")),
 ]
 
 

@@ -73,6 +73,7 @@ def main_pages(partner, customer, partner_admin, account_admin):
         "user": (account_admin, reverse("accounts:user_detail", args=[number, person.user_id])),
         "add user": (account_admin, reverse("accounts:user_create", args=[number])),
         "account create": (partner_admin, reverse("accounts:account_create")),
+        "activity": (account_admin, reverse("accounts:account_activity", args=[number])),
         "preferences": (account_admin, reverse("preferences")),
         "sign-in": (None, reverse("account_login")),
     }
