@@ -74,6 +74,9 @@ def main_pages(partner, customer, partner_admin, account_admin):
         "add user": (account_admin, reverse("accounts:user_create", args=[number])),
         "account create": (partner_admin, reverse("accounts:account_create")),
         "activity": (account_admin, reverse("accounts:account_activity", args=[number])),
+        "integrations": (account_admin, reverse("integrations:integration_list", args=[number])),
+        "gateway": (account_admin, reverse("gateways:gateway_detail", args=[number])),
+        "outbox": (account_admin, reverse("outbox")),
         "preferences": (account_admin, reverse("preferences")),
         "sign-in": (None, reverse("account_login")),
     }
