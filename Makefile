@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 # Links in emails (welcome, password reset) point at the served address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run serve test lint lock migrate seed bench bench-long screenshots clean
+.PHONY: install translations messages run serve test lint lock migrate seed bench bench-long screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ $(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
 
 install: $(VENV)/.installed  ## create or update .venv with the pinned dependencies
 
-migrate: install
+translations: install  ## compile locale/*/LC_MESSAGES/django.po to .mo (pure Python, see core/i18n/catalogs.py)
+	$(BIN)/python manage.py compiletranslations
+
+# After changing the console's text: refresh the catalogues, then translate the new msgids.
+MAKEMESSAGES_IGNORE = --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
+messages: install  ## re-extract the text of templates and code into locale/{fr,de,es}/LC_MESSAGES/django.po
+	$(BIN)/python manage.py makemessages -l fr -l de -l es --no-obsolete $(MAKEMESSAGES_IGNORE)
+
+migrate: translations
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -69,7 +77,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install  ## ruff + the whole test suite
+test: translations  ## ruff + the whole test suite
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 

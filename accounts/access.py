@@ -420,6 +420,19 @@ def require_manage_user(actor: User | None, target: User) -> None:
         )
 
 
+def can_set_preferences(actor: User | None, target: User) -> bool:
+    """May ``actor`` change ``target``'s own preferences (their console language): themselves, or
+    an admin who manages them."""
+    if _is_signed_in(actor) and getattr(actor, "pk", None) == target.pk:
+        return True
+    return can_manage_user(actor, target)
+
+
+def require_set_preferences(actor: User | None, target: User) -> None:
+    if getattr(actor, "pk", None) != target.pk or not _is_signed_in(actor):
+        require_manage_user(actor, target)
+
+
 def can_grant_role(actor: User | None, role: object) -> bool:
     return _is_signed_in(actor) and not role_is_above(role, actor)
 

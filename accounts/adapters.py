@@ -58,7 +58,9 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         )
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        from core.i18n import language_of
         from core.mail import email_queue
 
-        msg = self.render_mail(template_prefix, email, context)
+        with language_of(context.get("user")):  # the recipient's language; none known: English
+            msg = self.render_mail(template_prefix, email, context)
         email_queue(message=msg, recipient=context.get("user"))  # no user: an unknown address

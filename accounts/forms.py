@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts import access
@@ -19,18 +20,18 @@ class SignInForm(LoginForm):
     """allauth's sign-in plus an account number, asked for only when the email is in several accounts."""
 
     account = forms.CharField(
-        label="Account number",
+        label=_("Account number"),
         required=False,
         max_length=64,
-        help_text="The 9-digit account number (or Account ID) of the account you want to sign in to.",
+        help_text=_("The 9-digit account number (or Account ID) of the account you want to sign in to."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Email"
+        self.fields["login"].label = _("Email")
         if "remember" in self.fields:
-            self.fields["remember"].label = "Keep me signed in"
+            self.fields["remember"].label = _("Keep me signed in")
         self.needs_account = False
         if self.data.get("account"):
             self._ask_for_account()
@@ -78,6 +79,14 @@ ACCOUNT_FORM_FIELDS = [
 ]
 
 
+# The model's fields named without a verbose name, in the reader's language.
+ACCOUNT_FIELD_LABELS = {
+    "address": _("Address"),
+    "default_language": _("Default language"),
+    "business_type": _("Business type"),
+}
+
+
 class AccountForm(forms.Form):
     """Customer information fields, shaped from the model (account_create / account_update apply the rules).
 
@@ -89,9 +98,12 @@ class AccountForm(forms.Form):
             kwargs.setdefault("initial", model_to_dict(account, fields=ACCOUNT_FORM_FIELDS))
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Account, fields=ACCOUNT_FORM_FIELDS))
-        self.fields["name"].label = "Customer name"
+        self.fields["name"].label = _("Customer name")
+        for name, label in ACCOUNT_FIELD_LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
         self.fields["country"] = forms.ChoiceField(
-            label="Country", choices=[("", "Select a country"), *countries]
+            label=_("Country"), choices=[("", _("Select a country")), *countries]
         )
         self.fields["name"].widget.attrs.update({"autocomplete": "organization"})
         self.fields["address"].widget.attrs.update({"autocomplete": "street-address"})
@@ -113,7 +125,7 @@ class SupportContactsField(forms.CharField):
 
     def validate(self, value):
         if not value and self.required:
-            raise forms.ValidationError("Add at least one support contact email.")
+            raise forms.ValidationError(_("Add at least one support contact email."))
         for email in value:
             try:
                 validate_email(email)
@@ -123,8 +135,10 @@ class SupportContactsField(forms.CharField):
 
 class AccountCreateForm(AccountForm):
     support_contacts = SupportContactsField(
-        label="Support contacts",
-        help_text="Email addresses that receive issue reports: at least one, separated by commas or new lines.",
+        label=_("Support contacts"),
+        help_text=_(
+            "Email addresses that receive issue reports: at least one, separated by commas or new lines."
+        ),
     )
 
     @property
@@ -142,7 +156,7 @@ class AccountCreateForm(AccountForm):
 
 class SupportContactForm(forms.Form):
     email = forms.EmailField(
-        label="Support contact email", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+        label=_("Support contact email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
 
 
@@ -158,12 +172,12 @@ class SignInPolicyForm(forms.Form):
 class ConfirmForm(forms.Form):
     """A typed confirmation; the service checks the word, so a wrong one is reported by it."""
 
-    confirmation = forms.CharField(label="Type the word to confirm", max_length=20)
+    confirmation = forms.CharField(label=_("Type the word to confirm"), max_length=20)
 
     def __init__(self, *args, word: str, **kwargs) -> None:
         super().__init__(*args, prefix=word, **kwargs)
         self.word = word
-        self.fields["confirmation"].label = f"Type {word} to confirm"
+        self.fields["confirmation"].label = _("Type %(word)s to confirm") % {"word": word}
         self.fields["confirmation"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
 
@@ -172,11 +186,11 @@ class AccountFilterForm(forms.Form):
 
     SORTS = ("name", "-name", "number", "-number", "created", "-created", "status", "-status")
 
-    q = forms.CharField(label="Search accounts", required=False, max_length=200)
+    q = forms.CharField(label=_("Search accounts"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "All"), *Account.Status.choices],
+        choices=[("", _("All")), *Account.Status.choices],
     )
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS], widget=forms.HiddenInput)
 
@@ -187,7 +201,7 @@ class AccountFilterForm(forms.Form):
 # --- Users -------------------------------------------------------------------------------------
 
 USER_FORM_FIELDS = ("name", "first_name", "last_name", "email", "extension", "mobile", "phone")
-NAME_REQUIRED = "Enter at least one of Name, First Name or Last Name."
+NAME_REQUIRED = _("Enter at least one of Name, First Name or Last Name.")
 
 
 class UserForm(forms.Form):
@@ -200,26 +214,26 @@ class UserForm(forms.Form):
 
     service_fields = {"role": "account_admin"}
 
-    name = forms.CharField(label="Name", max_length=150, required=False)
-    first_name = forms.CharField(label="First Name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last Name", max_length=150, required=False)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First Name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last Name"), max_length=150, required=False)
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
-        help_text="The user signs in with this address; it must be unique within the account.",
+        help_text=_("The user signs in with this address; it must be unique within the account."),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    extension = forms.CharField(label="Extension", max_length=30, required=False)
+    extension = forms.CharField(label=_("Extension"), max_length=30, required=False)
     mobile = forms.CharField(
-        label="Mobile", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label=_("Mobile"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     phone = forms.CharField(
-        label="Phone", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     account_admin = forms.BooleanField(
-        label="Account Admin",
+        label=_("Account Admin"),
         required=False,
-        help_text="Account admins manage this account's information, users and integrations.",
+        help_text=_("Account admins manage this account's information, users and integrations."),
         widget=forms.CheckboxInput(attrs={"role": "switch", "class": "toggle"}),
     )
 
@@ -234,10 +248,10 @@ class UserForm(forms.Form):
         toggle = self.fields["account_admin"]
         if person is not None and not access.is_exchangeable_role(person):
             toggle.disabled = True
-            toggle.help_text = "Partner admins keep their role; it cannot be changed here."
+            toggle.help_text = _("Partner admins keep their role; it cannot be changed here.")
         elif person is not None and actor is not None and person.pk == actor.pk and access.is_admin(person):
             toggle.disabled = True
-            toggle.help_text = "You cannot withdraw your own admin rights; another admin can."
+            toggle.help_text = _("You cannot withdraw your own admin rights; another admin can.")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -261,11 +275,11 @@ class UserFilterForm(forms.Form):
     """The Users page's type-ahead search, property filters and sort order (never invalid)."""
 
     FILTERS = [
-        ("admins", "Admins"),
-        ("users", "Users"),
-        ("registered", "Registered"),
-        ("unregistered", "Unregistered"),
-        ("pbx", "PBX Users"),
+        ("admins", _("Admins")),
+        ("users", _("Users")),
+        ("registered", _("Registered")),
+        ("unregistered", _("Unregistered")),
+        ("pbx", _("PBX Users")),
     ]
     SORTS = (
         "name",
@@ -284,9 +298,9 @@ class UserFilterForm(forms.Form):
         "-modified",
     )
 
-    q = forms.CharField(label="Search users", required=False, max_length=200)
+    q = forms.CharField(label=_("Search users"), required=False, max_length=200)
     filter = forms.MultipleChoiceField(
-        label="Show only", required=False, choices=FILTERS, widget=forms.CheckboxSelectMultiple
+        label=_("Show only"), required=False, choices=FILTERS, widget=forms.CheckboxSelectMultiple
     )
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS], widget=forms.HiddenInput)
 
@@ -315,7 +329,7 @@ class UserDeleteForm(ConfirmForm):
     def clean_confirmation(self) -> str:
         value = self.cleaned_data["confirmation"].strip()
         if value.lower() != self.word:
-            raise ValidationError(f"Type {self.word} to confirm.", code="confirmation")
+            raise ValidationError(_("Type %(word)s to confirm.") % {"word": self.word}, code="confirmation")
         return value
 
 
@@ -343,26 +357,26 @@ class PortalChangePasswordForm(ChangePasswordForm):
         data = super().clean()
         old, new = data.get("oldpassword"), data.get("password1")
         if old and new and old == new and "oldpassword" not in self.errors:
-            self.add_error("password1", "Choose a new password: this one is your current password.")
+            self.add_error("password1", _("Choose a new password: this one is your current password."))
         return data
 
 
 class ActivityFilterForm(forms.Form):
     """The Activity page's search and filters (never invalid: a bad value is ignored)."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    actor = forms.ChoiceField(label="Actor", required=False)
-    action = forms.ChoiceField(label="Action", required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    actor = forms.ChoiceField(label=_("Actor"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data, *, actors: list[str]):
         from accounts.activity import ACTION_LABELS
 
         super().__init__(data)
-        self.fields["actor"].choices = [("", "Anyone"), *((label, label) for label in actors)]
+        self.fields["actor"].choices = [("", _("Anyone")), *((label, label) for label in actors)]
         self.fields["action"].choices = [
-            ("", "Any action"),
+            ("", _("Any action")),
             *sorted(ACTION_LABELS.items(), key=lambda item: item[1]),
         ]
 

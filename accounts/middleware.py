@@ -5,18 +5,19 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import User
 from accounts.second_factor import must_set_up_second_factor
 
-SET_UP_SECOND_FACTOR = (
+SET_UP_SECOND_FACTOR = _(
     "Your account requires its administrators to use a second factor. Add an authenticator app "
     "or a passkey to continue."
 )
-NO_LONGER_ACTIVE = "Your account is no longer active. Contact your administrator."
-SIGNED_OUT = "You were signed out because your password or your role changed. Please sign in again."
+NO_LONGER_ACTIVE = _("Your account is no longer active. Contact your administrator.")
+SIGNED_OUT = _("You were signed out because your password or your role changed. Please sign in again.")
 
 
 class ActiveAccountMiddleware:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import AccountQuerySet, AuditEventQuerySet, TenantOwnedQuerySet
 from accounts.roles import USER_ROLES
@@ -23,41 +24,41 @@ def generate_account_number() -> str:
 
 class Account(models.Model):
     class Kind(models.TextChoices):
-        PARTNER = "partner", "Partner account"
-        CUSTOMER = "customer", "Customer account"
+        PARTNER = "partner", _("Partner account")
+        CUSTOMER = "customer", _("Customer account")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DEACTIVATED = "deactivated", "Deactivated"
+        ACTIVE = "active", _("Active")
+        DEACTIVATED = "deactivated", _("Deactivated")
 
     class Language(models.TextChoices):
-        EN_US = "en-US", "English (US)"
-        EN_GB = "en-GB", "English (UK)"
-        EN_CA = "en-CA", "English (Canada)"
-        FR_FR = "fr-FR", "French (France)"
-        FR_CA = "fr-CA", "French (Canada)"
-        DE_DE = "de-DE", "German"
-        ES_ES = "es-ES", "Spanish"
-        IT_IT = "it-IT", "Italian"
-        NL_NL = "nl-NL", "Dutch"
-        PT_BR = "pt-BR", "Portuguese (Brazil)"
-        SV_SE = "sv-SE", "Swedish"
+        EN_US = "en-US", _("English (US)")
+        EN_GB = "en-GB", _("English (UK)")
+        EN_CA = "en-CA", _("English (Canada)")
+        FR_FR = "fr-FR", _("French (France)")
+        FR_CA = "fr-CA", _("French (Canada)")
+        DE_DE = "de-DE", _("German")
+        ES_ES = "es-ES", _("Spanish")
+        IT_IT = "it-IT", _("Italian")
+        NL_NL = "nl-NL", _("Dutch")
+        PT_BR = "pt-BR", _("Portuguese (Brazil)")
+        SV_SE = "sv-SE", _("Swedish")
 
     class BusinessType(models.TextChoices):
-        NOT_SPECIFIED = "", "Not specified"
-        EDUCATION = "education", "Education"
-        FINANCE = "finance", "Finance and insurance"
-        GOVERNMENT = "government", "Government"
-        HEALTHCARE = "healthcare", "Healthcare"
-        HOSPITALITY = "hospitality", "Hospitality"
-        MANUFACTURING = "manufacturing", "Manufacturing"
-        PROFESSIONAL = "professional_services", "Professional services"
-        RETAIL = "retail", "Retail"
-        TECHNOLOGY = "technology", "Technology"
-        TRANSPORT = "transport", "Transport and logistics"
-        OTHER = "other", "Other"
+        NOT_SPECIFIED = "", _("Not specified")
+        EDUCATION = "education", _("Education")
+        FINANCE = "finance", _("Finance and insurance")
+        GOVERNMENT = "government", _("Government")
+        HEALTHCARE = "healthcare", _("Healthcare")
+        HOSPITALITY = "hospitality", _("Hospitality")
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        PROFESSIONAL = "professional_services", _("Professional services")
+        RETAIL = "retail", _("Retail")
+        TECHNOLOGY = "technology", _("Technology")
+        TRANSPORT = "transport", _("Transport and logistics")
+        OTHER = "other", _("Other")
 
-    account_id = models.UUIDField("Account ID", default=uuid.uuid4, unique=True, editable=False)
+    account_id = models.UUIDField(_("Account ID"), default=uuid.uuid4, unique=True, editable=False)
     account_number = models.CharField(
         "Account number", max_length=9, unique=True, default=generate_account_number, editable=False
     )
@@ -65,20 +66,20 @@ class Account(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
     )
-    name = models.CharField("Customer name", max_length=200)
+    name = models.CharField(_("Customer name"), max_length=200)
     country = models.CharField(max_length=2)
-    province_state = models.CharField("Province/State", max_length=100, blank=True)
+    province_state = models.CharField(_("Province/State"), max_length=100, blank=True)
     address = models.CharField(max_length=255, blank=True)
-    city = models.CharField("City/Town", max_length=100, blank=True)
-    postal_code = models.CharField("Postal/ZIP code", max_length=20, blank=True)
+    city = models.CharField(_("City/Town"), max_length=100, blank=True)
+    postal_code = models.CharField(_("Postal/ZIP code"), max_length=20, blank=True)
     default_language = models.CharField(max_length=10, choices=Language.choices, default=Language.EN_US)
     business_type = models.CharField(max_length=40, choices=BusinessType.choices, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    pbx_type = models.CharField("PBX type", max_length=60, blank=True)
-    allow_guest_access = models.BooleanField("Allow Guest Access", default=False)
-    delegated_authentication = models.BooleanField("Delegated Authentication", default=False)
+    pbx_type = models.CharField(_("PBX type"), max_length=60, blank=True)
+    allow_guest_access = models.BooleanField(_("Allow Guest Access"), default=False)
+    delegated_authentication = models.BooleanField(_("Delegated Authentication"), default=False)
     # Sign-in policy (docs/mfa.md): the account's admins must sign in with a second factor.
-    admins_require_second_factor = models.BooleanField("Admins must use a second factor", default=False)
+    admins_require_second_factor = models.BooleanField(_("Admins must use a second factor"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -162,12 +163,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     Role = models.TextChoices("Role", [(name, (name, label)) for name, label in USER_ROLES])
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Manual"
-        IMPORT = "import", "Bulk import"
-        PBX = "pbx", "PBX"
-        API = "api", "API"
+        MANUAL = "manual", _("Manual")
+        IMPORT = "import", _("Bulk import")
+        PBX = "pbx", _("PBX")
+        API = "api", _("API")
 
-    user_id = models.UUIDField("User ID", default=uuid.uuid4, unique=True, editable=False)
+    user_id = models.UUIDField(_("User ID"), default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="users")
     email = models.EmailField()
     name = models.CharField(max_length=150, blank=True)
@@ -177,11 +178,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     extension = models.CharField(max_length=30, blank=True)
     mobile = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=30, blank=True)
-    is_registered = models.BooleanField("Registered", default=False)
+    is_registered = models.BooleanField(_("Registered"), default=False)
     email_verified = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField("Platform operator", default=False)
+    is_staff = models.BooleanField(_("Platform operator"), default=False)
+    # The console language the user reads (pages and emails); blank: their account's default language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(auto_now=True)
     # When every sign-in of the user was last ended (accounts.sign_ins.sign_ins_end).
@@ -331,11 +334,11 @@ class UserImportJob(Job):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "Preview"  # uploaded and validated, waiting for the admin to import
-        PENDING = "pending", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
@@ -367,12 +370,12 @@ class UserImportRow(models.Model):
     """One data row of an import file as read, what was wrong with it, and what became of it."""
 
     class Outcome(models.TextChoices):
-        PENDING = "", "Not imported yet"
-        CREATED = "created", "Created"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "", _("Not imported yet")
+        CREATED = "created", _("Created")
+        SKIPPED = "skipped", _("Skipped")
 
     job = models.ForeignKey(UserImportJob, on_delete=models.CASCADE, related_name="rows")
-    number = models.PositiveIntegerField(help_text="The row in the spreadsheet (the header is row 1).")
+    number = models.PositiveIntegerField(help_text=_("The row in the spreadsheet (the header is row 1)."))
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     name = models.CharField(max_length=150, blank=True)

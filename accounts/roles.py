@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import enum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Role(enum.IntEnum):
     """The roles by rank. Users are USER, ACCOUNT_ADMIN or PARTNER_ADMIN (``User.Role``); guests
@@ -19,7 +21,7 @@ class Role(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.replace("_", " ").title()
+        return ROLE_LABELS[self.name]
 
     @property
     def is_admin(self) -> bool:
@@ -38,6 +40,14 @@ class Role(enum.IntEnum):
                 return value
         return cls.__members__.get(str(value)) if value is not None else None
 
+
+ROLE_LABELS = {
+    "GUEST": _("Guest"),
+    "USER": _("User"),
+    "ACCOUNT_ADMIN": _("Account Admin"),
+    "PARTNER_ADMIN": _("Partner Admin"),
+    "GLOBAL_ADMIN": _("Global Admin"),
+}
 
 # The roles a portal user can hold, highest first: the choices of ``User.role``.
 USER_ROLES: tuple[tuple[str, str], ...] = tuple(

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, activity, selectors, services
@@ -39,12 +40,12 @@ from core.htmx import action_done, paginate, render_page, submit
 
 DETAIL = "accounts/account_detail.html"
 ACTIVITY_COLUMNS = [
-    ("time", "Time"),
-    ("actor", "Actor"),
-    ("action", "Action"),
-    ("target", "Target"),
-    ("changes", "Changes"),
-    ("correlation", "Correlation ID"),
+    ("time", gettext_lazy("Time")),
+    ("actor", gettext_lazy("Actor")),
+    ("action", gettext_lazy("Action")),
+    ("target", gettext_lazy("Target")),
+    ("changes", gettext_lazy("Changes")),
+    ("correlation", gettext_lazy("Correlation ID")),
 ]
 
 
@@ -81,16 +82,25 @@ def account_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if ok:
-        messages.success(request, f"Account {account.name} created with number {account.account_number}.")
+        messages.success(
+            request,
+            gettext("Account %(name)s created with number %(number)s.")
+            % {"name": account.name, "number": account.account_number},
+        )
         for email in form.repeated_contacts:
-            messages.info(request, f"{email} was given more than once: it is a support contact once.")
+            messages.info(
+                request, gettext("%(email)s was given more than once: it is a support contact once.") % {"email": email}
+            )
         namesakes = selectors.same_name_account_list(actor=request.user, account=account)
         if namesakes:
             numbers = ", ".join(other.account_number for other in namesakes)
             messages.warning(
                 request,
-                f"Another account is also named {account.name} ({numbers}): "
-                "rename one of them if they are not the same customer.",
+                gettext(
+                    "Another account is also named %(name)s (%(numbers)s): "
+                    "rename one of them if they are not the same customer."
+                )
+                % {"name": account.name, "numbers": numbers},
             )
         return action_done(
             request, redirect_to=reverse("accounts:account_detail", args=[account.account_number])
@@ -107,7 +117,11 @@ def account_switch(request: HttpRequest) -> HttpResponse:
     if account is not None:
         return redirect("accounts:account_detail", number=account.account_number)
     if ref:
-        messages.info(request, f"More than one account or none matches “{ref}”: pick one from the list.")
+        messages.info(
+            request,
+            gettext("More than one account or none matches “%(ref)s”: pick one from the list.")
+            % {"ref": ref},
+        )
     return redirect(f"{reverse('accounts:account_list')}?{urlencode({'q': ref})}")
 
 
@@ -178,7 +192,7 @@ def account_update(request: HttpRequest, number: str) -> HttpResponse:
     # A new name shows in the breadcrumb, the side navigation and the header: the whole page again.
     renamed = ok and request.account.name != old_name
     return _after_post(
-        request, ok, "account-info", "Account information saved.", whole_page=renamed, info_form=form
+        request, ok, "account-info", gettext("Account information saved."), whole_page=renamed, info_form=form
     )
 
 
@@ -208,7 +222,7 @@ def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user, account=request.account, email=data["email"]
         ),
     )
-    message = f"{contact.email} is now a support contact." if ok else ""
+    message = gettext("%(email)s is now a support contact.") % {"email": contact.email} if ok else ""
     return _after_post(request, ok, "support-contacts", message, contact_form=form)
 
 
@@ -222,7 +236,9 @@ def support_contact_remove(request: HttpRequest, number: str, contact_id: int) -
             actor=request.user, account=request.account, contact_id=contact_id
         ),
     )
-    return _after_post(request, ok, "support-contacts", "Support contact removed.", contact_remove_form=form)
+    return _after_post(
+        request, ok, "support-contacts", gettext("Support contact removed."), contact_remove_form=form
+    )
 
 
 @account_view(need=Capability.MANAGE_ACCOUNT_LIFECYCLE)
@@ -236,7 +252,9 @@ def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
         ),
     )
     request.account = account or request.account
-    message = f"{request.account.name} is deactivated: its users can no longer sign in."
+    message = gettext("%(name)s is deactivated: its users can no longer sign in.") % {
+        "name": request.account.name
+    }
     return _after_post(request, ok, "account-lifecycle", message, deactivate_form=form)
 
 
@@ -244,7 +262,7 @@ def account_deactivate(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_activate(request: HttpRequest, number: str) -> HttpResponse:
     request.account = services.account_activate(actor=request.user, account=request.account)
-    message = f"{request.account.name} is active again: its users can sign in."
+    message = gettext("%(name)s is active again: its users can sign in.") % {"name": request.account.name}
     return _after_post(request, True, "account-lifecycle", message)
 
 
@@ -262,7 +280,9 @@ def account_delete(request: HttpRequest, number: str) -> HttpResponse:
     if not ok:
         return _after_post(request, False, "account-lifecycle", delete_form=form)
     return action_done(
-        request, message=f"Account {name} was deleted.", redirect_to=reverse("accounts:account_list")
+        request,
+        message=gettext("Account %(name)s was deleted.") % {"name": name},
+        redirect_to=reverse("accounts:account_list"),
     )
 
 
@@ -330,7 +350,8 @@ def user_create(request: HttpRequest, number: str) -> HttpResponse:
     if ok:
         return action_done(
             request,
-            message=f"{person.display_name} was added; a welcome email is on its way to {person.email}.",
+            message=gettext("%(name)s was added; a welcome email is on its way to %(email)s.")
+            % {"name": person.display_name, "email": person.email},
             redirect_to=reverse("accounts:user_detail", args=[number, person.user_id]),
         )
     context = {"account": request.account, "form": form}
@@ -387,7 +408,12 @@ def user_update(request: HttpRequest, number: str, user_id) -> HttpResponse:
     )
     person = changed or person
     return _after_user_post(
-        request, person, ok, "user-info", f"Changes to {person.display_name} saved.", form=form
+        request,
+        person,
+        ok,
+        "user-info",
+        gettext("Changes to %(name)s saved.") % {"name": person.display_name},
+        form=form,
     )
 
 
@@ -397,7 +423,9 @@ def user_welcome_resend(request: HttpRequest, number: str, user_id) -> HttpRespo
     person = _person(request, user_id)
     form = forms.Form(request.POST)
     ok, _ = submit(form, lambda data: services.user_welcome_resend(actor=request.user, user=person))
-    message = f"A new welcome email is on its way to {person.email}; the previous link no longer works."
+    message = gettext(
+        "A new welcome email is on its way to %(email)s; the previous link no longer works."
+    ) % {"email": person.email}
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
 
@@ -407,7 +435,7 @@ def user_password_reset_send(request: HttpRequest, number: str, user_id) -> Http
     person = _person(request, user_id)
     form = forms.Form(request.POST)
     ok, _ = submit(form, lambda data: services.user_password_reset_send(actor=request.user, user=person))
-    message = f"A password reset email is on its way to {person.email}."
+    message = gettext("A password reset email is on its way to %(email)s.") % {"email": person.email}
     return _after_user_post(request, person, ok, "user-access", message, access_form=form)
 
 
@@ -421,6 +449,7 @@ def user_delete(request: HttpRequest, number: str, user_id) -> HttpResponse:
         return _after_user_post(request, person, False, "user-delete", delete_form=form)
     return action_done(
         request,
-        message=f"{person.display_name} ({person.email}) was deleted.",
+        message=gettext("%(name)s (%(email)s) was deleted.")
+        % {"name": person.display_name, "email": person.email},
         redirect_to=reverse("accounts:user_list", args=[number]),
     )

@@ -66,8 +66,16 @@ def _payload(message: EmailMessage, recipient) -> dict:
     return message_to_payload(message)
 
 
-def email_render(name: str, *, to: list[str], context: dict) -> EmailMultiAlternatives:
-    """Render ``emails/<name>_subject.txt``, ``_body.txt`` and ``_body.html`` into one message."""
+def email_render(name: str, *, to: list[str], context: dict, reader=None) -> EmailMultiAlternatives:
+    """Render ``emails/<name>_subject.txt``, ``_body.txt`` and ``_body.html`` into one message, in
+    the language of ``reader`` (the user it is written for: their own, else their account's)."""
+    from core.i18n import language_of
+
+    with language_of(reader):
+        return _email_render(name, to=to, context=context)
+
+
+def _email_render(name: str, *, to: list[str], context: dict) -> EmailMultiAlternatives:
     from django.conf import settings
     from django.template.loader import render_to_string
 

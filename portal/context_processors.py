@@ -7,19 +7,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
 
 # The pages inside an account, in navigation order, with the capability each needs.
 ACCOUNT_PAGES = (
-    ("Account Information", "accounts:account_detail", Capability.VIEW_ACCOUNT),
-    ("Users", "accounts:user_list", Capability.MANAGE_USERS),
-    ("Integrations", "integrations:integration_list", Capability.MANAGE_INTEGRATIONS),
-    ("Gateway", "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
-    ("Notifications", "notifications:notification_list", Capability.MANAGE_INTEGRATIONS),
-    ("Conversations", "chat:conversation_list", Capability.MANAGE_USERS),
-    ("Activity", "accounts:account_activity", Capability.VIEW_ACTIVITY),
+    (_("Account Information"), "accounts:account_detail", Capability.VIEW_ACCOUNT),
+    (_("Users"), "accounts:user_list", Capability.MANAGE_USERS),
+    (_("Integrations"), "integrations:integration_list", Capability.MANAGE_INTEGRATIONS),
+    (_("Gateway"), "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
+    (_("Notifications"), "notifications:notification_list", Capability.MANAGE_INTEGRATIONS),
+    (_("Conversations"), "chat:conversation_list", Capability.MANAGE_USERS),
+    (_("Activity"), "accounts:account_activity", Capability.VIEW_ACTIVITY),
 )
 
 
@@ -41,13 +42,13 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
     inside = getattr(request, "account", None)  # set by @account_view on /accounts/<number>/... pages
     sections = []
     if is_partner_admin:
-        partner_items = [NavItem("Accounts", reverse("accounts:account_list"))]
+        partner_items = [NavItem(_("Accounts"), reverse("accounts:account_list"))]
         if access.can(user, Capability.MANAGE_APPLICATIONS, user.account):
-            partner_items.append(NavItem("Developer", reverse("developer:home")))
-        sections.append(NavSection("Partner", partner_items))
+            partner_items.append(NavItem(_("Developer"), reverse("developer:home")))
+        sections.append(NavSection(_("Partner"), partner_items))
     if user.is_staff:
         sections.append(
-            NavSection("Operator", [NavItem("Applications", reverse("operator:application_list"))])
+            NavSection(_("Operator"), [NavItem(_("Applications"), reverse("operator:application_list"))])
         )
     account = inside if inside is not None or is_partner_admin else user.account
     if account is not None:
@@ -61,15 +62,18 @@ def _navigation(request: HttpRequest, is_partner_admin: bool) -> list[NavSection
             and integration_flags(request, account)["customer_care"]
         ):
             items.append(
-                NavItem("Customer Care", reverse("integrations:customer_care", args=[account.account_number]))
+                NavItem(
+                    _("Customer Care"), reverse("integrations:customer_care", args=[account.account_number])
+                )
             )
         if items:
             sections.append(NavSection(account.name, items))
     you = [
-        NavItem("Change password", reverse("account_change_password")),
-        NavItem("Two-factor authentication", reverse("mfa_index")),
+        NavItem(_("Change password"), reverse("account_change_password")),
+        NavItem(_("Two-factor authentication"), reverse("mfa_index")),
+        NavItem(_("Preferences"), reverse("preferences")),
     ]
-    sections.append(NavSection("You", you))
+    sections.append(NavSection(_("You"), you))
     # The item whose URL is the longest prefix of this page's path is the current one.
     candidates = [item for section in sections for item in section.items if request.path.startswith(item.url)]
     if candidates:

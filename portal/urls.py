@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import password_reset_views, registration_views
+from accounts import password_reset_views, preferences_views, registration_views
 from accounts.outbox import views as outbox_views
 from accounts.sign_in_views import SignInView
 from core import views as core_views
@@ -16,6 +16,8 @@ urlpatterns = [
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
     path("auth/password/reset/code/", password_reset_views.password_reset_code, name="password_reset_code"),
     path("auth/", include("allauth.urls")),
+    path("preferences/", preferences_views.preferences, name="preferences"),
+    path("language/", preferences_views.language_set, name="language_set"),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
     path("accounts/<str:number>/users/pbx-sync/", include("gateways.pbx_users.urls")),

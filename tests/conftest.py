@@ -13,6 +13,14 @@ from tests.accounts.factories import PASSWORD, CustomerAccountFactory, PartnerAc
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _translations_compiled():
+    """The .mo catalogues are built, not committed: compile the stale ones before any page renders."""
+    from core.i18n.catalogs import catalogues_compile
+
+    catalogues_compile()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

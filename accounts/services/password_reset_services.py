@@ -119,6 +119,7 @@ def password_reset_emails_send(*, email: str, account_ref: str = "") -> int:
                 "code": password_reset_code(user),
                 "code_url": settings.PORTAL_BASE_URL + reverse("password_reset_code"),
             },
+            reader=user,
         )
         email_queue(message=message, recipient=user)
     return len(users)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
@@ -34,6 +35,7 @@ __all__ = [
     "user_change",
     "user_create",
     "user_delete",
+    "user_language_set",
     "user_password_change",
     "user_password_reset_send",
     "user_register",
@@ -44,8 +46,8 @@ __all__ = [
 ]
 
 USER_FIELDS = ("email", "name", "first_name", "last_name", "extension", "mobile", "phone")
-DUPLICATE_EMAIL = "One or more of the attribute values are already in use"
-ROLE_ABOVE_YOURS = "This role is above yours; you cannot give it."
+DUPLICATE_EMAIL = "One or more of the attribute values are already in use"  # the CloudLink API's wording
+ROLE_ABOVE_YOURS = _("This role is above yours; you cannot give it.")
 
 
 class DuplicateEmail(Conflict, ValidationError):
@@ -104,6 +106,7 @@ def _welcome_email(user: User, token: str):
             "link": welcome_url(token),
             "days": settings.PORTAL_WELCOME_LINK_DAYS,
         },
+        reader=user,
     )
 
 
@@ -259,6 +262,33 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
 
 
 @transaction.atomic
+def user_language_set(*, actor: User | None, user: User, language: str) -> User:
+    """Choose the console language ``user`` reads (pages and emails); blank: their account's default.
+    The user themselves or an admin who manages them (``access.require_set_preferences``)."""
+    if actor is not None:
+        access.require_set_preferences(actor, user)
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError(
+            {"language": _("The console is not available in %(language)s.") % {"language": language}}
+        )
+    user = User.objects.select_for_update().select_related("account").get(pk=user.pk)
+    if user.language == language:
+        return user
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language", "modified_at"])
+    audit_record(
+        actor=actor,
+        account=user.account,
+        action=AuditAction.USER_UPDATED,
+        target=user,
+        before={"language": before},
+        after={"language": language},
+    )
+    return user
+
+
+@transaction.atomic
 def user_change(*, actor: User, user: User, role: str | None = None, **changes: Any) -> User:
     """Edit fields and, if ``role`` differs, grant or withdraw Account Admin, as one unit: the
     User page's Save and the API's partial PUT. A refused role change undoes the field edits.
@@ -363,6 +393,7 @@ def user_password_reset_send(*, actor: User, user: User) -> None:
             "link": settings.PORTAL_BASE_URL + path,
             "actor": actor,
         },
+        reader=user,
     )
     email_queue(message=message, recipient=user)
     audit_record(actor=actor, account=user.account, action=AuditAction.USER_PASSWORD_RESET_SENT, target=user)

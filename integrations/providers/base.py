@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 
 class Privilege(enum.StrEnum):
@@ -24,11 +25,11 @@ class Privilege(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _PRIVILEGE_TEXT[self][0]
+        return gettext(_PRIVILEGE_TEXT[self][0])
 
     @property
     def explanation(self) -> str:
-        return _PRIVILEGE_TEXT[self][1]
+        return gettext(_PRIVILEGE_TEXT[self][1])
 
     @property
     def api_name(self) -> str:
@@ -47,14 +48,16 @@ class Privilege(enum.StrEnum):
 
 _PRIVILEGE_TEXT = {
     Privilege.DELEGATED_AUTHENTICATION: (
-        "Delegated Authentication",
-        "Lets an application integrated with this account (such as MiCC or MiCollab) obtain tokens "
-        "on behalf of the account's users.",
+        gettext_noop("Delegated Authentication"),
+        gettext_noop(
+            "Lets an application integrated with this account (such as MiCC or MiCollab) obtain tokens "
+            "on behalf of the account's users."
+        ),
         "allowProxyAuthentication",
     ),
     Privilege.ALLOW_GUEST_ACCESS: (
-        "Allow Guest Access",
-        "Lets people outside the account join as guests, for example in meetings or web chats.",
+        gettext_noop("Allow Guest Access"),
+        gettext_noop("Lets people outside the account join as guests, for example in meetings or web chats."),
         "allowGuestAccess",
     ),
 }

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ActiveAccountMiddleware",  # after messages: it flashes why the session ended
+    "core.i18n.middleware.UserLanguageMiddleware",  # after the above: reading request.user may end the session
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -96,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.console",
@@ -182,7 +184,18 @@ MFA_TOTP_ISSUER = env_str("PORTAL_MFA_TOTP_ISSUER", "CloudLink Accounts Console"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("PORTAL_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 
 # --- INTERNATIONALISATION ----------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The console's languages (docs/languages.md): the catalogues are locale/<code>/LC_MESSAGES/django.po,
+# compiled to .mo by `manage.py compiletranslations` (make install/run/test).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# DATE_FORMAT and DATETIME_FORMAT per language (day and month in each language's order).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

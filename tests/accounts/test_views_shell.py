@@ -48,7 +48,7 @@ def test_shell_loads_htmx_from_static_with_csrf_once_on_body(client_for, partner
 def test_partner_on_the_accounts_list_sees_accounts_in_the_navigation(client_for, partner_admin):
     html = client_for(partner_admin).get(reverse("accounts:account_list")).content.decode()
 
-    assert nav(html) == ["Accounts", "Developer", "Change password", "Two-factor authentication"]
+    assert nav(html) == ["Accounts", "Developer", "Change password", "Two-factor authentication", "Preferences"]
     assert current(html) == ["Accounts"]
     assert 'data-testid="current-account-name">Acme Partner<' in html
 
@@ -72,6 +72,7 @@ def test_partner_inside_a_customer_account_sees_its_pages(client_for, partner_ad
         "Activity",
         "Change password",
         "Two-factor authentication",
+        "Preferences",
     ]
     assert current(html) == ["Users"]
     assert 'data-testid="current-account-name">Globex Corp<' in html
@@ -91,6 +92,7 @@ def test_account_admin_always_sees_their_own_accounts_pages(client_for, account_
         "Activity",
         "Change password",
         "Two-factor authentication",
+        "Preferences",
     ]
     assert current(html) == ["Change password"]
     assert 'id="account-switcher-input"' not in html
@@ -103,7 +105,7 @@ def test_plain_user_sees_only_change_password(client_for, member):
     html = client.get(home.url).content.decode()
 
     assert home.url == reverse("account_change_password")
-    assert nav(html) == ["Change password", "Two-factor authentication"]
+    assert nav(html) == ["Change password", "Two-factor authentication", "Preferences"]
 
 
 def test_user_menu_has_name_change_password_outbox_and_a_sign_out_form(client_for, partner_admin, settings):

@@ -1,0 +1,29 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from core.i18n import user_language
+
+
+class UserLanguageMiddleware:
+    """Each request in the language of its reader: the signed-in user's own choice, else their
+    account's default language; signed out, the footer's choice (the language cookie Django's
+    set_language writes), else the browser's Accept-Language, else English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        language = (user_language(user) if signed_in else None) or translation.get_language_from_request(
+            request
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
