@@ -171,6 +171,56 @@ class ConnectionClearedEvent(CstaEvent):
 
 
 @dataclass(frozen=True)
+class ServiceInitiatedEvent(CstaEvent):
+    """The device went off-hook (by hand, or for MakeCall / ConsultationCall)."""
+
+    initiating_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class OriginatedEvent(CstaEvent):
+    calling_device: str
+    called_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class ConnectionMove:
+    """A connection that moved from one call to another in a transfer or a conference."""
+
+    device: str
+    old_call_id: str
+    new_call_id: str
+
+
+@dataclass(frozen=True)
+class TransferredEvent(CstaEvent):
+    """``call_id`` is the primary old call; ``secondary_call_id`` is empty for a single-step transfer."""
+
+    secondary_call_id: str
+    transferring_device: str
+    transferred_to_device: str
+    moves: tuple[ConnectionMove, ...]
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class ConferencedEvent(CstaEvent):
+    """``call_id`` is the primary old call (the one the conference continues as)."""
+
+    secondary_call_id: str
+    conferencing_device: str
+    added_party: str
+    moves: tuple[ConnectionMove, ...]
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
 class OtherEvent(CstaEvent):
     """An event this client has no dataclass for; `name` is its element name."""
 
@@ -208,9 +258,64 @@ def event_from_message(message: cx.Message) -> CstaEvent:
             local_state=message.text("localConnectionInfo"),
             cause=message.text("cause"),
         )
+    if message.name == "ServiceInitiatedEvent":
+        return ServiceInitiatedEvent(
+            monitor_xref=xref,
+            call_id=message.text("initiatedConnection", "callID"),
+            initiating_device=message.text("initiatingDevice", "deviceIdentifier")
+            or message.text("initiatedConnection", "deviceID"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "OriginatedEvent":
+        return OriginatedEvent(
+            monitor_xref=xref,
+            call_id=message.text("originatedConnection", "callID"),
+            calling_device=message.text("callingDevice", "deviceIdentifier"),
+            called_device=message.text("calledDevice", "deviceIdentifier"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "TransferredEvent":
+        return TransferredEvent(
+            monitor_xref=xref,
+            call_id=message.text("primaryOldCall", "callID"),
+            secondary_call_id=message.text("secondaryOldCall", "callID"),
+            transferring_device=message.text("transferringDevice", "deviceIdentifier"),
+            transferred_to_device=message.text("transferredToDevice", "deviceIdentifier"),
+            moves=_moves(message, "transferredConnections"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "ConferencedEvent":
+        return ConferencedEvent(
+            monitor_xref=xref,
+            call_id=message.text("primaryOldCall", "callID"),
+            secondary_call_id=message.text("secondaryOldCall", "callID"),
+            conferencing_device=message.text("conferencingDevice", "deviceIdentifier"),
+            added_party=message.text("addedParty", "deviceIdentifier"),
+            moves=_moves(message, "conferenceConnections"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
     call = next(cx.iter_named(message.root, "callID"), None)
     return OtherEvent(
         monitor_xref=xref, call_id=(call.text or "").strip() if call is not None else "", name=message.name
+    )
+
+
+def _moves(message: cx.Message, element: str) -> tuple[ConnectionMove, ...]:
+    parent = message.find(element)
+    if parent is None:
+        return ()
+    return tuple(
+        ConnectionMove(
+            device=cx.text_of(item, "newConnection", "deviceID")
+            or cx.text_of(item, "oldConnection", "deviceID"),
+            old_call_id=cx.text_of(item, "oldConnection", "callID"),
+            new_call_id=cx.text_of(item, "newConnection", "callID"),
+        )
+        for item in cx.iter_named(parent, "connectionListItem")
     )
 
 
@@ -490,6 +595,70 @@ class CstaClient:
             cx.retrieve_call(self._namespace, call_id, device),
             "RetrieveCall",
             ("RetrieveCallResponse",),
+            timeout=timeout,
+        )
+
+    # Transfer, consultation and conference (ECMA-269 clause 17). Connections are (call id, device id).
+
+    def single_step_transfer(
+        self, call_id: str, device: str, transferred_to: str, *, timeout: float | None = None
+    ) -> str:
+        """SingleStepTransferCall (blind transfer); returns the transferred call's id."""
+        response = self._request(
+            cx.single_step_transfer_call(self._namespace, call_id, device, transferred_to),
+            "SingleStepTransferCall",
+            ("SingleStepTransferCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("transferredCall", "callID") or call_id
+
+    def consultation_call(
+        self, call_id: str, device: str, consulted: str, *, timeout: float | None = None
+    ) -> str:
+        """ConsultationCall: hold ``call_id`` at ``device`` and call ``consulted``; returns the new call id."""
+        response = self._request(
+            cx.consultation_call(self._namespace, call_id, device, consulted),
+            "ConsultationCall",
+            ("ConsultationCallResponse",),
+            timeout=timeout,
+        )
+        new_call = response.text("initiatedCall", "callID")
+        if not new_call:
+            raise CstaProtocolError("The PBX answered ConsultationCall without a call id.")
+        return new_call
+
+    def transfer_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> str:
+        """TransferCall (supervised transfer); returns the resulting call's id."""
+        response = self._request(
+            cx.transfer_call(self._namespace, held, active),
+            "TransferCall",
+            ("TransferCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("transferredCall", "callID") or held[0]
+
+    def conference_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> str:
+        """ConferenceCall; returns the conference's call id."""
+        response = self._request(
+            cx.conference_call(self._namespace, held, active),
+            "ConferenceCall",
+            ("ConferenceCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("conferenceCall", "callID") or held[0]
+
+    def alternate_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> None:
+        """AlternateCall: hold the active call and retrieve the held one."""
+        self._request(
+            cx.alternate_call(self._namespace, held, active),
+            "AlternateCall",
+            ("AlternateCallResponse",),
             timeout=timeout,
         )
 

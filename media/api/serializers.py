@@ -58,8 +58,16 @@ class CallCreateInputSerializer(_Strict):
 
 class CallUpdateInputSerializer(_Strict):
     allowed = UPDATE_FIELDS
-    action = serializers.CharField(max_length=40, help_text="answer, end, hold or retrieve.")
-    args = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    action = serializers.CharField(
+        max_length=40,
+        help_text="answer, end, hold, retrieve, blindTransfer, consult, supervisedTransfer or conference.",
+    )
+    args = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="blindTransfer/consult: the destination; supervisedTransfer/conference: the other call id.",
+    )
     destination = serializers.CharField(required=False, allow_blank=True, max_length=64)
     callId = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

@@ -49,8 +49,6 @@ CALL_FILTER_FIELDS = {
 ODATA = [TOP, SKIP, odata_text("$filter", "e.g. `direction eq 'inbound'`.")]
 
 
-
-
 class EndpointCallCollectionApi(APIView):
     @extend_schema(
         operation_id="getEndpointCalls",
@@ -114,8 +112,11 @@ class EndpointCallDetailApi(APIView):
         operation_id="updateCallByEndpointId",
         summary="Change an Active Call State",
         description="`action`: answer (a ringing inbound call), end, hold (a connected call), retrieve "
-        "(a held call). Other CloudLink actions are 400 (not supported); an action that does not fit the "
-        "call's state is 409. Answers 200 with the call.",
+        "(a held call; AlternateCall when another call of the endpoint is connected), blindTransfer and "
+        "consult (`args`: the destination), supervisedTransfer and conference (`args`: the endpoint's other "
+        "call id, one held and one connected). dtmf and the recording actions are 400 (not supported); an "
+        "action that does not fit the call's state is 409. Answers 200 with the call (for consult the "
+        "consultation call, for conference the conference call).",
         parameters=[EXTENSION, CALL_ID],
         request=CallUpdateInputSerializer,
         responses={200: CallOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
@@ -129,5 +130,6 @@ class EndpointCallDetailApi(APIView):
                 extension=extension,
                 call_ref=callId,
                 action=payload.validated_data["action"],
+                args=payload.validated_data.get("args") or payload.validated_data.get("destination", ""),
             )
         return Response(call_resource(call))

@@ -132,7 +132,7 @@ def test_actions_that_do_not_fit_the_call_are_refused(admin_api, customer_pbx):
     assert ringing_hold.status_code == 409
 
 
-@pytest.mark.parametrize("action", ["dance", "blindTransfer"])
+@pytest.mark.parametrize("action", ["dance", "dtmf"])
 def test_unknown_and_unsupported_actions_are_400(admin_api, customer_pbx, action):
     number = number_of(place(admin_api, "2002", "2001").json())
 
