@@ -100,6 +100,19 @@ _LEG_STARTING_KINDS = ("initiated", "originated", "delivered", "established", "t
 
 def _new_leg(account: Account, event: PbxCallEvent) -> Call | None:
     """A leg the PBX told us about first (a ringing phone, a call dialled on the phone)."""
+    if event.kind == "snapshot" and event.state in (CallState.RINGING, CallState.CONNECTED, CallState.HELD):
+        # A call that started while nobody listened (the listener's catch-up): the snapshot names no far end.
+        inbound = event.state == CallState.RINGING
+        return Call(
+            account=account,
+            endpoint=event.device,
+            call_number=event.call_number,
+            direction=CallDirection.INBOUND if inbound else CallDirection.OUTBOUND,
+            from_number="" if inbound else event.device,
+            to_number=event.device if inbound else "",
+            state=CallState.UNKNOWN,
+            cause="newCall",
+        )
     if event.kind not in _LEG_STARTING_KINDS or not event.calling:
         return None
     if not event.called and event.kind != "initiated":  # off-hook: the number comes with OriginatedEvent

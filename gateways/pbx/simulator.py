@@ -246,6 +246,14 @@ class PbxSimulator:
                 thread.join(timeout=5)
         self._threads = [t for t in self._threads if t.is_alive()]
 
+    def drop_connections(self) -> None:
+        """Close every client connection (a PBX restart as the clients see it); keeps listening."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
     def __enter__(self) -> PbxSimulator:
         self.start()
         return self
