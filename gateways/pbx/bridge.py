@@ -328,7 +328,13 @@ class PbxBridge:
     def open(cls, pbx: Pbx, *, timeout: float | None = None) -> PbxBridge:
         from gateways.services import csta_timeout
 
-        client = csta.CstaClient(pbx.host, pbx.csta_port, timeout=timeout or csta_timeout())
+        client = csta.CstaClient(
+            pbx.host,
+            pbx.csta_port,
+            timeout=timeout or csta_timeout(),
+            tls=pbx.csta_tls,
+            tls_trust_pem=pbx.csta_tls_certificate,
+        )
         try:
             client.connect()
             client.start_session(APPLICATION_ID, pbx.csta_user, pbx.csta_password)

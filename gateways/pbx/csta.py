@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -43,6 +44,7 @@ DEFAULT_SESSION_DURATION = 180
 # Well-known CSTA ports, used for defaults and hints (sources in docs/csta.md).
 MXONE_CSTA_XML_PORT = 8882
 MIVOICE_OFFICE_400_CSTA_PORT = 7001
+MXONE_CSTA_XML_TLS_PORT = 8883
 
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -91,6 +93,12 @@ class CstaSessionRejected(CstaError):
 
 class CstaVersionMismatch(CstaError):
     code = "version_mismatch"
+
+
+class CstaTlsError(CstaError):
+    """The TLS handshake failed: an untrusted or mismatched certificate, or no TLS on that port."""
+
+    code = "tls_failed"
 
 
 class CstaConnectionLost(CstaError):
@@ -343,8 +351,12 @@ class CstaClient:
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float | None = None,
         address_policy: netpolicy.AddressPolicy | None = None,
+        tls: bool = False,
+        tls_trust_pem: str = "",
     ):
         self.host = host
+        self.tls = tls
+        self.tls_trust_pem = tls_trust_pem
         self.address_policy = address_policy or netpolicy.pbx_policy()
         self.port = int(port)
         self.timeout = timeout
@@ -364,6 +376,11 @@ class CstaClient:
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def tls_version(self) -> str:
+        """The negotiated TLS version (e.g. "TLSv1.3"), "" on a plain connection."""
+        return self._sock.version() or "" if isinstance(self._sock, ssl.SSLSocket) else ""
 
     @property
     def connected(self) -> bool:
@@ -404,10 +421,40 @@ class CstaClient:
                     detail=str(exc),
                 ) from exc
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls:
+                sock = self._tls_wrap(sock)
             self._sock = sock
             self._decoder = cx.FrameDecoder()
             self._frames.clear()
             self._messages_seen = 0
+
+    def _tls_wrap(self, sock: socket.socket) -> ssl.SSLSocket:
+        """TLS on the connected socket, trusting ``tls_trust_pem`` (the PBX's certificate or its CA) or,
+        when blank, the system's CAs; the certificate must name ``host``."""
+        try:
+            context = ssl.create_default_context(cadata=self.tls_trust_pem or None)
+            return context.wrap_socket(sock, server_hostname=self.host)
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"The TLS certificate of {self.address} is not trusted ({exc.verify_message}): store the PBX's "
+                "certificate or the CA that signed it on the gateway's PBX settings, and check that it names "
+                f"{self.host}.",
+                detail=str(exc),
+            ) from exc
+        except (ssl.SSLError, ValueError) as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"The TLS handshake with {self.address} failed: check that the port serves CSTA over TLS "
+                f"(MX-ONE: {MXONE_CSTA_XML_TLS_PORT}) and that the stored certificate is PEM.",
+                detail=str(exc),
+            ) from exc
+        except OSError as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"{self.address} closed the connection during the TLS handshake: is TLS enabled on that port?",
+                detail=str(exc),
+            ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -843,6 +890,8 @@ def check_connection(
     protocol_version: str | Iterable[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress=None,
+    tls: bool = False,
+    tls_trust_pem: str = "",
 ) -> ConnectCheck:
     """What the wizard's Connect step runs: connect, start a session, ask the system status, stop, close.
 
@@ -851,7 +900,7 @@ def check_connection(
     report = progress or (lambda step: None)
     started = time.monotonic()
     report("connecting")
-    with CstaClient(host, port, timeout=timeout) as client:
+    with CstaClient(host, port, timeout=timeout, tls=tls, tls_trust_pem=tls_trust_pem) as client:
         report("session")
         session = client.start_session(application_id, user, password, protocol_version)
         report("status")

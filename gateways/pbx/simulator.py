@@ -26,6 +26,7 @@ import json
 import logging
 import select
 import socket
+import ssl
 import threading
 import uuid
 from collections.abc import Iterable
@@ -169,8 +170,10 @@ class PbxSimulator:
         user: str = DEFAULT_USER,
         password: str = DEFAULT_PASSWORD,
         auto_answer_after: float | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ):
         self.host = host
+        self.tls_context = tls_context  # a server context: CSTA over TLS, as MX-ONE on 8883
         self.port = port
         self.mode = Mode(mode)
         self.user = user
@@ -302,6 +305,14 @@ class PbxSimulator:
                 except OSError:
                     pass
                 return
+            if self.tls_context is not None:
+                connection.sock.settimeout(5)
+                try:
+                    connection.sock = self.tls_context.wrap_socket(connection.sock, server_side=True)
+                except (ssl.SSLError, OSError) as exc:
+                    logger.info("pbx simulator: TLS handshake with %s failed (%s)", connection.peer, exc)
+                    return
+                connection.sock.settimeout(None)
             decoder = cx.FrameDecoder()
             while not self._stopping.is_set():
                 try:
