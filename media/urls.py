@@ -1,0 +1,11 @@
+"""Console call fragments of an account, mounted at /accounts/<number>/calls/."""
+
+from django.urls import path
+
+from media import views
+
+app_name = "media"
+
+urlpatterns = [
+    path("users/<uuid:user_id>/", views.user_calls_hx, name="user_calls_hx"),
+]
