@@ -409,6 +409,23 @@ class PbxBridge:
     def alternate(self, held_call: str, active_call: str, device: str) -> None:
         self._do(self.client.alternate_call, (held_call, device), (active_call, device))
 
+    def set_feature(self, device: str, feature: str, on: bool) -> None:
+        """``feature``: dnd or messageWaiting."""
+        operation = {"dnd": self.client.set_do_not_disturb, "messageWaiting": self.client.set_message_waiting}
+        self._do(operation[feature], device, on)
+
+    def set_forwarding(self, device: str, forwarding_type: str, destination: str) -> None:
+        """Forward ``forwarding_type`` calls to ``destination``; "" switches that forwarding off."""
+        self._do(self.client.set_forwarding, device, forwarding_type, bool(destination), destination)
+
+    def device_features(self, device: str) -> dict:
+        """DND, message waiting and the active forwardings (type -> destination) of ``device``."""
+        return {
+            "dnd": self._do(self.client.get_do_not_disturb, device),
+            "messageWaiting": self._do(self.client.get_message_waiting, device),
+            "forwarding": self._do(self.client.get_forwarding, device),
+        }
+
     def snapshot(self, device: str) -> list[PbxCallEvent]:
         """The device's current calls as ``snapshot`` events (state from the local connection state)."""
         result = self._do(self.client.snapshot_device, device)

@@ -709,6 +709,73 @@ class CstaClient:
             timeout=timeout,
         )
 
+    # Device features (ECMA-269 clause 22): do not disturb, message waiting, forwarding.
+
+    def set_do_not_disturb(self, device: str, on: bool, *, timeout: float | None = None) -> None:
+        self._request(
+            cx.set_do_not_disturb(self._namespace, device, on),
+            "SetDoNotDisturb",
+            ("SetDoNotDisturbResponse",),
+            timeout=timeout,
+        )
+
+    def get_do_not_disturb(self, device: str, *, timeout: float | None = None) -> bool:
+        response = self._request(
+            cx.get_do_not_disturb(self._namespace, device),
+            "GetDoNotDisturb",
+            ("GetDoNotDisturbResponse",),
+            timeout=timeout,
+        )
+        return response.text("doNotDisturbOn") == "true"
+
+    def set_message_waiting(self, device: str, on: bool, *, timeout: float | None = None) -> None:
+        self._request(
+            cx.set_message_waiting_indicator(self._namespace, device, on),
+            "SetMessageWaitingIndicator",
+            ("SetMessageWaitingIndicatorResponse",),
+            timeout=timeout,
+        )
+
+    def get_message_waiting(self, device: str, *, timeout: float | None = None) -> bool:
+        response = self._request(
+            cx.get_message_waiting_indicator(self._namespace, device),
+            "GetMessageWaitingIndicator",
+            ("GetMessageWaitingIndicatorResponse",),
+            timeout=timeout,
+        )
+        return response.text("messageWaitingOn") == "true"
+
+    def set_forwarding(
+        self,
+        device: str,
+        forwarding_type: str,
+        on: bool,
+        destination: str = "",
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """``forwarding_type``: forwardImmediate, forwardBusy or forwardNoAns."""
+        self._request(
+            cx.set_forwarding(self._namespace, device, forwarding_type, on, destination),
+            "SetForwarding",
+            ("SetForwardingResponse",),
+            timeout=timeout,
+        )
+
+    def get_forwarding(self, device: str, *, timeout: float | None = None) -> dict[str, str]:
+        """The active forwardings: forwarding type -> destination."""
+        response = self._request(
+            cx.get_forwarding(self._namespace, device),
+            "GetForwarding",
+            ("GetForwardingResponse",),
+            timeout=timeout,
+        )
+        return {
+            cx.text_of(item, "forwardingType"): cx.text_of(item, "forwardDN")
+            for item in cx.iter_named(response.root, "forwardListItem")
+            if cx.text_of(item, "forwardStatus") == "true"
+        }
+
     # -- events ----------------------------------------------------------------------------------
 
     def next_event(self, timeout: float | None = None) -> CstaEvent | None:

@@ -663,3 +663,85 @@ def conferenced_event(
         ],
         namespace=ns,
     )
+
+
+# --- device features (ECMA-269 clause 22: logical device features) --------------------------------
+
+FORWARDING_TYPES = ("forwardImmediate", "forwardBusy", "forwardNoAns")
+
+
+def set_do_not_disturb(ns: str, device: str, on: bool) -> bytes:
+    return build("SetDoNotDisturb", [("device", device), ("doNotDisturbOn", _bool(on))], namespace=ns)
+
+
+def get_do_not_disturb(ns: str, device: str) -> bytes:
+    return build("GetDoNotDisturb", [("device", device)], namespace=ns)
+
+
+def set_message_waiting_indicator(ns: str, device: str, on: bool) -> bytes:
+    return build(
+        "SetMessageWaitingIndicator", [("device", device), ("messageWaitingOn", _bool(on))], namespace=ns
+    )
+
+
+def get_message_waiting_indicator(ns: str, device: str) -> bytes:
+    return build("GetMessageWaitingIndicator", [("device", device)], namespace=ns)
+
+
+def set_forwarding(ns: str, device: str, forwarding_type: str, on: bool, destination: str = "") -> bytes:
+    return build(
+        "SetForwarding",
+        [
+            ("device", device),
+            ("forwardingType", forwarding_type),
+            ("activateForward", _bool(on)),
+            ("forwardDN", destination or None),
+        ],
+        namespace=ns,
+    )
+
+
+def get_forwarding(ns: str, device: str) -> bytes:
+    return build("GetForwarding", [("device", device)], namespace=ns)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def get_do_not_disturb_response(ns: str, on: bool) -> bytes:
+    return build("GetDoNotDisturbResponse", [("doNotDisturbOn", _bool(on))], namespace=ns)
+
+
+def get_message_waiting_indicator_response(ns: str, on: bool) -> bytes:
+    return build("GetMessageWaitingIndicatorResponse", [("messageWaitingOn", _bool(on))], namespace=ns)
+
+
+def get_forwarding_response(ns: str, forwards: Iterable[tuple[str, bool, str]]) -> bytes:
+    """`forwards`: (forwarding type, on, destination) of each forwarding the device has."""
+    return build(
+        "GetForwardingResponse",
+        [
+            (
+                "forwardingList",
+                [
+                    (
+                        "forwardListItem",
+                        [("forwardingType", kind), ("forwardStatus", _bool(on)), ("forwardDN", dn or None)],
+                    )
+                    for kind, on, dn in forwards
+                ],
+            )
+        ],
+        namespace=ns,
+    )
+
+
+def empty_response(ns: str, name: str) -> bytes:
+    """SetDoNotDisturbResponse, SetMessageWaitingIndicatorResponse, SetForwardingResponse."""
+    return build(name, namespace=ns)
+
+
+def feature_event(ns: str, name: str, *, xref: str, device: str, values: list[Node]) -> bytes:
+    """DoNotDisturbEvent / MessageWaitingEvent / ForwardingEvent to a monitor of `device`."""
+    return build(name, [("monitorCrossRefID", xref), ("device", _device(device)), *values], namespace=ns)

@@ -194,6 +194,9 @@ class PbxSimulator:
         self._xref_ids = itertools.count(1)
         self._call_ids = itertools.count(1)
         self.received: list[tuple[int, str]] = []  # (invoke id, request name), in arrival order
+        self.dnd: set[str] = set()  # devices with do not disturb on
+        self.message_waiting: set[str] = set()  # devices whose message waiting lamp is on
+        self.forwarding: dict[str, dict[str, str]] = {}  # device -> forwarding type -> destination
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -509,6 +512,107 @@ class PbxSimulator:
                 return
             connection.send(invoke_id, cx.retrieve_call_response(connection.namespace))
             self.retrieve(call.call_id, device)
+
+    # -- device features: do not disturb, message waiting, forwarding (ECMA-269 clause 22) ----------
+
+    def _feature_device(self, connection: _Connection, invoke_id: int, message: cx.Message) -> str:
+        device = message.text("device")
+        if device not in self._users:
+            self._refuse(connection, invoke_id, "invalidDeviceID")
+            return ""
+        return device
+
+    def _on_SetDoNotDisturb(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(invoke_id, cx.empty_response(connection.namespace, "SetDoNotDisturbResponse"))
+            self.set_dnd(device, message.text("doNotDisturbOn") == "true")
+
+    def _on_GetDoNotDisturb(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(
+                invoke_id, cx.get_do_not_disturb_response(connection.namespace, device in self.dnd)
+            )
+
+    def _on_SetMessageWaitingIndicator(
+        self, connection: _Connection, invoke_id: int, message: cx.Message
+    ) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(
+                invoke_id, cx.empty_response(connection.namespace, "SetMessageWaitingIndicatorResponse")
+            )
+            self.set_message_waiting(device, message.text("messageWaitingOn") == "true")
+
+    def _on_GetMessageWaitingIndicator(
+        self, connection: _Connection, invoke_id: int, message: cx.Message
+    ) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            on = device in self.message_waiting
+            connection.send(invoke_id, cx.get_message_waiting_indicator_response(connection.namespace, on))
+
+    def _on_SetForwarding(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        device = self._feature_device(connection, invoke_id, message)
+        if not device:
+            return
+        kind, on, destination = (
+            message.text("forwardingType"),
+            message.text("activateForward") == "true",
+            message.text("forwardDN"),
+        )
+        if kind not in cx.FORWARDING_TYPES or (on and destination not in self._users):
+            self._refuse(
+                connection, invoke_id, "invalidForwardingDestination" if on else "invalidForwardingType"
+            )
+            return
+        connection.send(invoke_id, cx.empty_response(connection.namespace, "SetForwardingResponse"))
+        self.set_forwarding(device, kind, destination if on else "")
+
+    def _on_GetForwarding(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            forwards = [(kind, True, dn) for kind, dn in sorted(self.forwarding.get(device, {}).items())]
+            connection.send(invoke_id, cx.get_forwarding_response(connection.namespace, forwards))
+
+    def set_dnd(self, device: str, on: bool) -> None:
+        """The handset's DND key (or SetDoNotDisturb): DoNotDisturbEvent to the device's monitors."""
+        with self._lock:
+            (self.dnd.add if on else self.dnd.discard)(device)
+        self._device_event(device, "DoNotDisturbEvent", [("doNotDisturbOn", "true" if on else "false")])
+
+    def set_message_waiting(self, device: str, on: bool) -> None:
+        with self._lock:
+            (self.message_waiting.add if on else self.message_waiting.discard)(device)
+        self._device_event(device, "MessageWaitingEvent", [("messageWaitingOn", "true" if on else "false")])
+
+    def set_forwarding(self, device: str, kind: str, destination: str) -> None:
+        """Forward ``kind`` calls of ``device`` to ``destination`` ("" switches that forwarding off)."""
+        with self._lock:
+            forwards = self.forwarding.setdefault(device, {})
+            if destination:
+                forwards[kind] = destination
+            else:
+                forwards.pop(kind, None)
+        self._device_event(
+            device,
+            "ForwardingEvent",
+            [
+                ("forwardingType", kind),
+                ("forwardStatus", "true" if destination else "false"),
+                ("forwardTo", destination or None),
+            ],
+        )
+
+    def _device_event(self, device: str, name: str, values) -> None:
+        with self._lock:
+            targets = [
+                (connection, xref)
+                for connection in self._connections
+                for xref, monitored in connection.monitors.items()
+                if monitored == device
+            ]
+        for connection, xref in targets:
+            connection.send(
+                cx.EVENT_INVOKE_ID,
+                cx.feature_event(connection.namespace, name, xref=xref, device=device, values=values),
+            )
 
     # -- transfer, consultation, conference (ECMA-269 clause 17) -------------------------------------
 

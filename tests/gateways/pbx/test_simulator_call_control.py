@@ -129,3 +129,29 @@ def test_transfer_call_needs_a_held_call_at_the_transferring_device(pbx_simulato
         client.close()
 
     assert error.value.value == "invalidObjectState"
+
+
+def test_device_features_are_set_read_and_announced_to_the_devices_monitors(pbx_simulator):
+    client, xrefs = monitored(pbx_simulator, "1001")
+    try:
+        client.set_do_not_disturb("1001", True)
+        client.set_message_waiting("1001", True)
+        client.set_forwarding("1001", "forwardBusy", True, "1002")
+        read = (
+            client.get_do_not_disturb("1001"),
+            client.get_message_waiting("1001"),
+            client.get_forwarding("1001"),
+        )
+        announced = drain(client)
+        with pytest.raises(CstaServiceError) as unknown:
+            client.get_do_not_disturb("9999")
+    finally:
+        client.close()
+
+    assert read == (True, True, {"forwardBusy": "1002"})
+    assert [(e.name, xrefs[e.monitor_xref]) for e in announced] == [
+        ("DoNotDisturbEvent", "1001"),
+        ("MessageWaitingEvent", "1001"),
+        ("ForwardingEvent", "1001"),
+    ]
+    assert unknown.value.value == "invalidDeviceID"
