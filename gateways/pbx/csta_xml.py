@@ -456,7 +456,14 @@ def established_event(
 
 
 def connection_cleared_event(
-    ns: str, *, xref: str, call_id: str, dropped: str, releasing: str, local_state: str
+    ns: str,
+    *,
+    xref: str,
+    call_id: str,
+    dropped: str,
+    releasing: str,
+    local_state: str,
+    cause: str = "normalClearing",
 ) -> bytes:
     return build(
         "ConnectionClearedEvent",
@@ -465,7 +472,7 @@ def connection_cleared_event(
             ("droppedConnection", [("callID", call_id), ("deviceID", dropped)]),
             ("releasingDevice", _device(releasing)),
             ("localConnectionInfo", local_state),
-            ("cause", "normalClearing"),
+            ("cause", cause),
         ],
         namespace=ns,
     )

@@ -171,6 +171,7 @@ class PbxSimulator:
         password: str = DEFAULT_PASSWORD,
         auto_answer_after: float | None = None,
         tls_context: ssl.SSLContext | None = None,
+        forks: dict[str, list[str]] | None = None,
     ):
         self.host = host
         self.tls_context = tls_context  # a server context: CSTA over TLS, as MX-ONE on 8883
@@ -180,6 +181,9 @@ class PbxSimulator:
         self.password = password
         self.auto_answer_after = auto_answer_after
         self._users = {u.extension: u for u in (DEMO_USERS if users is None else users)}
+        # Forking: a directory number's further terminals ring with it; answering one clears the others.
+        self.forks = {number: list(terminals) for number, terminals in (forks or {}).items()}
+        self._devices = set(self._users) | {t for terminals in self.forks.values() for t in terminals}
         self._lock = threading.RLock()
         # Held while a call changes state and its events go out, so the events of one call never overtake
         # each other (answer() from a test waits until MakeCall's DeliveredEvent is on the wire).
@@ -399,7 +403,7 @@ class PbxSimulator:
 
     def _on_SnapshotDevice(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         device = message.text("snapshotObject")
-        if device not in self._users:
+        if device not in self._devices:
             connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
             return
         with self._lock:
@@ -412,7 +416,7 @@ class PbxSimulator:
 
     def _on_MonitorStart(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         device = message.text("monitorObject", "deviceObject")
-        if device not in self._users:
+        if device not in self._devices:
             connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
             return
         with self._lock:
@@ -479,13 +483,13 @@ class PbxSimulator:
         if call is None:
             return
         with self._call_lock:
-            if device != call.called or call.state != "alerting":
+            if device == call.calling or call.state != "alerting":
                 connection.send(
                     invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
                 )
                 return
             connection.send(invoke_id, cx.answer_call_response(connection.namespace))
-            self.answer(call.call_id)
+            self.answer(call.call_id, device)
 
     def _on_HoldCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         call, device = self._connection_of(connection, invoke_id, message, "callToBeHeld")
@@ -783,20 +787,46 @@ class PbxSimulator:
 
     # -- the phones ----------------------------------------------------------------------------------
 
-    def answer(self, call_id: str) -> None:
+    def answer(self, call_id: str, device: str | None = None) -> None:
         """The called extension answers: EstablishedEvent to the monitors of both parties. ``call_id`` may
-        also be an extension (a handset picking up the call ringing on it)."""
+        also be an extension or terminal (a handset picking up the call ringing on it). On a forked number
+        the other terminals stop ringing first (ConnectionClearedEvent, cause ``callPickup``)."""
         with self._call_lock:
             with self._lock:
-                call = self._calls.get(call_id) or self._alerting_at(call_id)
+                call = self._calls.get(call_id)
+                if call is None:
+                    call, device = self._alerting_at(call_id), call_id
                 if call.state != "alerting":
                     return
-                call.state = "connected"
+                answering = device or call.called
+                others = [p for p in call.parties if p not in (call.calling, answering)]
+            for terminal in others:
+                self._stop_ringing(call, terminal)
+            with self._lock:
+                call.called, call.state = answering, "connected"
             self._answered(call)
+
+    def _stop_ringing(self, call: SimulatedCall, terminal: str) -> None:
+        with self._lock:
+            watching = set(call.parties)
+            call.parties.remove(terminal)
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.connection_cleared_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                dropped=terminal,
+                releasing=terminal,
+                local_state=_local_state(call, monitored),
+                cause="callPickup",
+            ),
+            devices=watching,
+        )
 
     def _alerting_at(self, extension: str) -> SimulatedCall:
         for call in self._calls.values():
-            if call.called == extension and call.state == "alerting":
+            if extension in call.parties and extension != call.calling and call.state == "alerting":
                 return call
         raise KeyError(extension)
 
@@ -827,7 +857,7 @@ class PbxSimulator:
                 call = self._calls[self.offhook(extension)]
             with self._lock:
                 call.called = number
-                call.parties = [extension, number]
+                call.parties = [extension, number, *self.forks.get(number, [])]
                 call.state = "alerting"
             self._originated(call)
         return call.call_id
@@ -844,6 +874,7 @@ class PbxSimulator:
             call = SimulatedCall(
                 call_id=str(next(self._call_ids)), calling=calling, called=called, state=state
             )
+            call.parties.extend(self.forks.get(called, []))
             self._calls[call.call_id] = call
         return call
 
@@ -881,7 +912,7 @@ class PbxSimulator:
                 ns,
                 xref=xref,
                 call_id=call.call_id,
-                alerting=call.called,
+                alerting=device if device in self.forks.get(call.called, []) else call.called,
                 calling=call.calling,
                 called=call.called,
                 local_state=_local_state(call, device),
@@ -1025,8 +1056,8 @@ def _local_state(call: SimulatedCall, device: str) -> str:
         return "hold"
     if call.state == "initiated":
         return "initiated"
-    if device == call.called and call.state == "alerting":
-        return "alerting"
+    if call.state == "alerting" and device != call.calling:
+        return "alerting"  # the called device, or each terminal of a forked number
     return "connected"
 
 

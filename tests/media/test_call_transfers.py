@@ -4,8 +4,9 @@ and platform-api-media publications, and a subscription's webhook receives them.
 
 import pytest
 
+from gateways.pbx.simulator import PbxSimulator
 from media.models import Call
-from tests.media.conftest import BASE
+from tests.media.conftest import BASE, USERS, attach_pbx
 from tests.media.test_calls_api import act, media_publications, number_of, place
 from tests.notifications.test_delivery import subscribe
 
@@ -158,3 +159,16 @@ def test_a_webhook_subscription_receives_the_transfer_events(
 
     received = {(body["content"]["endpointId"], body["content"]["state"]) for body in webhook_server.bodies()}
     assert received == {("2001", "completed"), ("2003", "ringing")}
+
+
+def test_a_call_to_a_forked_number_rings_every_terminal_and_the_answer_clears_the_others(admin_api, customer):
+    with PbxSimulator("127.0.0.1", 0, users=USERS, forks={"2001": ["2091"]}) as pbx:
+        attach_pbx(customer, port=pbx.port)
+        number = number_of(place(admin_api, "2002", "2001").json())
+        ringing_parties = list(pbx.calls[number].parties)
+
+        answered = act(admin_api, "2001", number, "answer")
+
+        assert answered.status_code == 200 and answered.json()["state"] == "connected"
+        assert ringing_parties == ["2002", "2001", "2091"]
+        assert pbx.calls[number].parties == ["2002", "2001"]

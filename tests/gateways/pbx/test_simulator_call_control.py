@@ -5,6 +5,7 @@ import pytest
 
 from gateways.pbx.csta import (
     ConferencedEvent,
+    ConnectionClearedEvent,
     ConnectionMove,
     CstaClient,
     CstaServiceError,
@@ -155,3 +156,30 @@ def test_device_features_are_set_read_and_announced_to_the_devices_monitors(pbx_
         ("ForwardingEvent", "1001"),
     ]
     assert unknown.value.value == "invalidDeviceID"
+
+
+def test_a_forked_number_rings_both_terminals_and_answering_one_clears_the_other(pbx_simulator_factory):
+    simulator = pbx_simulator_factory(forks={"1002": ["1092"]})
+    client, xrefs = monitored(simulator, "1002", "1092")
+    try:
+        call_id = client.make_call("1001", "1002")
+        ringing = drain(client)
+        client.answer_call(call_id, "1092")  # picked up on the second terminal
+        answered = drain(client)
+        snapshot = client.snapshot_device("1002")
+    finally:
+        client.close()
+
+    assert {(xrefs[e.monitor_xref], e.alerting_device, e.local_state) for e in ringing} == {
+        ("1002", "1002", "alerting"),
+        ("1092", "1092", "alerting"),
+    }
+    cleared = [e for e in answered if isinstance(e, ConnectionClearedEvent)]
+    assert [(xrefs[e.monitor_xref], e.dropped_device, e.cause) for e in cleared] == [
+        ("1002", "1002", "callPickup"),
+        ("1092", "1002", "callPickup"),
+    ]
+    established = [e for e in answered if isinstance(e, EstablishedEvent)]
+    assert {(xrefs[e.monitor_xref], e.answering_device) for e in established} == {("1092", "1092")}
+    assert simulator.calls[call_id].parties == ["1001", "1092"]
+    assert snapshot.connections == ()
