@@ -58,6 +58,16 @@ def _known(exc: PbxRejected, extension: str) -> Exception:
     return exc
 
 
+def endpoint_state(*, account: Account, extension: str) -> dict:
+    """The endpoint of ``extension`` on ``account``'s PBX, for a caller that already checked access (the
+    console's user page, behind ``account_view``)."""
+    with PbxBridge.open(_pbx(account)) as bridge:
+        try:
+            return _read(account, bridge, extension)
+        except PbxRejected as exc:
+            raise _known(exc, extension) from exc
+
+
 def endpoint_get(*, actor: User | Principal, extension: str) -> dict:
     account, bridge = _open(actor, extension)
     with bridge:
