@@ -6,7 +6,8 @@ Run: ``.venv/bin/python bench/pbx_listener.py [--devices N] [--calls C]`` (defau
 minute). Test settings and a throw-away database (SQLite in memory unless DATABASE_URL is set); the
 listener runs in a thread as in the worker, webhooks go over real HTTP to a local http.server thread, and
 the PBX is the simulator over CSTA on TCP. Each call is dialled on a scripted handset (``sim.dial``), so
-the clock starts when the PBX sends its events; the call is hung up once the ringing webhook arrived.
+the clock starts when the PBX sends its events; the call is hung up once the ringing webhook arrived, and
+the next call waits until the listener has completed both legs (calls one after the other, no backlog).
 """
 
 import argparse
@@ -23,6 +24,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 RINGING: dict[str, float] = {}  # PBX call id -> monotonic receipt of the called user's ringing webhook
+COMPLETED: dict[str, int] = {}  # PBX call id -> completed legs' webhooks received
 ARRIVED = threading.Condition()
 FIRST_EXTENSION = 20000
 
@@ -33,8 +35,12 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         at = time.monotonic()
+        number, state = body["content"]["callId"].rsplit("/", 1)[-1], body["content"]["state"]
         with ARRIVED:
-            RINGING.setdefault(body["content"]["callId"].rsplit("/", 1)[-1], at)
+            if state == "ringing":
+                RINGING.setdefault(number, at)
+            elif state == "completed":
+                COMPLETED[number] = COMPLETED.get(number, 0) + 1
             ARRIVED.notify_all()
         self.send_response(200)
         self.send_header("Content-Length", "0")
@@ -77,7 +83,6 @@ def seed(url: str, devices: int, pbx_port: int):
         device_id=url,
         topic="platform-api-media",
         subject_filter="/2017-09-01/endpoints/",
-        publication_filter="$.publications[?(@.content.state == 'ringing')]",
     )
     gateway = Gateway.objects.create(
         account=customer, name="Bench gateway", serial_number="CLGW-BENCH", status=Gateway.Status.CONNECTED
@@ -141,6 +146,12 @@ def main() -> None:
             if number in RINGING:
                 delays.append((RINGING[number] - at) * 1000)
             pbx.hangup(caller)
+            # Let the listener finish this call's clearing before the next one, so no call waits behind it.
+            settle = time.monotonic() + 5
+            with ARRIVED:
+                ARRIVED.wait_for(
+                    lambda number=number: COMPLETED.get(number, 0) >= 2, timeout=settle - time.monotonic()
+                )
         elapsed = time.perf_counter() - dialled
         stop.set()
         thread.join(timeout=10)
