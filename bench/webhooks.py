@@ -118,10 +118,10 @@ def bench_calls(url: str, customer, calls: int) -> None:
 
         delivered_at: dict[str, float] = {}
 
-        def _notify(self, call, render):
+        def _notify(self, call, render, devices=None):
             if call.state == "alerting":
                 self.delivered_at.setdefault(call.call_id, time.monotonic())
-            super()._notify(call, render)
+            super()._notify(call, render, devices)
 
     with TimedSimulator("127.0.0.1", 0) as pbx:
         caller = seed_calls(url, customer, pbx.port)

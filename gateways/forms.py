@@ -12,6 +12,7 @@ import ipaddress
 import re
 from typing import Any
 
+from cryptography import x509
 from django import forms
 from django_countries import countries
 
@@ -361,7 +362,7 @@ class GatewayForm(forms.Form):
 
 # --- PBX step ----------------------------------------------------------------------------------------
 
-PBX_FIELDS = ("type", "name", "host", "csta_port", "csta_user")
+PBX_FIELDS = ("type", "name", "host", "csta_port", "csta_user", "csta_tls", "csta_tls_certificate")
 
 
 class PbxForm(forms.Form):
@@ -387,6 +388,16 @@ class PbxForm(forms.Form):
     csta_password = forms.CharField(
         label="CSTA password", max_length=200, required=False, widget=secret_input()
     )
+    csta_tls = forms.BooleanField(
+        label="CSTA over TLS", required=False, help_text="MX-ONE serves CSTA XML over TLS on port 8883."
+    )
+    csta_tls_certificate = forms.CharField(
+        label="PBX certificate or CA (PEM)",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text="The PBX's own certificate or the CA that signed it. Blank: the system's trusted CAs.",
+    )
 
     def __init__(self, *args, has_password: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -408,6 +419,17 @@ class PbxForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
         return host
 
+    def clean_csta_tls_certificate(self) -> str:
+        pem = self.cleaned_data.get("csta_tls_certificate", "").strip()
+        if pem:
+            try:
+                x509.load_pem_x509_certificates(pem.encode())
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    "Paste a PEM certificate (-----BEGIN CERTIFICATE----- ...)."
+                ) from exc
+        return pem
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not _PBX_NAME.match(name):
@@ -428,7 +450,9 @@ class PbxForm(forms.Form):
         return data
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) or "" for name in PBX_FIELDS}
+        values = {name: self.cleaned_data.get(name) or "" for name in PBX_FIELDS}
+        values["csta_tls"] = bool(self.cleaned_data.get("csta_tls"))
+        return values
 
     @property
     def password(self) -> str:

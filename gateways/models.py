@@ -132,6 +132,15 @@ class Pbx(models.Model):
     csta_port = models.PositiveIntegerField("CSTA port")
     csta_user = models.CharField("CSTA user name", max_length=100, blank=True)
     csta_password = EncryptedTextField("CSTA password", blank=True)
+    csta_tls = models.BooleanField(
+        "CSTA over TLS", default=False, help_text="MX-ONE serves CSTA XML over TLS on 8883 (docs/csta.md)."
+    )
+    csta_tls_certificate = models.TextField(
+        "PBX certificate or CA (PEM)",
+        blank=True,
+        help_text="Trusted for the TLS connection: the PBX's own certificate or the CA that signed it. "
+        "Blank: the system's trusted CAs.",
+    )
     modified_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

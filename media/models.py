@@ -94,3 +94,18 @@ class Call(models.Model):
         if self.answered_at is None or self.end_time is None:
             return 0
         return round((self.end_time - self.answered_at).total_seconds(), 3)
+
+
+class PbxListenerLease(models.Model):
+    """Which ``manage.py pbx_listener`` worker holds a gateway's long-lived CSTA session, until when.
+    A worker renews its lease while it runs; another takes the gateway over once it expired."""
+
+    gateway = models.OneToOneField(
+        "gateways.Gateway", on_delete=models.CASCADE, related_name="listener_lease"
+    )
+    holder = models.CharField(max_length=120, blank=True, help_text="The worker's id; empty when released.")
+    expires_at = models.DateTimeField()
+    acquired_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id} held by {self.holder or 'nobody'} until {self.expires_at:%H:%M:%S}"

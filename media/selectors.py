@@ -69,3 +69,15 @@ def call_number_from_ref(extension: str, call_ref: str) -> str:
     if ref.startswith(prefix):
         ref = ref[len(prefix) :]
     return "" if "/" in ref else ref
+
+
+def call_live_for_extension(account: Account, extension: str, *, limit: int = 20) -> list[Call]:
+    """The extension's calls that are not over, newest first (the console's live list)."""
+    if not extension:
+        return []
+    return list(
+        Call.objects.for_account(account)
+        .filter(endpoint=extension)
+        .exclude(state=CallState.COMPLETED)
+        .order_by("-created_on", "-pk")[:limit]
+    )

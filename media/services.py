@@ -38,14 +38,10 @@ from notifications.publish import publication_publish
 
 TOPIC = "platform-api-media"
 DRAIN_SECONDS, DRAIN_IDLE = 0.5, 0.1
-ACTIONS = ("answer", "end", "hold", "retrieve")
-# Valid in the CloudLink spec, not implemented here (400 with a clear message).
+# Valid in the CloudLink spec, not served (400 with a clear message): dtmf needs CSTA GenerateDigits, which
+# the MX-ONE CloudLink Gateway's CSTA component does not list; recordings have no CSTA service at all.
 UNSUPPORTED_ACTIONS = (
-    "blindTransfer",
-    "supervisedTransfer",
-    "consult",
     "dtmf",
-    "conference",
     "pauseRecording",
     "resumeRecording",
     "tagRecording",
@@ -99,9 +95,27 @@ def _publish(call: Call) -> None:
 # --- applying events -----------------------------------------------------------------------------------
 
 
+_LEG_STARTING_KINDS = ("initiated", "originated", "delivered", "established", "transferred", "conferenced")
+
+
 def _new_leg(account: Account, event: PbxCallEvent) -> Call | None:
     """A leg the PBX told us about first (a ringing phone, a call dialled on the phone)."""
-    if event.kind not in ("delivered", "established") or not (event.calling and event.called):
+    if event.kind == "snapshot" and event.state in (CallState.RINGING, CallState.CONNECTED, CallState.HELD):
+        # A call that started while nobody listened (the listener's catch-up): the snapshot names no far end.
+        inbound = event.state == CallState.RINGING
+        return Call(
+            account=account,
+            endpoint=event.device,
+            call_number=event.call_number,
+            direction=CallDirection.INBOUND if inbound else CallDirection.OUTBOUND,
+            from_number="" if inbound else event.device,
+            to_number=event.device if inbound else "",
+            state=CallState.UNKNOWN,
+            cause="newCall",
+        )
+    if event.kind not in _LEG_STARTING_KINDS or not event.calling:
+        return None
+    if not event.called and event.kind != "initiated":  # off-hook: the number comes with OriginatedEvent
         return None
     if event.device == event.called:
         direction = CallDirection.INBOUND
@@ -129,6 +143,20 @@ def _next_state(call: Call, event: PbxCallEvent) -> str:
     )
 
 
+def _learn_parties(call: Call, event: PbxCallEvent) -> bool:
+    """Fill in who the leg talks to: the number dialled after going off-hook, the new far end after a
+    transfer. True when something changed."""
+    before = (call.from_number, call.to_number)
+    if event.called and not call.to_number and call.direction == CallDirection.OUTBOUND:
+        call.to_number = event.called
+    if event.far_end:
+        if call.direction == CallDirection.INBOUND:
+            call.from_number = event.far_end
+        else:
+            call.to_number = event.far_end
+    return (call.from_number, call.to_number) != before
+
+
 def call_event_apply(account: Account, event: PbxCallEvent) -> Call | None:
     """Apply one PBX event to the leg of ``event.device``; publish when the leg's state changed.
     Over legs never change again. Returns the leg (None when the event is about no leg we know)."""
@@ -148,9 +176,11 @@ def call_event_apply(account: Account, event: PbxCallEvent) -> Call | None:
             created = True
         state = _next_state(call, event)
         now = timezone.now()
-        answered = event.kind == "established" or (
+        answered = event.kind in ("established", "transferred", "conferenced") or (
             event.kind == "snapshot" and call.direction == CallDirection.INBOUND
         )
+        if _learn_parties(call, event) and not created and state == call.state:
+            call.save(update_fields=["from_number", "to_number", "modified_at"])
         if not created and state == call.state:
             if answered and state == CallState.CONNECTED and call.answered_at is None:
                 # The caller's side is "connected" from the start; the far end answering is news all
@@ -281,12 +311,27 @@ def call_follow(account_id: int, call_number: str, extensions: list[str], second
 
 # --- controlling a call -------------------------------------------------------------------------------
 
+BASIC_ACTIONS = ("answer", "end", "hold", "retrieve")
+# ``args`` is the destination for these (Media spec: "if action is blindTransfer then args must be the
+# destination"), and the other call's id for those (the leg the endpoint holds or talks on).
+DESTINATION_ACTIONS = ("blindTransfer", "consult")
+TWO_CALL_ACTIONS = ("supervisedTransfer", "conference")
 
 _EXPECTED = {
     "answer": CallState.CONNECTED,
     "end": CallState.COMPLETED,
     "hold": CallState.HELD,
     "retrieve": CallState.CONNECTED,
+}
+_PAST = {
+    "answer": "answered",
+    "end": "ended",
+    "hold": "held",
+    "retrieve": "retrieved",
+    "blindTransfer": "transferred",
+    "consult": "used to consult",
+    "supervisedTransfer": "transferred",
+    "conference": "conferenced",
 }
 
 
@@ -297,48 +342,107 @@ def _check_transition(call: Call, action: str) -> None:
         raise CallStateConflict(
             f"Only a ringing inbound call can be answered; {call.call_id} is {call.direction} and {call.state}."
         )
-    if action == "hold" and call.state != CallState.CONNECTED:
-        raise CallStateConflict(f"Only a connected call can be held; {call.call_id} is {call.state}.")
+    if action in ("hold", "blindTransfer", "consult") and call.state != CallState.CONNECTED:
+        raise CallStateConflict(
+            f"Only a connected call can be {_PAST[action]}; {call.call_id} is {call.state}."
+        )
     if action == "retrieve" and call.state != CallState.HELD:
         raise CallStateConflict(f"Only a held call can be retrieved; {call.call_id} is {call.state}.")
 
 
-_PAST = {"answer": "answered", "end": "ended", "hold": "held", "retrieve": "retrieved"}
+def _pbx_refusal(exc: PbxRejected, call: Call, action: str) -> Exception:
+    """What a CSTA refusal of ``action`` on ``call`` means for the API."""
+    if exc.value in ("invalidConnectionID", "invalidCallID"):
+        # The PBX no longer knows the call: it ended while nobody watched.
+        call_event_apply(call.account, PbxCallEvent("gone", call.call_number, call.endpoint))
+        return CallStateConflict(f"The call {call.call_id} is no longer active on the PBX.")
+    if exc.value in ("invalidDestination", "invalidCalledDevice"):
+        return ValidationError({"args": [f"The PBX cannot {action} to that number: {exc.reason}"]})
+    if exc.value in ("invalidObjectState", "invalidCallState", "generic"):
+        return CallStateConflict(f"The PBX refused to {action} {call.call_id}: {exc}")
+    return exc
 
 
-def call_action(*, actor: User | Principal, extension: str, call_ref: str, action: str) -> Call:
-    """Apply ``action`` (answer, end, hold, retrieve) to the extension's leg of a call."""
+def _apply_until(account: Account, bridge: PbxBridge, done) -> None:
+    """Apply events until ``done()`` holds or ``MEDIA_ACTION_EVENT_WAIT`` passes, then drain the rest."""
+    deadline = time.monotonic() + action_event_wait()
+    if not done():
+        for event in bridge.events(until=deadline):
+            call_event_apply(account, event)
+            if done():
+                break
+    _drain(account, bridge)
+
+
+def _leg_state(account: Account, extension: str, call_number: str) -> str:
+    leg = selectors.call_leg(account, extension, call_number)
+    return leg.state if leg is not None else ""
+
+
+def call_action(
+    *, actor: User | Principal, extension: str, call_ref: str, action: str, args: str = ""
+) -> Call:
+    """Apply ``action`` to the extension's leg of a call (docs/calls.md, "Actions"). ``args``: the
+    destination for blindTransfer/consult, the other call's id for supervisedTransfer/conference.
+    Returns the leg the caller cares about next: the consultation call's leg for consult, the
+    conference's leg for conference, the acted-on leg otherwise."""
+    known = (*BASIC_ACTIONS, *DESTINATION_ACTIONS, *TWO_CALL_ACTIONS)
     if action in UNSUPPORTED_ACTIONS:
         raise ValidationError(
-            {"action": [f"The action {action!r} is not supported here; supported: {', '.join(ACTIONS)}."]}
+            {"action": [f"The action {action!r} is not supported here; supported: {', '.join(known)}."]}
         )
-    if action not in ACTIONS:
-        raise ValidationError(
-            {"action": [f"Unknown action {action!r}; expected one of {', '.join(ACTIONS)}."]}
-        )
+    if action not in known:
+        raise ValidationError({"action": [f"Unknown action {action!r}; expected one of {', '.join(known)}."]})
+    args = (args or "").strip()
+    if action in (*DESTINATION_ACTIONS, *TWO_CALL_ACTIONS) and not args:
+        what = "the destination number" if action in DESTINATION_ACTIONS else "the other call's id"
+        raise ValidationError({"args": [f"{action} needs args: {what}."]})
     call = selectors.call_get_or_404(actor=actor, extension=extension, call_ref=call_ref)
     _check_transition(call, action)
+    if action in TWO_CALL_ACTIONS:
+        other = selectors.call_get_or_404(actor=actor, extension=extension, call_ref=args)
+        return _two_call_action(call, other, action)
+    if action in DESTINATION_ACTIONS:
+        return _destination_action(call, action, args)
+    return _basic_action(call, action)
+
+
+def _basic_action(call: Call, action: str) -> Call:
     account = call.account
     pbx = _pbx(account)
-    operation = {"answer": "answer", "end": "clear", "hold": "hold", "retrieve": "retrieve"}[action]
+    # Retrieving a held call while another call of the extension is connected swaps them (AlternateCall).
+    talking = (
+        Call.objects.filter(
+            account=account, endpoint=call.endpoint, state=CallState.CONNECTED, end_time__isnull=True
+        )
+        .exclude(pk=call.pk)
+        .first()
+        if action == "retrieve"
+        else None
+    )
     with PbxBridge.open(pbx) as bridge:
         bridge.monitor(call.from_number, call.to_number)
         try:
-            getattr(bridge, operation)(call.call_number, call.endpoint)
+            if talking is not None:
+                bridge.alternate(call.call_number, talking.call_number, call.endpoint)
+            else:
+                operation = {"answer": "answer", "end": "clear", "hold": "hold", "retrieve": "retrieve"}[
+                    action
+                ]
+                getattr(bridge, operation)(call.call_number, call.endpoint)
         except PbxRejected as exc:
-            if exc.value in ("invalidConnectionID", "invalidCallID"):
-                # The PBX no longer knows the call: it ended while nobody watched.
-                call_event_apply(account, PbxCallEvent("gone", call.call_number, call.endpoint))
-                raise CallStateConflict(f"The call {call.call_id} is no longer active on the PBX.") from exc
-            if exc.value in ("invalidObjectState", "invalidCallState", "generic"):
-                raise CallStateConflict(f"The PBX refused to {action} {call.call_id}: {exc}") from exc
-            raise
-        deadline = time.monotonic() + action_event_wait()
-        for event in bridge.events(until=deadline):
-            applied = call_event_apply(account, event)
-            if applied is not None and applied.pk == call.pk and applied.state == _EXPECTED[action]:
-                break
-        _drain(account, bridge)
+            raise _pbx_refusal(exc, call, action) from exc
+        _apply_until(
+            account,
+            bridge,
+            lambda: (
+                _leg_state(account, call.endpoint, call.call_number) == _EXPECTED[action]
+                and (
+                    talking is None
+                    or _leg_state(account, call.endpoint, talking.call_number) == CallState.HELD
+                )
+            ),
+        )
     call.refresh_from_db()
     if call.state != _EXPECTED[action] and not call.is_over:
         # The PBX acknowledged the request but no event confirmed it in time: record the outcome.
@@ -348,9 +452,98 @@ def call_action(*, actor: User | Principal, extension: str, call_ref: str, actio
         )
         if action == "answer":
             event = replace(event, state=CallState.CONNECTED)
-        call = call_event_apply(account, event) or call
+        call = call_event_apply(call.account, event) or call
     return call
 
+
+def _destination_action(call: Call, action: str, destination: str) -> Call:
+    """blindTransfer (SingleStepTransferCall) or consult (ConsultationCall) to ``destination``."""
+    account = call.account
+    pbx = _pbx(account)
+    with PbxBridge.open(pbx) as bridge:
+        bridge.monitor(call.from_number, call.to_number, destination)
+        try:
+            if action == "blindTransfer":
+                bridge.blind_transfer(call.call_number, call.endpoint, destination)
+                result = call.call_number
+            else:
+                result = bridge.consult(call.call_number, call.endpoint, destination)
+        except PbxRejected as exc:
+            raise _pbx_refusal(exc, call, action) from exc
+        if action == "blindTransfer":
+            # Over for the transferring side once the destination rings.
+            _apply_until(
+                account,
+                bridge,
+                lambda: (
+                    _leg_state(account, call.endpoint, call.call_number) == CallState.COMPLETED
+                    and _leg_state(account, destination, result) == CallState.RINGING
+                ),
+            )
+        else:
+            _apply_until(
+                account,
+                bridge,
+                lambda: (
+                    _leg_state(account, call.endpoint, call.call_number) == CallState.HELD
+                    and _leg_state(account, destination, result) == CallState.RINGING
+                ),
+            )
+    if action == "consult":
+        return selectors.call_leg(account, call.endpoint, result) or call
+    call.refresh_from_db()
+    return call
+
+
+def _two_call_action(call: Call, other: Call, action: str) -> Call:
+    """supervisedTransfer (TransferCall) or conference (ConferenceCall) of the extension's two calls: one
+    held, the other connected (or, for a transfer, still ringing at the consulted party)."""
+    if other.pk == call.pk or other.is_over:
+        raise CallStateConflict(f"{action} needs two live calls of endpoint {call.endpoint}.")
+    legs = {leg.state: leg for leg in (call, other)}
+    held = legs.get(CallState.HELD)
+    active = legs.get(CallState.CONNECTED)
+    if held is None or active is None:
+        raise CallStateConflict(
+            f"{action} needs one held and one connected call; {call.call_id} is {call.state} and "
+            f"{other.call_id} is {other.state}."
+        )
+    account = call.account
+    pbx = _pbx(account)
+    with PbxBridge.open(pbx) as bridge:
+        bridge.monitor(held.from_number, held.to_number, active.from_number, active.to_number)
+        try:
+            if action == "supervisedTransfer":
+                result = bridge.transfer(held.call_number, active.call_number, call.endpoint)
+            else:
+                result = bridge.conference(held.call_number, active.call_number, call.endpoint)
+        except PbxRejected as exc:
+            raise _pbx_refusal(exc, call, action) from exc
+        if action == "supervisedTransfer":
+            _apply_until(
+                account,
+                bridge,
+                lambda: (
+                    _leg_state(account, call.endpoint, held.call_number) == CallState.COMPLETED
+                    and _leg_state(account, call.endpoint, active.call_number) == CallState.COMPLETED
+                ),
+            )
+        else:
+            _apply_until(
+                account,
+                bridge,
+                lambda: (
+                    _leg_state(account, call.endpoint, active.call_number) == CallState.COMPLETED
+                    and _leg_state(account, call.endpoint, result) == CallState.CONNECTED
+                ),
+            )
+    if action == "conference":
+        return selectors.call_leg(account, call.endpoint, result) or call
+    call.refresh_from_db()
+    return call
+
+
+ACTIONS = (*BASIC_ACTIONS, *DESTINATION_ACTIONS, *TWO_CALL_ACTIONS)
 
 __all__ = [
     "ACTIONS",

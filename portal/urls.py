@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
     path("accounts/<str:number>/notifications/", include("notifications.urls")),
     path("accounts/<str:number>/conversations/", include("chat.urls")),
+    path("accounts/<str:number>/calls/", include("media.urls")),
     path("developer/", include("oauth.applications.urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api_urls")),

@@ -95,7 +95,8 @@ def translate(exc: csta.CstaError) -> PbxError:
 class PbxCallEvent:
     """One CSTA event seen from one monitored extension (``device``): the state of that device's leg."""
 
-    kind: str  # delivered, established, cleared, held, retrieved, snapshot
+    kind: str  # initiated, originated, delivered, established, cleared, held, retrieved, transferred,
+    # conferenced, snapshot, gone
     call_number: str
     device: str
     calling: str = ""
@@ -103,6 +104,13 @@ class PbxCallEvent:
     state: str = ""  # CloudLink state of the device's leg, "" when unknown
     cause: str = ""
     extra: dict = field(default_factory=dict)
+    far_end: str = ""  # the party the leg now talks to, when a transfer changed it
+
+
+# Kinds whose ``state`` comes with the event; the others (held, retrieved...) need a snapshot.
+STATEFUL_KINDS = frozenset(
+    {"initiated", "originated", "delivered", "established", "cleared", "transferred", "conferenced"}
+)
 
 
 def _state(local_state: str) -> str:
@@ -170,6 +178,142 @@ def call_event(event: csta.CstaEvent, device: str) -> PbxCallEvent | None:
     return None
 
 
+def call_events(event: csta.CstaEvent, device: str) -> list[PbxCallEvent]:
+    """Every leg change one client event means for ``device`` (a transfer ends a leg and starts another)."""
+    if isinstance(event, csta.ServiceInitiatedEvent):
+        # The caller's side of a call being set up is "connected" in CloudLink's words (Media spec, make call).
+        return [
+            PbxCallEvent(
+                "initiated",
+                event.call_id,
+                device,
+                calling=event.initiating_device,
+                state="connected",
+                cause=event.cause,
+                extra={
+                    "eventType": "serviceInitiatedEvent",
+                    "initiatingDevice": event.initiating_device,
+                    "localConnectionInfo": event.local_state,
+                    "callTrackingID": event.call_id,
+                },
+            )
+        ]
+    if isinstance(event, csta.OriginatedEvent):
+        return [
+            PbxCallEvent(
+                "originated",
+                event.call_id,
+                device,
+                calling=event.calling_device,
+                called=event.called_device,
+                state=_state(event.local_state),
+                cause=event.cause,
+                extra={
+                    "eventType": "originatedEvent",
+                    "callingDevice": event.calling_device,
+                    "calledDevice": event.called_device,
+                    "localConnectionInfo": event.local_state,
+                    "callTrackingID": event.call_id,
+                },
+            )
+        ]
+    if isinstance(event, csta.TransferredEvent):
+        return _transferred(event, device)
+    if isinstance(event, csta.ConferencedEvent):
+        return _conferenced(event, device)
+    single = call_event(event, device)
+    return [single] if single is not None else []
+
+
+def _moved_legs(event, device: str, *, kind: str, far_end: str, extra: dict) -> list[PbxCallEvent]:
+    """``device``'s connection moved from an old call to the resulting one: the old leg ends, a new leg
+    (inbound from ``far_end``) starts in the event's local state."""
+    move = next(m for m in event.moves if m.device == device)
+    return [
+        PbxCallEvent(kind, move.old_call_id, device, state="completed", cause=event.cause, extra=extra),
+        PbxCallEvent(
+            kind,
+            move.new_call_id,
+            device,
+            calling=far_end,
+            called=device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra=extra,
+        ),
+    ]
+
+
+def _transferred(event: csta.TransferredEvent, device: str) -> list[PbxCallEvent]:
+    extra = {
+        "eventType": "transferredEvent",
+        "primaryOldCall": event.call_id,
+        "secondaryOldCall": event.secondary_call_id,
+        "transferringDevice": event.transferring_device,
+        "transferredToDevice": event.transferred_to_device,
+        "localConnectionInfo": event.local_state,
+        "callTrackingID": event.call_id,
+    }
+    if device == event.transferring_device:
+        calls = [c for c in (event.call_id, event.secondary_call_id) if c]
+        return [
+            PbxCallEvent("transferred", c, device, state="completed", cause=event.cause, extra=extra)
+            for c in calls
+        ]
+    moved = [m for m in event.moves if m.device == device and m.old_call_id != m.new_call_id]
+    if moved:
+        stayed = next((m.device for m in event.moves if m.device != device), "")
+        return _moved_legs(event, device, kind="transferred", far_end=stayed, extra=extra)
+    return [
+        PbxCallEvent(
+            "transferred",
+            event.call_id,
+            device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra=extra,
+            far_end=event.transferred_to_device,
+        )
+    ]
+
+
+def _conferenced(event: csta.ConferencedEvent, device: str) -> list[PbxCallEvent]:
+    extra = {
+        "eventType": "conferencedEvent",
+        "primaryOldCall": event.call_id,
+        "secondaryOldCall": event.secondary_call_id,
+        "conferencingDevice": event.conferencing_device,
+        "addedParty": event.added_party,
+        "localConnectionInfo": event.local_state,
+        "callTrackingID": event.call_id,
+    }
+    if device == event.added_party:
+        return _moved_legs(event, device, kind="conferenced", far_end=event.conferencing_device, extra=extra)
+    events = [
+        PbxCallEvent(
+            "conferenced",
+            event.call_id,
+            device,
+            state=_state(event.local_state),
+            cause=event.cause,
+            extra=extra,
+        )
+    ]
+    if device == event.conferencing_device:
+        events.insert(
+            0,
+            PbxCallEvent(
+                "conferenced",
+                event.secondary_call_id,
+                device,
+                state="completed",
+                cause=event.cause,
+                extra=extra,
+            ),
+        )
+    return events
+
+
 # --- a session ----------------------------------------------------------------------------------------
 
 
@@ -184,7 +328,13 @@ class PbxBridge:
     def open(cls, pbx: Pbx, *, timeout: float | None = None) -> PbxBridge:
         from gateways.services import csta_timeout
 
-        client = csta.CstaClient(pbx.host, pbx.csta_port, timeout=timeout or csta_timeout())
+        client = csta.CstaClient(
+            pbx.host,
+            pbx.csta_port,
+            timeout=timeout or csta_timeout(),
+            tls=pbx.csta_tls,
+            tls_trust_pem=pbx.csta_tls_certificate,
+        )
         try:
             client.connect()
             client.start_session(APPLICATION_ID, pbx.csta_user, pbx.csta_password)
@@ -244,6 +394,38 @@ class PbxBridge:
     def retrieve(self, call_number: str, device: str) -> None:
         self._do(self.client.retrieve_call, call_number, device)
 
+    def blind_transfer(self, call_number: str, device: str, destination: str) -> str:
+        return self._do(self.client.single_step_transfer, call_number, device, destination)
+
+    def consult(self, call_number: str, device: str, destination: str) -> str:
+        return self._do(self.client.consultation_call, call_number, device, destination)
+
+    def transfer(self, held_call: str, active_call: str, device: str) -> str:
+        return self._do(self.client.transfer_call, (held_call, device), (active_call, device))
+
+    def conference(self, held_call: str, active_call: str, device: str) -> str:
+        return self._do(self.client.conference_call, (held_call, device), (active_call, device))
+
+    def alternate(self, held_call: str, active_call: str, device: str) -> None:
+        self._do(self.client.alternate_call, (held_call, device), (active_call, device))
+
+    def set_feature(self, device: str, feature: str, on: bool) -> None:
+        """``feature``: dnd or messageWaiting."""
+        operation = {"dnd": self.client.set_do_not_disturb, "messageWaiting": self.client.set_message_waiting}
+        self._do(operation[feature], device, on)
+
+    def set_forwarding(self, device: str, forwarding_type: str, destination: str) -> None:
+        """Forward ``forwarding_type`` calls to ``destination``; "" switches that forwarding off."""
+        self._do(self.client.set_forwarding, device, forwarding_type, bool(destination), destination)
+
+    def device_features(self, device: str) -> dict:
+        """DND, message waiting and the active forwardings (type -> destination) of ``device``."""
+        return {
+            "dnd": self._do(self.client.get_do_not_disturb, device),
+            "messageWaiting": self._do(self.client.get_message_waiting, device),
+            "forwarding": self._do(self.client.get_forwarding, device),
+        }
+
     def snapshot(self, device: str) -> list[PbxCallEvent]:
         """The device's current calls as ``snapshot`` events (state from the local connection state)."""
         result = self._do(self.client.snapshot_device, device)
@@ -276,16 +458,14 @@ class PbxBridge:
             device = self.monitors.get(event.monitor_xref)
             if device is None:
                 continue
-            translated = call_event(event, device)
-            if translated is None:
-                continue
-            if translated.kind in ("delivered", "established", "cleared"):
-                yield translated
-                continue
-            # Held, retrieved and the rest do not say whose side changed: ask the switch.
-            try:
-                current = [e for e in self.snapshot(device) if e.call_number == translated.call_number]
-            except PbxError as exc:
-                logger.warning("CSTA snapshot of %s failed: %s", device, exc)
-                return
-            yield from current or [PbxCallEvent("gone", translated.call_number, device)]
+            for translated in call_events(event, device):
+                if translated.kind in STATEFUL_KINDS:
+                    yield translated
+                    continue
+                # Held, retrieved and the rest do not say whose side changed: ask the switch.
+                try:
+                    current = [e for e in self.snapshot(device) if e.call_number == translated.call_number]
+                except PbxError as exc:
+                    logger.warning("CSTA snapshot of %s failed: %s", device, exc)
+                    return
+                yield from current or [PbxCallEvent("gone", translated.call_number, device)]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -43,6 +44,7 @@ DEFAULT_SESSION_DURATION = 180
 # Well-known CSTA ports, used for defaults and hints (sources in docs/csta.md).
 MXONE_CSTA_XML_PORT = 8882
 MIVOICE_OFFICE_400_CSTA_PORT = 7001
+MXONE_CSTA_XML_TLS_PORT = 8883
 
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -91,6 +93,12 @@ class CstaSessionRejected(CstaError):
 
 class CstaVersionMismatch(CstaError):
     code = "version_mismatch"
+
+
+class CstaTlsError(CstaError):
+    """The TLS handshake failed: an untrusted or mismatched certificate, or no TLS on that port."""
+
+    code = "tls_failed"
 
 
 class CstaConnectionLost(CstaError):
@@ -171,6 +179,56 @@ class ConnectionClearedEvent(CstaEvent):
 
 
 @dataclass(frozen=True)
+class ServiceInitiatedEvent(CstaEvent):
+    """The device went off-hook (by hand, or for MakeCall / ConsultationCall)."""
+
+    initiating_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class OriginatedEvent(CstaEvent):
+    calling_device: str
+    called_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class ConnectionMove:
+    """A connection that moved from one call to another in a transfer or a conference."""
+
+    device: str
+    old_call_id: str
+    new_call_id: str
+
+
+@dataclass(frozen=True)
+class TransferredEvent(CstaEvent):
+    """``call_id`` is the primary old call; ``secondary_call_id`` is empty for a single-step transfer."""
+
+    secondary_call_id: str
+    transferring_device: str
+    transferred_to_device: str
+    moves: tuple[ConnectionMove, ...]
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class ConferencedEvent(CstaEvent):
+    """``call_id`` is the primary old call (the one the conference continues as)."""
+
+    secondary_call_id: str
+    conferencing_device: str
+    added_party: str
+    moves: tuple[ConnectionMove, ...]
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
 class OtherEvent(CstaEvent):
     """An event this client has no dataclass for; `name` is its element name."""
 
@@ -208,9 +266,64 @@ def event_from_message(message: cx.Message) -> CstaEvent:
             local_state=message.text("localConnectionInfo"),
             cause=message.text("cause"),
         )
+    if message.name == "ServiceInitiatedEvent":
+        return ServiceInitiatedEvent(
+            monitor_xref=xref,
+            call_id=message.text("initiatedConnection", "callID"),
+            initiating_device=message.text("initiatingDevice", "deviceIdentifier")
+            or message.text("initiatedConnection", "deviceID"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "OriginatedEvent":
+        return OriginatedEvent(
+            monitor_xref=xref,
+            call_id=message.text("originatedConnection", "callID"),
+            calling_device=message.text("callingDevice", "deviceIdentifier"),
+            called_device=message.text("calledDevice", "deviceIdentifier"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "TransferredEvent":
+        return TransferredEvent(
+            monitor_xref=xref,
+            call_id=message.text("primaryOldCall", "callID"),
+            secondary_call_id=message.text("secondaryOldCall", "callID"),
+            transferring_device=message.text("transferringDevice", "deviceIdentifier"),
+            transferred_to_device=message.text("transferredToDevice", "deviceIdentifier"),
+            moves=_moves(message, "transferredConnections"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "ConferencedEvent":
+        return ConferencedEvent(
+            monitor_xref=xref,
+            call_id=message.text("primaryOldCall", "callID"),
+            secondary_call_id=message.text("secondaryOldCall", "callID"),
+            conferencing_device=message.text("conferencingDevice", "deviceIdentifier"),
+            added_party=message.text("addedParty", "deviceIdentifier"),
+            moves=_moves(message, "conferenceConnections"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
     call = next(cx.iter_named(message.root, "callID"), None)
     return OtherEvent(
         monitor_xref=xref, call_id=(call.text or "").strip() if call is not None else "", name=message.name
+    )
+
+
+def _moves(message: cx.Message, element: str) -> tuple[ConnectionMove, ...]:
+    parent = message.find(element)
+    if parent is None:
+        return ()
+    return tuple(
+        ConnectionMove(
+            device=cx.text_of(item, "newConnection", "deviceID")
+            or cx.text_of(item, "oldConnection", "deviceID"),
+            old_call_id=cx.text_of(item, "oldConnection", "callID"),
+            new_call_id=cx.text_of(item, "newConnection", "callID"),
+        )
+        for item in cx.iter_named(parent, "connectionListItem")
     )
 
 
@@ -238,8 +351,12 @@ class CstaClient:
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float | None = None,
         address_policy: netpolicy.AddressPolicy | None = None,
+        tls: bool = False,
+        tls_trust_pem: str = "",
     ):
         self.host = host
+        self.tls = tls
+        self.tls_trust_pem = tls_trust_pem
         self.address_policy = address_policy or netpolicy.pbx_policy()
         self.port = int(port)
         self.timeout = timeout
@@ -259,6 +376,11 @@ class CstaClient:
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def tls_version(self) -> str:
+        """The negotiated TLS version (e.g. "TLSv1.3"), "" on a plain connection."""
+        return self._sock.version() or "" if isinstance(self._sock, ssl.SSLSocket) else ""
 
     @property
     def connected(self) -> bool:
@@ -299,10 +421,40 @@ class CstaClient:
                     detail=str(exc),
                 ) from exc
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls:
+                sock = self._tls_wrap(sock)
             self._sock = sock
             self._decoder = cx.FrameDecoder()
             self._frames.clear()
             self._messages_seen = 0
+
+    def _tls_wrap(self, sock: socket.socket) -> ssl.SSLSocket:
+        """TLS on the connected socket, trusting ``tls_trust_pem`` (the PBX's certificate or its CA) or,
+        when blank, the system's CAs; the certificate must name ``host``."""
+        try:
+            context = ssl.create_default_context(cadata=self.tls_trust_pem or None)
+            return context.wrap_socket(sock, server_hostname=self.host)
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"The TLS certificate of {self.address} is not trusted ({exc.verify_message}): store the PBX's "
+                "certificate or the CA that signed it on the gateway's PBX settings, and check that it names "
+                f"{self.host}.",
+                detail=str(exc),
+            ) from exc
+        except (ssl.SSLError, ValueError) as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"The TLS handshake with {self.address} failed: check that the port serves CSTA over TLS "
+                f"(MX-ONE: {MXONE_CSTA_XML_TLS_PORT}) and that the stored certificate is PEM.",
+                detail=str(exc),
+            ) from exc
+        except OSError as exc:
+            sock.close()
+            raise CstaTlsError(
+                f"{self.address} closed the connection during the TLS handshake: is TLS enabled on that port?",
+                detail=str(exc),
+            ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -493,6 +645,137 @@ class CstaClient:
             timeout=timeout,
         )
 
+    # Transfer, consultation and conference (ECMA-269 clause 17). Connections are (call id, device id).
+
+    def single_step_transfer(
+        self, call_id: str, device: str, transferred_to: str, *, timeout: float | None = None
+    ) -> str:
+        """SingleStepTransferCall (blind transfer); returns the transferred call's id."""
+        response = self._request(
+            cx.single_step_transfer_call(self._namespace, call_id, device, transferred_to),
+            "SingleStepTransferCall",
+            ("SingleStepTransferCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("transferredCall", "callID") or call_id
+
+    def consultation_call(
+        self, call_id: str, device: str, consulted: str, *, timeout: float | None = None
+    ) -> str:
+        """ConsultationCall: hold ``call_id`` at ``device`` and call ``consulted``; returns the new call id."""
+        response = self._request(
+            cx.consultation_call(self._namespace, call_id, device, consulted),
+            "ConsultationCall",
+            ("ConsultationCallResponse",),
+            timeout=timeout,
+        )
+        new_call = response.text("initiatedCall", "callID")
+        if not new_call:
+            raise CstaProtocolError("The PBX answered ConsultationCall without a call id.")
+        return new_call
+
+    def transfer_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> str:
+        """TransferCall (supervised transfer); returns the resulting call's id."""
+        response = self._request(
+            cx.transfer_call(self._namespace, held, active),
+            "TransferCall",
+            ("TransferCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("transferredCall", "callID") or held[0]
+
+    def conference_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> str:
+        """ConferenceCall; returns the conference's call id."""
+        response = self._request(
+            cx.conference_call(self._namespace, held, active),
+            "ConferenceCall",
+            ("ConferenceCallResponse",),
+            timeout=timeout,
+        )
+        return response.text("conferenceCall", "callID") or held[0]
+
+    def alternate_call(
+        self, held: tuple[str, str], active: tuple[str, str], *, timeout: float | None = None
+    ) -> None:
+        """AlternateCall: hold the active call and retrieve the held one."""
+        self._request(
+            cx.alternate_call(self._namespace, held, active),
+            "AlternateCall",
+            ("AlternateCallResponse",),
+            timeout=timeout,
+        )
+
+    # Device features (ECMA-269 clause 22): do not disturb, message waiting, forwarding.
+
+    def set_do_not_disturb(self, device: str, on: bool, *, timeout: float | None = None) -> None:
+        self._request(
+            cx.set_do_not_disturb(self._namespace, device, on),
+            "SetDoNotDisturb",
+            ("SetDoNotDisturbResponse",),
+            timeout=timeout,
+        )
+
+    def get_do_not_disturb(self, device: str, *, timeout: float | None = None) -> bool:
+        response = self._request(
+            cx.get_do_not_disturb(self._namespace, device),
+            "GetDoNotDisturb",
+            ("GetDoNotDisturbResponse",),
+            timeout=timeout,
+        )
+        return response.text("doNotDisturbOn") == "true"
+
+    def set_message_waiting(self, device: str, on: bool, *, timeout: float | None = None) -> None:
+        self._request(
+            cx.set_message_waiting_indicator(self._namespace, device, on),
+            "SetMessageWaitingIndicator",
+            ("SetMessageWaitingIndicatorResponse",),
+            timeout=timeout,
+        )
+
+    def get_message_waiting(self, device: str, *, timeout: float | None = None) -> bool:
+        response = self._request(
+            cx.get_message_waiting_indicator(self._namespace, device),
+            "GetMessageWaitingIndicator",
+            ("GetMessageWaitingIndicatorResponse",),
+            timeout=timeout,
+        )
+        return response.text("messageWaitingOn") == "true"
+
+    def set_forwarding(
+        self,
+        device: str,
+        forwarding_type: str,
+        on: bool,
+        destination: str = "",
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """``forwarding_type``: forwardImmediate, forwardBusy or forwardNoAns."""
+        self._request(
+            cx.set_forwarding(self._namespace, device, forwarding_type, on, destination),
+            "SetForwarding",
+            ("SetForwardingResponse",),
+            timeout=timeout,
+        )
+
+    def get_forwarding(self, device: str, *, timeout: float | None = None) -> dict[str, str]:
+        """The active forwardings: forwarding type -> destination."""
+        response = self._request(
+            cx.get_forwarding(self._namespace, device),
+            "GetForwarding",
+            ("GetForwardingResponse",),
+            timeout=timeout,
+        )
+        return {
+            cx.text_of(item, "forwardingType"): cx.text_of(item, "forwardDN")
+            for item in cx.iter_named(response.root, "forwardListItem")
+            if cx.text_of(item, "forwardStatus") == "true"
+        }
+
     # -- events ----------------------------------------------------------------------------------
 
     def next_event(self, timeout: float | None = None) -> CstaEvent | None:
@@ -674,6 +957,8 @@ def check_connection(
     protocol_version: str | Iterable[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress=None,
+    tls: bool = False,
+    tls_trust_pem: str = "",
 ) -> ConnectCheck:
     """What the wizard's Connect step runs: connect, start a session, ask the system status, stop, close.
 
@@ -682,7 +967,7 @@ def check_connection(
     report = progress or (lambda step: None)
     started = time.monotonic()
     report("connecting")
-    with CstaClient(host, port, timeout=timeout) as client:
+    with CstaClient(host, port, timeout=timeout, tls=tls, tls_trust_pem=tls_trust_pem) as client:
         report("session")
         session = client.start_session(application_id, user, password, protocol_version)
         report("status")

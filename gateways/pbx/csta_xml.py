@@ -410,7 +410,15 @@ def _device(identifier: str) -> list[Node]:
 
 
 def delivered_event(
-    ns: str, *, xref: str, call_id: str, alerting: str, calling: str, called: str, local_state: str
+    ns: str,
+    *,
+    xref: str,
+    call_id: str,
+    alerting: str,
+    calling: str,
+    called: str,
+    local_state: str,
+    cause: str = "newCall",
 ) -> bytes:
     return build(
         "DeliveredEvent",
@@ -422,7 +430,7 @@ def delivered_event(
             ("calledDevice", _device(called)),
             ("lastRedirectionDevice", [("notRequired", "")]),
             ("localConnectionInfo", local_state),
-            ("cause", "newCall"),
+            ("cause", cause),
         ],
         namespace=ns,
     )
@@ -448,7 +456,14 @@ def established_event(
 
 
 def connection_cleared_event(
-    ns: str, *, xref: str, call_id: str, dropped: str, releasing: str, local_state: str
+    ns: str,
+    *,
+    xref: str,
+    call_id: str,
+    dropped: str,
+    releasing: str,
+    local_state: str,
+    cause: str = "normalClearing",
 ) -> bytes:
     return build(
         "ConnectionClearedEvent",
@@ -457,7 +472,7 @@ def connection_cleared_event(
             ("droppedConnection", [("callID", call_id), ("deviceID", dropped)]),
             ("releasingDevice", _device(releasing)),
             ("localConnectionInfo", local_state),
-            ("cause", "normalClearing"),
+            ("cause", cause),
         ],
         namespace=ns,
     )
@@ -487,3 +502,253 @@ def retrieved_event(ns: str, *, xref: str, call_id: str, retrieving: str) -> byt
         ],
         namespace=ns,
     )
+
+
+# --- call control beyond the basics (ECMA-269 clauses 17: transfer, consultation, conference) ------
+
+
+def _connection(call_id: str, device: str) -> list[Node]:
+    return [("callID", call_id), ("deviceID", device)]
+
+
+def single_step_transfer_call(ns: str, call_id: str, device: str, transferred_to: str) -> bytes:
+    """SingleStepTransferCall: `device` hands its call to `transferred_to` and drops out (blind transfer)."""
+    return build(
+        "SingleStepTransferCall",
+        [("activeCall", _connection(call_id, device)), ("transferredTo", transferred_to)],
+        namespace=ns,
+    )
+
+
+def consultation_call(ns: str, call_id: str, device: str, consulted: str) -> bytes:
+    """ConsultationCall: `device` holds `call_id` and calls `consulted` in one step."""
+    return build(
+        "ConsultationCall",
+        [("existingCall", _connection(call_id, device)), ("consultedDevice", consulted)],
+        namespace=ns,
+    )
+
+
+def _held_and_active(held: tuple[str, str], active: tuple[str, str]) -> list[Node]:
+    return [("heldCall", _connection(*held)), ("activeCall", _connection(*active))]
+
+
+def transfer_call(ns: str, held: tuple[str, str], active: tuple[str, str]) -> bytes:
+    """TransferCall: the device of both connections joins the held call's and the active call's other
+    parties and drops out (supervised transfer). `held`/`active`: (call id, device id)."""
+    return build("TransferCall", _held_and_active(held, active), namespace=ns)
+
+
+def conference_call(ns: str, held: tuple[str, str], active: tuple[str, str]) -> bytes:
+    """ConferenceCall: the held call and the active call become one call with every party."""
+    return build("ConferenceCall", _held_and_active(held, active), namespace=ns)
+
+
+def alternate_call(ns: str, held: tuple[str, str], active: tuple[str, str]) -> bytes:
+    """AlternateCall: hold the active call and retrieve the held one in one step."""
+    return build("AlternateCall", _held_and_active(held, active), namespace=ns)
+
+
+def single_step_transfer_call_response(ns: str, *, call_id: str, device: str) -> bytes:
+    return build(
+        "SingleStepTransferCallResponse", [("transferredCall", _connection(call_id, device))], namespace=ns
+    )
+
+
+def consultation_call_response(ns: str, *, call_id: str, device: str) -> bytes:
+    return build("ConsultationCallResponse", [("initiatedCall", _connection(call_id, device))], namespace=ns)
+
+
+def transfer_call_response(ns: str, *, call_id: str, device: str) -> bytes:
+    return build("TransferCallResponse", [("transferredCall", _connection(call_id, device))], namespace=ns)
+
+
+def conference_call_response(ns: str, *, call_id: str, device: str) -> bytes:
+    return build("ConferenceCallResponse", [("conferenceCall", _connection(call_id, device))], namespace=ns)
+
+
+def alternate_call_response(ns: str) -> bytes:
+    return build("AlternateCallResponse", namespace=ns)
+
+
+def service_initiated_event(
+    ns: str, *, xref: str, call_id: str, device: str, cause: str = "newCall"
+) -> bytes:
+    """The device went off-hook (or the switch did it for MakeCall / ConsultationCall)."""
+    return build(
+        "ServiceInitiatedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("initiatedConnection", _connection(call_id, device)),
+            ("initiatingDevice", _device(device)),
+            ("localConnectionInfo", "initiated"),
+            ("cause", cause),
+        ],
+        namespace=ns,
+    )
+
+
+def originated_event(
+    ns: str, *, xref: str, call_id: str, calling: str, called: str, local_state: str, cause: str = "newCall"
+) -> bytes:
+    """The calling device's dialling is complete: the switch is routing the call to `called`."""
+    return build(
+        "OriginatedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("originatedConnection", _connection(call_id, calling)),
+            ("callingDevice", _device(calling)),
+            ("calledDevice", _device(called)),
+            ("localConnectionInfo", local_state),
+            ("cause", cause),
+        ],
+        namespace=ns,
+    )
+
+
+def _connection_list(moves: Iterable[tuple[str, str, str]]) -> list[Node]:
+    """`moves`: (device, old call id, new call id) of each connection that changed calls."""
+    return [
+        (
+            "connectionListItem",
+            [("newConnection", _connection(new, device)), ("oldConnection", _connection(old, device))],
+        )
+        for device, old, new in moves
+    ]
+
+
+def transferred_event(
+    ns: str,
+    *,
+    xref: str,
+    primary_call: str,
+    secondary_call: str | None,
+    transferring: str,
+    transferred_to: str,
+    moves: Iterable[tuple[str, str, str]],
+    local_state: str,
+    cause: str,
+) -> bytes:
+    return build(
+        "TransferredEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("primaryOldCall", _connection(primary_call, transferring)),
+            ("secondaryOldCall", _connection(secondary_call, transferring) if secondary_call else None),
+            ("transferringDevice", _device(transferring)),
+            ("transferredToDevice", _device(transferred_to)),
+            ("transferredConnections", _connection_list(moves)),
+            ("localConnectionInfo", local_state),
+            ("cause", cause),
+        ],
+        namespace=ns,
+    )
+
+
+def conferenced_event(
+    ns: str,
+    *,
+    xref: str,
+    primary_call: str,
+    secondary_call: str,
+    conferencing: str,
+    added: str,
+    moves: Iterable[tuple[str, str, str]],
+    local_state: str,
+) -> bytes:
+    return build(
+        "ConferencedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("primaryOldCall", _connection(primary_call, conferencing)),
+            ("secondaryOldCall", _connection(secondary_call, conferencing)),
+            ("conferencingDevice", _device(conferencing)),
+            ("addedParty", _device(added)),
+            ("conferenceConnections", _connection_list(moves)),
+            ("localConnectionInfo", local_state),
+            ("cause", "normal"),
+        ],
+        namespace=ns,
+    )
+
+
+# --- device features (ECMA-269 clause 22: logical device features) --------------------------------
+
+FORWARDING_TYPES = ("forwardImmediate", "forwardBusy", "forwardNoAns")
+
+
+def set_do_not_disturb(ns: str, device: str, on: bool) -> bytes:
+    return build("SetDoNotDisturb", [("device", device), ("doNotDisturbOn", _bool(on))], namespace=ns)
+
+
+def get_do_not_disturb(ns: str, device: str) -> bytes:
+    return build("GetDoNotDisturb", [("device", device)], namespace=ns)
+
+
+def set_message_waiting_indicator(ns: str, device: str, on: bool) -> bytes:
+    return build(
+        "SetMessageWaitingIndicator", [("device", device), ("messageWaitingOn", _bool(on))], namespace=ns
+    )
+
+
+def get_message_waiting_indicator(ns: str, device: str) -> bytes:
+    return build("GetMessageWaitingIndicator", [("device", device)], namespace=ns)
+
+
+def set_forwarding(ns: str, device: str, forwarding_type: str, on: bool, destination: str = "") -> bytes:
+    return build(
+        "SetForwarding",
+        [
+            ("device", device),
+            ("forwardingType", forwarding_type),
+            ("activateForward", _bool(on)),
+            ("forwardDN", destination or None),
+        ],
+        namespace=ns,
+    )
+
+
+def get_forwarding(ns: str, device: str) -> bytes:
+    return build("GetForwarding", [("device", device)], namespace=ns)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def get_do_not_disturb_response(ns: str, on: bool) -> bytes:
+    return build("GetDoNotDisturbResponse", [("doNotDisturbOn", _bool(on))], namespace=ns)
+
+
+def get_message_waiting_indicator_response(ns: str, on: bool) -> bytes:
+    return build("GetMessageWaitingIndicatorResponse", [("messageWaitingOn", _bool(on))], namespace=ns)
+
+
+def get_forwarding_response(ns: str, forwards: Iterable[tuple[str, bool, str]]) -> bytes:
+    """`forwards`: (forwarding type, on, destination) of each forwarding the device has."""
+    return build(
+        "GetForwardingResponse",
+        [
+            (
+                "forwardingList",
+                [
+                    (
+                        "forwardListItem",
+                        [("forwardingType", kind), ("forwardStatus", _bool(on)), ("forwardDN", dn or None)],
+                    )
+                    for kind, on, dn in forwards
+                ],
+            )
+        ],
+        namespace=ns,
+    )
+
+
+def empty_response(ns: str, name: str) -> bytes:
+    """SetDoNotDisturbResponse, SetMessageWaitingIndicatorResponse, SetForwardingResponse."""
+    return build(name, namespace=ns)
+
+
+def feature_event(ns: str, name: str, *, xref: str, device: str, values: list[Node]) -> bytes:
+    """DoNotDisturbEvent / MessageWaitingEvent / ForwardingEvent to a monitor of `device`."""
+    return build(name, [("monitorCrossRefID", xref), ("device", _device(device)), *values], namespace=ns)

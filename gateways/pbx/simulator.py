@@ -26,6 +26,7 @@ import json
 import logging
 import select
 import socket
+import ssl
 import threading
 import uuid
 from collections.abc import Iterable
@@ -128,9 +129,17 @@ def users_from_rows(rows: Iterable[dict], *, source: str = "users") -> list[PbxU
 class SimulatedCall:
     call_id: str
     calling: str
-    called: str
-    state: str = "alerting"  # alerting -> connected -> cleared
+    called: str  # "" while the calling handset is off-hook and has not dialled
+    state: str = "alerting"  # (initiated ->) alerting -> connected -> cleared
     held: set[str] = field(default_factory=set)  # devices that put their connection on hold
+    parties: list[str] = field(default_factory=list)  # devices with a connection (3+ in a conference)
+
+    def __post_init__(self) -> None:
+        if not self.parties:
+            self.parties = [device for device in (self.calling, self.called) if device]
+
+    def other_party(self, device: str) -> str:
+        return next((party for party in self.parties if party != device), "")
 
 
 @dataclass
@@ -161,14 +170,20 @@ class PbxSimulator:
         user: str = DEFAULT_USER,
         password: str = DEFAULT_PASSWORD,
         auto_answer_after: float | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        forks: dict[str, list[str]] | None = None,
     ):
         self.host = host
+        self.tls_context = tls_context  # a server context: CSTA over TLS, as MX-ONE on 8883
         self.port = port
         self.mode = Mode(mode)
         self.user = user
         self.password = password
         self.auto_answer_after = auto_answer_after
         self._users = {u.extension: u for u in (DEMO_USERS if users is None else users)}
+        # Forking: a directory number's further terminals ring with it; answering one clears the others.
+        self.forks = {number: list(terminals) for number, terminals in (forks or {}).items()}
+        self._devices = set(self._users) | {t for terminals in self.forks.values() for t in terminals}
         self._lock = threading.RLock()
         # Held while a call changes state and its events go out, so the events of one call never overtake
         # each other (answer() from a test waits until MakeCall's DeliveredEvent is on the wire).
@@ -183,6 +198,9 @@ class PbxSimulator:
         self._xref_ids = itertools.count(1)
         self._call_ids = itertools.count(1)
         self.received: list[tuple[int, str]] = []  # (invoke id, request name), in arrival order
+        self.dnd: set[str] = set()  # devices with do not disturb on
+        self.message_waiting: set[str] = set()  # devices whose message waiting lamp is on
+        self.forwarding: dict[str, dict[str, str]] = {}  # device -> forwarding type -> destination
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -238,6 +256,14 @@ class PbxSimulator:
                 thread.join(timeout=5)
         self._threads = [t for t in self._threads if t.is_alive()]
 
+    def drop_connections(self) -> None:
+        """Close every client connection (a PBX restart as the clients see it); keeps listening."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
     def __enter__(self) -> PbxSimulator:
         self.start()
         return self
@@ -286,6 +312,14 @@ class PbxSimulator:
                 except OSError:
                     pass
                 return
+            if self.tls_context is not None:
+                connection.sock.settimeout(5)
+                try:
+                    connection.sock = self.tls_context.wrap_socket(connection.sock, server_side=True)
+                except (ssl.SSLError, OSError) as exc:
+                    logger.info("pbx simulator: TLS handshake with %s failed (%s)", connection.peer, exc)
+                    return
+                connection.sock.settimeout(None)
             decoder = cx.FrameDecoder()
             while not self._stopping.is_set():
                 try:
@@ -369,20 +403,20 @@ class PbxSimulator:
 
     def _on_SnapshotDevice(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         device = message.text("snapshotObject")
-        if device not in self._users:
+        if device not in self._devices:
             connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
             return
         with self._lock:
             entries = [
                 (call.call_id, device, _local_state(call, device))
                 for call in self._calls.values()
-                if device in (call.calling, call.called)
+                if device in call.parties
             ]
         connection.send(invoke_id, cx.snapshot_device_response(connection.namespace, entries))
 
     def _on_MonitorStart(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         device = message.text("monitorObject", "deviceObject")
-        if device not in self._users:
+        if device not in self._devices:
             connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", "invalidDeviceID"))
             return
         with self._lock:
@@ -410,33 +444,19 @@ class PbxSimulator:
             connection.send(invoke_id, cx.csta_error(ns, "operation", "invalidCalledDevice"))
             return
         with self._call_lock:
-            with self._lock:
-                call = SimulatedCall(call_id=str(next(self._call_ids)), calling=calling, called=called)
-                self._calls[call.call_id] = call
+            call = self._new_call(calling, called)
             connection.send(
                 invoke_id, cx.make_call_response(ns, call_id=call.call_id, calling=calling, called=called)
             )
-            self._notify(
-                call,
-                lambda ns, xref, device: cx.delivered_event(
-                    ns,
-                    xref=xref,
-                    call_id=call.call_id,
-                    alerting=called,
-                    calling=calling,
-                    called=called,
-                    local_state=_local_state(call, device),
-                ),
-            )
-        if self.auto_answer_after is not None:
-            self._schedule(self.auto_answer_after, self._auto_answer, call.call_id)
+            self._initiated(call)
+            self._originated(call)
 
     def _on_ClearConnection(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         call_id = message.text("connectionToBeCleared", "callID")
         device = message.text("connectionToBeCleared", "deviceID")
         with self._lock:
             call = self._calls.get(call_id)
-        if call is None or device not in (call.calling, call.called):
+        if call is None or device not in call.parties:
             connection.send(
                 invoke_id, cx.csta_error(connection.namespace, "operation", "invalidConnectionID")
             )
@@ -451,7 +471,7 @@ class PbxSimulator:
         device = message.text(element, "deviceID")
         with self._lock:
             call = self._calls.get(call_id)
-        if call is None or device not in (call.calling, call.called):
+        if call is None or device not in call.parties:
             connection.send(
                 invoke_id, cx.csta_error(connection.namespace, "operation", "invalidConnectionID")
             )
@@ -463,13 +483,13 @@ class PbxSimulator:
         if call is None:
             return
         with self._call_lock:
-            if device != call.called or call.state != "alerting":
+            if device == call.calling or call.state != "alerting":
                 connection.send(
                     invoke_id, cx.csta_error(connection.namespace, "operation", "invalidObjectState")
                 )
                 return
             connection.send(invoke_id, cx.answer_call_response(connection.namespace))
-            self.answer(call.call_id)
+            self.answer(call.call_id, device)
 
     def _on_HoldCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
         call, device = self._connection_of(connection, invoke_id, message, "callToBeHeld")
@@ -497,17 +517,410 @@ class PbxSimulator:
             connection.send(invoke_id, cx.retrieve_call_response(connection.namespace))
             self.retrieve(call.call_id, device)
 
+    # -- device features: do not disturb, message waiting, forwarding (ECMA-269 clause 22) ----------
+
+    def _feature_device(self, connection: _Connection, invoke_id: int, message: cx.Message) -> str:
+        device = message.text("device")
+        if device not in self._users:
+            self._refuse(connection, invoke_id, "invalidDeviceID")
+            return ""
+        return device
+
+    def _on_SetDoNotDisturb(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(invoke_id, cx.empty_response(connection.namespace, "SetDoNotDisturbResponse"))
+            self.set_dnd(device, message.text("doNotDisturbOn") == "true")
+
+    def _on_GetDoNotDisturb(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(
+                invoke_id, cx.get_do_not_disturb_response(connection.namespace, device in self.dnd)
+            )
+
+    def _on_SetMessageWaitingIndicator(
+        self, connection: _Connection, invoke_id: int, message: cx.Message
+    ) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            connection.send(
+                invoke_id, cx.empty_response(connection.namespace, "SetMessageWaitingIndicatorResponse")
+            )
+            self.set_message_waiting(device, message.text("messageWaitingOn") == "true")
+
+    def _on_GetMessageWaitingIndicator(
+        self, connection: _Connection, invoke_id: int, message: cx.Message
+    ) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            on = device in self.message_waiting
+            connection.send(invoke_id, cx.get_message_waiting_indicator_response(connection.namespace, on))
+
+    def _on_SetForwarding(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        device = self._feature_device(connection, invoke_id, message)
+        if not device:
+            return
+        kind, on, destination = (
+            message.text("forwardingType"),
+            message.text("activateForward") == "true",
+            message.text("forwardDN"),
+        )
+        if kind not in cx.FORWARDING_TYPES or (on and destination not in self._users):
+            self._refuse(
+                connection, invoke_id, "invalidForwardingDestination" if on else "invalidForwardingType"
+            )
+            return
+        connection.send(invoke_id, cx.empty_response(connection.namespace, "SetForwardingResponse"))
+        self.set_forwarding(device, kind, destination if on else "")
+
+    def _on_GetForwarding(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        if device := self._feature_device(connection, invoke_id, message):
+            forwards = [(kind, True, dn) for kind, dn in sorted(self.forwarding.get(device, {}).items())]
+            connection.send(invoke_id, cx.get_forwarding_response(connection.namespace, forwards))
+
+    def set_dnd(self, device: str, on: bool) -> None:
+        """The handset's DND key (or SetDoNotDisturb): DoNotDisturbEvent to the device's monitors."""
+        with self._lock:
+            (self.dnd.add if on else self.dnd.discard)(device)
+        self._device_event(device, "DoNotDisturbEvent", [("doNotDisturbOn", "true" if on else "false")])
+
+    def set_message_waiting(self, device: str, on: bool) -> None:
+        with self._lock:
+            (self.message_waiting.add if on else self.message_waiting.discard)(device)
+        self._device_event(device, "MessageWaitingEvent", [("messageWaitingOn", "true" if on else "false")])
+
+    def set_forwarding(self, device: str, kind: str, destination: str) -> None:
+        """Forward ``kind`` calls of ``device`` to ``destination`` ("" switches that forwarding off)."""
+        with self._lock:
+            forwards = self.forwarding.setdefault(device, {})
+            if destination:
+                forwards[kind] = destination
+            else:
+                forwards.pop(kind, None)
+        self._device_event(
+            device,
+            "ForwardingEvent",
+            [
+                ("forwardingType", kind),
+                ("forwardStatus", "true" if destination else "false"),
+                ("forwardTo", destination or None),
+            ],
+        )
+
+    def _device_event(self, device: str, name: str, values) -> None:
+        with self._lock:
+            targets = [
+                (connection, xref)
+                for connection in self._connections
+                for xref, monitored in connection.monitors.items()
+                if monitored == device
+            ]
+        for connection, xref in targets:
+            connection.send(
+                cx.EVENT_INVOKE_ID,
+                cx.feature_event(connection.namespace, name, xref=xref, device=device, values=values),
+            )
+
+    # -- transfer, consultation, conference (ECMA-269 clause 17) -------------------------------------
+
+    def _refuse(self, connection: _Connection, invoke_id: int, value: str) -> None:
+        connection.send(invoke_id, cx.csta_error(connection.namespace, "operation", value))
+
+    def _on_SingleStepTransferCall(
+        self, connection: _Connection, invoke_id: int, message: cx.Message
+    ) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "activeCall")
+        if call is None:
+            return
+        target = message.text("transferredTo")
+        if target not in self._users:
+            self._refuse(connection, invoke_id, "invalidDestination")
+            return
+        with self._call_lock:
+            if call.state != "connected" or len(call.parties) != 2 or target in call.parties:
+                self._refuse(connection, invoke_id, "invalidObjectState")
+                return
+            remaining = call.other_party(device)
+            with self._lock:
+                before = set(call.parties)
+                call.parties = [remaining, target]
+                call.calling, call.called, call.state = remaining, target, "alerting"
+                call.held.clear()
+            connection.send(
+                invoke_id,
+                cx.single_step_transfer_call_response(
+                    connection.namespace, call_id=call.call_id, device=remaining
+                ),
+            )
+            self._notify(
+                call,
+                lambda ns, xref, monitored: cx.transferred_event(
+                    ns,
+                    xref=xref,
+                    primary_call=call.call_id,
+                    secondary_call=None,
+                    transferring=device,
+                    transferred_to=target,
+                    moves=[(remaining, call.call_id, call.call_id)],
+                    local_state=_local_state(call, monitored),
+                    cause="singleStepTransfer",
+                ),
+                devices=before,
+            )
+            self._delivered(call, "singleStepTransfer")
+
+    def _on_ConsultationCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        call, device = self._connection_of(connection, invoke_id, message, "existingCall")
+        if call is None:
+            return
+        consulted = message.text("consultedDevice")
+        if consulted not in self._users:
+            self._refuse(connection, invoke_id, "invalidCalledDevice")
+            return
+        with self._call_lock:
+            if call.state != "connected" or device in call.held or consulted in call.parties:
+                self._refuse(connection, invoke_id, "invalidObjectState")
+                return
+            consultation = self._new_call(device, consulted)
+            connection.send(
+                invoke_id,
+                cx.consultation_call_response(
+                    connection.namespace, call_id=consultation.call_id, device=device
+                ),
+            )
+            self.hold(call.call_id, device)
+            self._initiated(consultation, cause="consultation")
+            self._originated(consultation, cause="consultation")
+
+    def _two_calls(self, connection: _Connection, invoke_id: int, message: cx.Message):
+        """The held and the active call a TransferCall / ConferenceCall / AlternateCall names (same device,
+        the held call held by it), or (None, None, "") after answering with an error."""
+        held, device = self._connection_of(connection, invoke_id, message, "heldCall")
+        if held is None:
+            return None, None, ""
+        active, active_device = self._connection_of(connection, invoke_id, message, "activeCall")
+        if active is None:
+            return None, None, ""
+        if active_device != device or device not in held.held or device in active.held or held is active:
+            self._refuse(connection, invoke_id, "invalidObjectState")
+            return None, None, ""
+        return held, active, device
+
+    def _on_TransferCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        with self._call_lock:
+            held, active, device = self._two_calls(connection, invoke_id, message)
+            if held is None:
+                return
+            if len(held.parties) != 2 or len(active.parties) != 2 or active.state == "initiated":
+                self._refuse(connection, invoke_id, "invalidObjectState")
+                return
+            remaining, consulted = held.other_party(device), active.other_party(device)
+            with self._lock:
+                del self._calls[active.call_id]
+                held.parties = [remaining, consulted]
+                held.calling, held.called, held.state = remaining, consulted, active.state
+                held.held.clear()
+            connection.send(
+                invoke_id,
+                cx.transfer_call_response(connection.namespace, call_id=held.call_id, device=consulted),
+            )
+            self._notify(
+                held,
+                lambda ns, xref, monitored: cx.transferred_event(
+                    ns,
+                    xref=xref,
+                    primary_call=held.call_id,
+                    secondary_call=active.call_id,
+                    transferring=device,
+                    transferred_to=consulted,
+                    moves=[
+                        (remaining, held.call_id, held.call_id),
+                        (consulted, active.call_id, held.call_id),
+                    ],
+                    local_state=_local_state(held, monitored),
+                    cause="transfer",
+                ),
+                devices={device, remaining, consulted},
+            )
+        if held.state == "alerting" and self.auto_answer_after is not None:
+            self._schedule(self.auto_answer_after, self._auto_answer, held.call_id)
+
+    def _on_ConferenceCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        with self._call_lock:
+            held, active, device = self._two_calls(connection, invoke_id, message)
+            if held is None:
+                return
+            if active.state != "connected" or len(active.parties) != 2:
+                self._refuse(connection, invoke_id, "invalidObjectState")
+                return
+            added = active.other_party(device)
+            with self._lock:
+                del self._calls[active.call_id]
+                held.parties.append(added)
+                held.held.discard(device)
+            connection.send(
+                invoke_id,
+                cx.conference_call_response(connection.namespace, call_id=held.call_id, device=device),
+            )
+            self._notify(
+                held,
+                lambda ns, xref, monitored: cx.conferenced_event(
+                    ns,
+                    xref=xref,
+                    primary_call=held.call_id,
+                    secondary_call=active.call_id,
+                    conferencing=device,
+                    added=added,
+                    moves=[(device, active.call_id, held.call_id), (added, active.call_id, held.call_id)],
+                    local_state=_local_state(held, monitored),
+                ),
+            )
+
+    def _on_AlternateCall(self, connection: _Connection, invoke_id: int, message: cx.Message) -> None:
+        with self._call_lock:
+            held, active, device = self._two_calls(connection, invoke_id, message)
+            if held is None:
+                return
+            if active.state != "connected":
+                self._refuse(connection, invoke_id, "invalidObjectState")
+                return
+            connection.send(invoke_id, cx.alternate_call_response(connection.namespace))
+            self.hold(active.call_id, device)
+            self.retrieve(held.call_id, device)
+
     # -- the phones ----------------------------------------------------------------------------------
 
-    def answer(self, call_id: str) -> None:
-        """The called extension answers: EstablishedEvent to the monitors of both parties."""
+    def answer(self, call_id: str, device: str | None = None) -> None:
+        """The called extension answers: EstablishedEvent to the monitors of both parties. ``call_id`` may
+        also be an extension or terminal (a handset picking up the call ringing on it). On a forked number
+        the other terminals stop ringing first (ConnectionClearedEvent, cause ``callPickup``)."""
         with self._call_lock:
             with self._lock:
-                call = self._calls[call_id]
+                call = self._calls.get(call_id)
+                if call is None:
+                    call, device = self._alerting_at(call_id), call_id
                 if call.state != "alerting":
                     return
-                call.state = "connected"
+                answering = device or call.called
+                others = [p for p in call.parties if p not in (call.calling, answering)]
+            for terminal in others:
+                self._stop_ringing(call, terminal)
+            with self._lock:
+                call.called, call.state = answering, "connected"
             self._answered(call)
+
+    def _stop_ringing(self, call: SimulatedCall, terminal: str) -> None:
+        with self._lock:
+            watching = set(call.parties)
+            call.parties.remove(terminal)
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.connection_cleared_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                dropped=terminal,
+                releasing=terminal,
+                local_state=_local_state(call, monitored),
+                cause="callPickup",
+            ),
+            devices=watching,
+        )
+
+    def _alerting_at(self, extension: str) -> SimulatedCall:
+        for call in self._calls.values():
+            if extension in call.parties and extension != call.calling and call.state == "alerting":
+                return call
+        raise KeyError(extension)
+
+    # -- scripted handsets -------------------------------------------------------------------------
+
+    def offhook(self, extension: str) -> str:
+        """The handset of ``extension`` goes off-hook: a call in state initiated (ServiceInitiatedEvent to
+        its monitors). Returns the call id."""
+        if extension not in self._users:
+            raise KeyError(extension)
+        with self._call_lock:
+            call = self._new_call(extension, "", state="initiated")
+            self._initiated(call)
+        return call.call_id
+
+    def dial(self, extension: str, number: str) -> str:
+        """The handset of ``extension`` dials ``number`` (going off-hook first if it is not):
+        OriginatedEvent to the caller's monitors, DeliveredEvent to both parties'. Returns the call id."""
+        if number not in self._users:
+            raise KeyError(number)
+        with self._call_lock:
+            with self._lock:
+                call = next(
+                    (c for c in self._calls.values() if c.calling == extension and c.state == "initiated"),
+                    None,
+                )
+            if call is None:
+                call = self._calls[self.offhook(extension)]
+            with self._lock:
+                call.called = number
+                call.parties = [extension, number, *self.forks.get(number, [])]
+                call.state = "alerting"
+            self._originated(call)
+        return call.call_id
+
+    def hangup(self, extension: str) -> None:
+        """The handset of ``extension`` hangs up its first call."""
+        with self._call_lock:
+            with self._lock:
+                call = next(c for c in self._calls.values() if extension in c.parties)
+            self.clear(call.call_id, releasing=extension)
+
+    def _new_call(self, calling: str, called: str, *, state: str = "alerting") -> SimulatedCall:
+        with self._lock:
+            call = SimulatedCall(
+                call_id=str(next(self._call_ids)), calling=calling, called=called, state=state
+            )
+            call.parties.extend(self.forks.get(called, []))
+            self._calls[call.call_id] = call
+        return call
+
+    def _initiated(self, call: SimulatedCall, cause: str = "newCall") -> None:
+        self._notify(
+            call,
+            lambda ns, xref, device: cx.service_initiated_event(
+                ns, xref=xref, call_id=call.call_id, device=call.calling, cause=cause
+            ),
+            devices={call.calling},
+        )
+
+    def _originated(self, call: SimulatedCall, cause: str = "newCall") -> None:
+        """Dialling is complete: OriginatedEvent to the caller's monitors, then DeliveredEvent (the called
+        device rings) to every party's."""
+        self._notify(
+            call,
+            lambda ns, xref, device: cx.originated_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                calling=call.calling,
+                called=call.called,
+                local_state="connected",
+                cause=cause,
+            ),
+            devices={call.calling},
+        )
+        self._delivered(call, cause)
+
+    def _delivered(self, call: SimulatedCall, cause: str) -> None:
+        self._notify(
+            call,
+            lambda ns, xref, device: cx.delivered_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                alerting=device if device in self.forks.get(call.called, []) else call.called,
+                calling=call.calling,
+                called=call.called,
+                local_state=_local_state(call, device),
+                cause=cause,
+            ),
+        )
+        if self.auto_answer_after is not None:
+            self._schedule(self.auto_answer_after, self._auto_answer, call.call_id)
 
     def hold(self, call_id: str, device: str) -> None:
         """`device` puts its connection on hold: HeldEvent to the monitors of both parties (SnapshotDevice
@@ -515,7 +928,7 @@ class PbxSimulator:
         with self._call_lock:
             with self._lock:
                 call = self._calls[call_id]
-                if call.state != "connected" or device not in (call.calling, call.called):
+                if call.state != "connected" or device not in call.parties:
                     return
                 call.held.add(device)
             self._notify(
@@ -559,16 +972,41 @@ class PbxSimulator:
         connection to every monitor in the call, then the call is gone."""
         with self._call_lock:
             with self._lock:
-                call = self._calls.pop(call_id)
+                call = self._calls[call_id]
+                if releasing and len(call.parties) > 2:
+                    # One party leaves a conference; the others stay connected.
+                    self._leave(call, releasing)
+                    return
+                del self._calls[call_id]
                 call.state = "cleared"
             self._cleared(call, releasing)
 
+    def _leave(self, call: SimulatedCall, device: str) -> None:
+        before = set(call.parties)
+        call.parties.remove(device)
+        call.held.discard(device)
+        if device in (call.calling, call.called):
+            call.calling, call.called = call.parties[0], call.parties[1]
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.connection_cleared_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                dropped=device,
+                releasing=device,
+                local_state=_local_state(call, monitored),
+            ),
+            devices=before,
+        )
+
     def _cleared(self, call: SimulatedCall, releasing: str | None) -> None:
-        releasing = releasing or call.called
-        other = call.calling if releasing == call.called else call.called
-        # The releasing party's connection drops first, then the other one; each event carries the
+        releasing = releasing or call.called or call.calling
+        # The releasing party's connection drops first, then the others; each event carries the
         # monitored device's own state after that drop.
-        for dropped, gone in ((releasing, {releasing}), (other, {releasing, other})):
+        order = [releasing, *(party for party in call.parties if party != releasing)]
+        for index, dropped in enumerate(order):
+            gone = set(order[: index + 1])
             self._notify(
                 call,
                 lambda ns, xref, device, dropped=dropped, gone=gone: cx.connection_cleared_event(
@@ -596,26 +1034,30 @@ class PbxSimulator:
             self._timers.append(timer)
         timer.start()
 
-    def _notify(self, call: SimulatedCall, render) -> None:
-        """Send render(namespace, xref, monitored device) to each monitor of a device in the call."""
+    def _notify(self, call: SimulatedCall, render, devices: Iterable[str] | None = None) -> None:
+        """Send render(namespace, xref, monitored device) to each monitor of a device in the call (or of
+        ``devices``)."""
         with self._lock:
+            watched = set(call.parties if devices is None else devices)
             targets = [
                 (connection, xref, device)
                 for connection in self._connections
                 for xref, device in connection.monitors.items()
-                if device in (call.calling, call.called)
+                if device in watched
             ]
         for connection, xref, device in targets:
             connection.send(cx.EVENT_INVOKE_ID, render(connection.namespace, xref, device))
 
 
 def _local_state(call: SimulatedCall, device: str) -> str:
-    if call.state == "cleared":
+    if call.state == "cleared" or device not in call.parties:
         return "null"
     if device in call.held:
         return "hold"
-    if device == call.called and call.state == "alerting":
-        return "alerting"
+    if call.state == "initiated":
+        return "initiated"
+    if call.state == "alerting" and device != call.calling:
+        return "alerting"  # the called device, or each terminal of a forked number
     return "connected"
 
 

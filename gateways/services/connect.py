@@ -140,6 +140,8 @@ def _check(pbx: Pbx, progress=None) -> tuple[csta.ConnectCheck | None, csta.Csta
             password=pbx.csta_password,
             timeout=csta_timeout(),
             progress=progress,
+            tls=pbx.csta_tls,
+            tls_trust_pem=pbx.csta_tls_certificate,
         )
     except csta.CstaError as exc:
         return None, exc

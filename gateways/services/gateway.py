@@ -64,6 +64,8 @@ def pbx_snapshot(pbx: Pbx | None) -> dict[str, Any]:
         "csta_port": pbx.csta_port,
         "csta_user": pbx.csta_user,
         "csta_password_set": bool(pbx.csta_password),
+        "csta_tls": pbx.csta_tls,
+        "csta_tls_certificate_set": bool(pbx.csta_tls_certificate),
     }
 
 
@@ -152,6 +154,8 @@ def pbx_save(*, actor: User | None, gateway: Gateway, values: dict[str, Any], pa
     pbx = pbx or Pbx(gateway=gateway)
     for name in ("type", "name", "host", "csta_port", "csta_user"):
         setattr(pbx, name, values[name])
+    pbx.csta_tls = bool(values.get("csta_tls"))
+    pbx.csta_tls_certificate = values.get("csta_tls_certificate") or ""
     if password:
         pbx.csta_password = password
     pbx.save()

@@ -58,8 +58,16 @@ class CallCreateInputSerializer(_Strict):
 
 class CallUpdateInputSerializer(_Strict):
     allowed = UPDATE_FIELDS
-    action = serializers.CharField(max_length=40, help_text="answer, end, hold or retrieve.")
-    args = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    action = serializers.CharField(
+        max_length=40,
+        help_text="answer, end, hold, retrieve, blindTransfer, consult, supervisedTransfer or conference.",
+    )
+    args = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="blindTransfer/consult: the destination; supervisedTransfer/conference: the other call id.",
+    )
     destination = serializers.CharField(required=False, allow_blank=True, max_length=64)
     callId = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -100,3 +108,34 @@ class CallCollectionOutputSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     _links = serializers.DictField(child=serializers.CharField())
     _embedded = serializers.DictField()
+
+
+class EndpointUpdateInputSerializer(_Strict):
+    """CloudLink's ``updateEndpointRequest``."""
+
+    allowed = {"action", "userAvailability", "enabled", "timeoutMs"}
+    action = serializers.ChoiceField(choices=["dnd", "messageWaiting", "pstnRouting"])
+    userAvailability = serializers.ChoiceField(choices=["available", "busy", "dnd", "away"])
+    enabled = serializers.BooleanField(default=False)
+    timeoutMs = serializers.IntegerField(required=False, min_value=3000, max_value=30000)
+
+
+class EndpointForwardingInputSerializer(_Strict):
+    """Call forward on the PBX (not in the CloudLink spec): ``type`` and ``destination`` ("" = off)."""
+
+    allowed = {"type", "destination"}
+    type = serializers.ChoiceField(choices=["forwardImmediate", "forwardBusy", "forwardNoAns"])
+    destination = serializers.CharField(max_length=64, allow_blank=True)
+
+
+class EndpointOutputSerializer(serializers.Serializer):
+    """CloudLink's ``endpoint`` (plus ``callForwarding``: forwarding type -> destination)."""
+
+    endpointId = serializers.CharField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["idle", "ringing", "connected", "held"])
+    userAvailability = serializers.ChoiceField(choices=["available", "busy", "dnd", "away"])
+    dnd = serializers.BooleanField()
+    messageWaiting = serializers.BooleanField()
+    callForwarding = serializers.DictField(child=serializers.CharField())
+    _links = serializers.DictField(child=serializers.CharField())

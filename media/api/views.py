@@ -27,12 +27,15 @@ from accounts import access
 from core.api.collections import SKIP, TOP, collection_page, odata_text
 from core.api.errors import ApiError, error_responses, service_errors
 from core.api.odata import STRING, FilterField, QueryOptions
-from media import selectors, services
+from media import endpoints, selectors, services
 from media.api.serializers import (
     CallCollectionOutputSerializer,
     CallCreateInputSerializer,
     CallOutputSerializer,
     CallUpdateInputSerializer,
+    EndpointForwardingInputSerializer,
+    EndpointOutputSerializer,
+    EndpointUpdateInputSerializer,
 )
 from media.serializers import call_resource
 
@@ -118,8 +121,11 @@ class EndpointCallDetailApi(APIView):
         operation_id="updateCallByEndpointId",
         summary="Change an Active Call State",
         description="`action`: answer (a ringing inbound call), end, hold (a connected call), retrieve "
-        "(a held call). Other CloudLink actions are 400 (not supported); an action that does not fit the "
-        "call's state is 409. Answers 200 with the call.",
+        "(a held call; AlternateCall when another call of the endpoint is connected), blindTransfer and "
+        "consult (`args`: the destination), supervisedTransfer and conference (`args`: the endpoint's other "
+        "call id, one held and one connected). dtmf and the recording actions are 400 (not supported); an "
+        "action that does not fit the call's state is 409. Answers 200 with the call (for consult the "
+        "consultation call, for conference the conference call).",
         parameters=[EXTENSION, CALL_ID],
         request=CallUpdateInputSerializer,
         responses={200: CallOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
@@ -133,5 +139,67 @@ class EndpointCallDetailApi(APIView):
                 extension=extension,
                 call_ref=callId,
                 action=payload.validated_data["action"],
+                args=payload.validated_data.get("args") or payload.validated_data.get("destination", ""),
             )
         return Response(call_resource(call))
+
+
+class EndpointDetailApi(APIView):
+    @extend_schema(
+        operation_id="getEndpoint",
+        summary="Get an Endpoint State",
+        description="The extension's device on the PBX: `state` (idle, ringing, connected, held: its calls), "
+        "`userAvailability` (dnd when DND is on, busy during a call, else available), `dnd`, "
+        "`messageWaiting`, and `callForwarding` (active forwardings: type -> destination).",
+        parameters=[EXTENSION],
+        responses={200: EndpointOutputSerializer, **error_responses(401, 403, 404, 409, 502, 504)},
+    )
+    def get(self, request: Request, extension: str) -> Response:
+        with service_errors():
+            endpoint = endpoints.endpoint_get(actor=access.request_principal(request), extension=extension)
+        return Response(endpoint)
+
+    @extend_schema(
+        operation_id="updateEndpoint",
+        summary="Change an Endpoint State",
+        description="`action` dnd or messageWaiting with `enabled` (CSTA SetDoNotDisturb / "
+        "SetMessageWaitingIndicator); pstnRouting is 400 (not supported). Publishes the endpoint on "
+        "`platform-api-media`.",
+        parameters=[EXTENSION],
+        request=EndpointUpdateInputSerializer,
+        responses={200: EndpointOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
+    )
+    def put(self, request: Request, extension: str) -> Response:
+        payload = EndpointUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            endpoint = endpoints.endpoint_update(
+                actor=access.request_principal(request),
+                extension=extension,
+                action=payload.validated_data["action"],
+                enabled=payload.validated_data["enabled"],
+            )
+        return Response(endpoint)
+
+
+class EndpointForwardingApi(APIView):
+    @extend_schema(
+        operation_id="updateEndpointForwarding",
+        summary="Set Call Forward (portal extension)",
+        description="Not in the CloudLink spec: CSTA SetForwarding of `type` (forwardImmediate, forwardBusy, "
+        "forwardNoAns) to `destination`; a blank destination switches it off. Answers the endpoint.",
+        parameters=[EXTENSION],
+        request=EndpointForwardingInputSerializer,
+        responses={200: EndpointOutputSerializer, **error_responses(400, 401, 403, 404, 409, 502, 504)},
+    )
+    def put(self, request: Request, extension: str) -> Response:
+        payload = EndpointForwardingInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            endpoint = endpoints.endpoint_forwarding_set(
+                actor=access.request_principal(request),
+                extension=extension,
+                forwarding_type=payload.validated_data["type"],
+                destination=payload.validated_data["destination"],
+            )
+        return Response(endpoint)

@@ -6,6 +6,7 @@ import pytest
 
 from gateways.forms import CustomerForm, GatewayForm, PbxForm, SipTrunkForm
 from tests.gateways.helpers import CUSTOMER, customer_data, gateway_data, pbx_data
+from tests.gateways.pbx.tls import self_signed
 
 # --- Customer -------------------------------------------------------------------------------------------
 
@@ -201,3 +202,19 @@ def test_trunk_transport_defaults_to_tcp_and_secrets_are_write_only():
     assert form.secrets() == {"pbx_password": "p1"}
     assert form.values()["gsm_deploy_number"] == "+4670123"
     assert "p1" not in str(form)
+
+
+def test_pbx_step_takes_csta_over_tls_with_the_pbx_certificate():
+    pem = self_signed().certificate_pem
+    form = PbxForm(pbx_data(8883, csta_tls="on", csta_tls_certificate=pem))
+
+    assert form.is_valid(), form.errors
+    values = form.values()
+    assert (values["csta_tls"], values["csta_tls_certificate"]) == (True, pem.strip())
+
+
+def test_pbx_step_refuses_a_certificate_that_is_not_pem():
+    form = PbxForm(pbx_data(8883, csta_tls="on", csta_tls_certificate="not a certificate"))
+
+    assert form.is_valid() is False
+    assert "PEM" in form.errors["csta_tls_certificate"][0]

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from gateways.models import Gateway, Pbx
 from gateways.pbx.simulator import PbxSimulator, PbxUser
 from tests.gateways.factories import PbxFactory
+from tests.notifications.conftest import publish_now, webhook_server  # noqa: F401 (webhook fixtures)
 
 BASE = "/api/media/2017-09-01"
 USERS = [PbxUser("2001", "Ada", "Lovelace"), PbxUser("2002", "Bob", "Berg"), PbxUser("2003", "Cy", "Clark")]

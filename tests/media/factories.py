@@ -1,10 +1,13 @@
-"""Factories of ``media``'s model: a call leg on an account's PBX."""
+"""Factories of ``media``'s models: a call leg on an account's PBX, a listener lease."""
 
 from __future__ import annotations
 
-import factory
+from datetime import timedelta
 
-from media.models import Call, CallDirection, CallState
+import factory
+from django.utils import timezone
+
+from media.models import Call, CallDirection, CallState, PbxListenerLease
 from tests.accounts.factories import CustomerAccountFactory
 
 
@@ -21,3 +24,14 @@ class CallFactory(factory.django.DjangoModelFactory):
     from_number = "2001"
     to_number = "2002"
     state = CallState.RINGING
+
+
+class PbxListenerLeaseFactory(factory.django.DjangoModelFactory):
+    """A gateway's listener lease held by worker-a for another minute."""
+
+    class Meta:
+        model = PbxListenerLease
+
+    gateway = factory.SubFactory("tests.gateways.factories.GatewayFactory")
+    holder = "worker-a"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1))

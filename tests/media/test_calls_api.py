@@ -3,9 +3,11 @@ hold and retrieve; the PBX's events become call states and platform-api-media pu
 
 import pytest
 
+from gateways.pbx.simulator import PbxSimulator
 from media.models import Call
 from notifications.models import Publication
-from tests.media.conftest import BASE
+from tests.gateways.pbx.tls import self_signed
+from tests.media.conftest import BASE, USERS, attach_pbx
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +134,7 @@ def test_actions_that_do_not_fit_the_call_are_refused(admin_api, customer_pbx):
     assert ringing_hold.status_code == 409
 
 
-@pytest.mark.parametrize("action", ["dance", "blindTransfer"])
+@pytest.mark.parametrize("action", ["dance", "dtmf"])
 def test_unknown_and_unsupported_actions_are_400(admin_api, customer_pbx, action):
     number = number_of(place(admin_api, "2002", "2001").json())
 
@@ -166,3 +168,17 @@ def test_a_number_the_pbx_cannot_call_is_400_and_an_unknown_extension_404(admin_
     assert place(admin_api, "2002", "7777").status_code == 400
     assert place(admin_api, "9999", "2001").status_code == 404
     assert not Call.objects.exists()
+
+
+def test_a_call_is_placed_over_csta_with_tls(admin_api, customer, tmp_path):
+    pair = self_signed()
+    with PbxSimulator("127.0.0.1", 0, users=USERS, tls_context=pair.server_context(tmp_path)) as simulator:
+        pbx = attach_pbx(customer, port=simulator.port)
+        pbx.csta_tls, pbx.csta_tls_certificate = True, pair.certificate_pem
+        pbx.save(update_fields=["csta_tls", "csta_tls_certificate"])
+
+        response = place(admin_api, "2002", "2001")
+
+        assert response.status_code == 200, response.content
+        assert simulator.calls[number_of(response.json())].state == "alerting"
+    assert Call.objects.get(endpoint="2001").state == "ringing"

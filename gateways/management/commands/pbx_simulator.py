@@ -1,5 +1,6 @@
 """Run the MX-ONE-like CSTA PBX simulator until interrupted (see gateways/pbx/simulator.py, docs/csta.md)."""
 
+import ssl
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
@@ -55,6 +56,10 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help="called extensions answer this long after MakeCall (default 2; negative: never)",
         )
+        parser.add_argument(
+            "--tls-cert", default="", help="PEM certificate: serve CSTA over TLS (MX-ONE: 8883)"
+        )
+        parser.add_argument("--tls-key", default="", help="PEM private key of --tls-cert")
 
     def handle(self, *args, **options):
         users = None
@@ -64,6 +69,13 @@ class Command(BaseCommand):
             except UsersFileError as exc:
                 raise CommandError(str(exc)) from None
         answer_after = options["answer_after"]
+        tls_context = None
+        if options["tls_cert"]:
+            tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            try:
+                tls_context.load_cert_chain(options["tls_cert"], options["tls_key"] or None)
+            except (OSError, ssl.SSLError) as exc:
+                raise CommandError(f"cannot load the TLS certificate: {exc}") from None
         simulator = PbxSimulator(
             options["host"],
             options["port"],
@@ -72,6 +84,7 @@ class Command(BaseCommand):
             user=options["user"],
             password=options["password"],
             auto_answer_after=answer_after if answer_after >= 0 else None,
+            tls_context=tls_context,
         )
         try:
             port = simulator.start()

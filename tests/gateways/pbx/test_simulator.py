@@ -16,7 +16,9 @@ from gateways.pbx.csta import (
     CstaServiceError,
     DeliveredEvent,
     EstablishedEvent,
+    OriginatedEvent,
     OtherEvent,
+    ServiceInitiatedEvent,
     SnapshotConnection,
 )
 from gateways.pbx.simulator import (
@@ -114,6 +116,7 @@ def test_make_call_delivers_then_establishes_then_clears_on_the_monitors(pbx_sim
         called_xref = client.monitor_start("1002")
         calling_xref = client.monitor_start("1001")
         call_id = client.make_call("1001", "1002")
+        initiated = [client.next_event(0.5), client.next_event(0.5)]
         delivered = [client.next_event(0.5), client.next_event(0.5)]
         assert client.snapshot_device("1002").connections == (
             SnapshotConnection(call_id, "1002", "alerting"),
@@ -128,6 +131,13 @@ def test_make_call_delivers_then_establishes_then_clears_on_the_monitors(pbx_sim
     finally:
         client.close()
 
+    # ECMA-269 after MakeCall: the calling device's monitor sees ServiceInitiated then Originated first.
+    assert [(type(e), e.monitor_xref) for e in initiated] == [
+        (ServiceInitiatedEvent, calling_xref),
+        (OriginatedEvent, calling_xref),
+    ]
+    assert (initiated[0].initiating_device, initiated[0].local_state) == ("1001", "initiated")
+    assert (initiated[1].calling_device, initiated[1].called_device) == ("1001", "1002")
     assert all(isinstance(event, DeliveredEvent) for event in delivered)
     assert {(e.monitor_xref, e.local_state) for e in delivered} == {
         (called_xref, "alerting"),
@@ -178,7 +188,8 @@ def test_clear_connection_hangs_up_and_reports_the_releasing_device(pbx_simulato
     try:
         client.monitor_start("1001")
         call_id = client.make_call("1001", "1002")
-        client.next_event(0.5)
+        ringing = [client.next_event(0.5) for _ in range(3)]  # ServiceInitiated, Originated, Delivered
+        assert isinstance(ringing[-1], DeliveredEvent)
         client.clear_connection(call_id, "1001")
         cleared = list(client.events(timeout=0.2))
         with pytest.raises(CstaServiceError) as error:
@@ -222,7 +233,8 @@ def test_hold_and_retrieve_change_only_the_holding_party_and_are_announced(pbx_s
     try:
         client.monitor_start("1001")
         call_id = client.make_call("1001", "1002")
-        client.next_event(0.5)
+        ringing = [client.next_event(0.5) for _ in range(3)]  # ServiceInitiated, Originated, Delivered
+        assert isinstance(ringing[-1], DeliveredEvent)
         with pytest.raises(CstaServiceError) as ringing_hold:
             client.hold_call(call_id, "1001")
         pbx_simulator.answer(call_id)
