@@ -106,6 +106,7 @@ class Capability(enum.StrEnum):
     MANAGE_GATEWAY = "manage_gateway"
     VIEW_ACTIVITY = "view_activity"
     MANAGE_APPLICATIONS = "manage_applications"  # the partner's Developer page
+    MANAGE_SSO = "manage_sso"  # the account's identity provider (sso/)
 
 
 _ADMIN_CAPABILITIES = frozenset(
@@ -116,6 +117,7 @@ _ADMIN_CAPABILITIES = frozenset(
         Capability.MANAGE_INTEGRATIONS,
         Capability.MANAGE_GATEWAY,
         Capability.VIEW_ACTIVITY,
+        Capability.MANAGE_SSO,
     }
 )
 

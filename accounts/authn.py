@@ -55,6 +55,16 @@ class UserNotRegistered(SignInError):
         )
 
 
+class SsoRequired(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SsoRequired",
+            "This account signs in through its identity provider: enter your email and choose Next "
+            "on the sign-in page (API clients: POST /saml2/start or the browser /authorize flow).",
+            403,
+        )
+
+
 _DUMMY_HASH = make_password("timing-equaliser")
 
 
@@ -83,7 +93,15 @@ def user_authenticate(*, email: str, password: str, account_ref: str | None = No
     blocked = sign_in_blocker(user)
     if blocked is not None:
         raise blocked
+    if _sso_required_for(user):
+        raise SsoRequired()
     return user
+
+
+def _sso_required_for(user: User) -> bool:
+    from sso.selectors import password_sign_in_refused  # sso builds on accounts, not the reverse
+
+    return password_sign_in_refused(user)
 
 
 def sign_in_blocker(user: User) -> SignInError | None:

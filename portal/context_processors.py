@@ -18,6 +18,7 @@ ACCOUNT_PAGES = (
     ("Gateway", "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
     ("Notifications", "notifications:notification_list", Capability.MANAGE_INTEGRATIONS),
     ("Conversations", "chat:conversation_list", Capability.MANAGE_USERS),
+    ("Single sign-on", "sso:identity_provider", Capability.MANAGE_SSO),
     ("Activity", "accounts:account_activity", Capability.VIEW_ACTIVITY),
 )
 

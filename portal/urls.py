@@ -7,6 +7,7 @@ from accounts.sign_in_views import SignInView
 from core import views as core_views
 from oauth.applications import urls as developer_urls
 from portal import views
+from sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("outbox/", outbox_views.outbox, name="outbox"),
     path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
     path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
+    path("auth/sso/<str:number>/", sso_views.account_sign_in, name="sso_account_sign_in"),
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),
     path("accounts/", include("accounts.urls")),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("accounts/<str:number>/gateway/", include("gateways.urls")),
     path("accounts/<str:number>/notifications/", include("notifications.urls")),
     path("accounts/<str:number>/conversations/", include("chat.urls")),
+    path("accounts/<str:number>/sso/", include("sso.urls")),
     path("developer/", include("oauth.applications.urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api_urls")),

@@ -1,6 +1,6 @@
 """Authentication service, mounted at /api/authentication/2017-09-01/ (see docs/api-authentication.md)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from oauth.api import views as auth_views
 from oauth.applications.api import views as application_views
@@ -38,4 +38,6 @@ urlpatterns: list = [
         name="application-detail",
     ),
     path("apps", application_views.AppCollectionApi.as_view(), name="app-list"),
+    # Single sign-on per account: sso/api/urls.py.
+    path("", include("sso.api.urls")),
 ]
