@@ -75,6 +75,10 @@ def certificates_from_text(text: str) -> list[str]:
     return certificates
 
 
+def _service(store: InMemoryMetaData, entity_id: str, service: str, binding: str) -> list[dict]:
+    return store.service(entity_id, "idpsso_descriptor", service, binding) or []
+
+
 def metadata_parse(xml: str) -> IdpMetadata:
     """The IdP entity ID, login (SSO, redirect binding) and logout URLs and signing certificates."""
     store = InMemoryMetaData(None, None)
@@ -86,12 +90,12 @@ def metadata_parse(xml: str) -> IdpMetadata:
     if len(idps) != 1:
         raise MetadataInvalid("The metadata must describe exactly one identity provider (IDPSSODescriptor).")
     entity_id = idps[0]
-    login = store.single_sign_on_service(entity_id, BINDING_HTTP_REDIRECT) or store.single_sign_on_service(
-        entity_id, BINDING_HTTP_POST
+    login = _service(store, entity_id, "single_sign_on_service", BINDING_HTTP_REDIRECT) or _service(
+        store, entity_id, "single_sign_on_service", BINDING_HTTP_POST
     )
     if not login:
         raise MetadataInvalid("The metadata names no SingleSignOnService for the redirect or POST binding.")
-    logout = store.single_logout_service(entity_id, BINDING_HTTP_REDIRECT, "idpsso") or []
+    logout = _service(store, entity_id, "single_logout_service", BINDING_HTTP_REDIRECT)
     certs = [cert for _, cert in store.certs(entity_id, "idpsso", "signing")]
     if not certs:
         raise MetadataInvalid("The metadata holds no signing certificate.")
