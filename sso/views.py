@@ -83,11 +83,19 @@ def identity_provider_delete(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("sso:identity_provider", number=request.account.account_number)
 
 
-def _started_or_refused(request: HttpRequest, provider, next_url: str) -> HttpResponse:
+def _started_or_refused(
+    request: HttpRequest, provider, next_url: str, *, via_page: bool = False
+) -> HttpResponse:
+    """Redirect to the IdP. ``via_page``: from a form post, a page that moves on by itself
+    instead, since the console's Content-Security-Policy (``form-action 'self'``) also holds for
+    the redirects that follow a form's submission."""
     try:
         started = sign_in_start(provider, next_url=next_url)
     except SignInError as exc:
         return render(request, "sso/sign_in_refused.html", {"error": exc}, status=exc.status)
+    if via_page:
+        context = {"url": started.redirect_url, "provider": provider}
+        return render(request, "sso/to_identity_provider.html", context)
     return redirect(started.redirect_url)
 
 
@@ -99,7 +107,7 @@ def provider_sign_in_redirect(
     provider = selectors.identity_provider_for_email(email, account_ref or None)
     if provider is None:
         return None
-    return _started_or_refused(request, provider, next_url)
+    return _started_or_refused(request, provider, next_url, via_page=True)
 
 
 @login_not_required

@@ -1,9 +1,10 @@
 """Authentication service, mounted at /api/authentication/2017-09-01/ (see docs/api-authentication.md)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from oauth.api import views as auth_views
 from oauth.applications.api import views as application_views
+from sso.api import urls as sso_urls
 
 app_name = "authentication-api"
 
@@ -39,5 +40,5 @@ urlpatterns: list = [
     ),
     path("apps", application_views.AppCollectionApi.as_view(), name="app-list"),
     # Single sign-on per account: sso/api/urls.py.
-    path("", include("sso.api.urls")),
+    *sso_urls.urlpatterns,
 ]

@@ -13,6 +13,6 @@ urlpatterns = [
     ),
     path("saml2/start", views.Saml2StartApi.as_view(), name="saml2-start"),
     path("saml2/logout", views.Saml2LogoutApi.as_view(), name="saml2-logout"),
-    path("saml2/<str:accountId>/cs", views.saml2_assertion_consumer, name="saml2-acs"),
-    path("oidc/<str:accountId>/cb", views.oidc_callback, name="oidc-callback"),
+    path("saml2/<str:accountId>/cs", views.Saml2AssertionConsumerApi.as_view(), name="saml2-acs"),
+    path("oidc/<str:accountId>/cb", views.OidcCallbackApi.as_view(), name="oidc-callback"),
 ]

@@ -7,13 +7,10 @@ Thin views: tenancy through ``accounts.access``, rules in ``sso.services`` and `
 from __future__ import annotations
 
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -265,33 +262,55 @@ def _account_or_404(account_id: str) -> Account:
     return account
 
 
-@login_not_required
-@csrf_exempt  # the IdP's form posts here from another site; the RelayState ties it to a sign-in
-@require_POST
-def saml2_assertion_consumer(request: HttpRequest, accountId: str) -> HttpResponse:
-    account = _account_or_404(accountId)
-    try:
-        user, flow = sign_in.saml_finish(
-            account,
-            saml_response=request.POST.get("SAMLResponse", ""),
-            relay_state=request.POST.get("RelayState", ""),
-        )
-        return _finished(request, user, flow)
-    except SignInError as exc:
-        return _refused(request, exc)
+class Saml2AssertionConsumerApi(APIView):
+    """``POST /saml2/{accountId}/cs``: the IdP's answer (posted by the browser from the IdP's
+    page; no CSRF token: the RelayState ties it to one sign-in started here, used once)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="saml2AssertionConsumer",
+        parameters=[OpenApiParameter("accountId", str, OpenApiParameter.PATH)],
+        request=dict,
+        responses={302: None, 400: None},
+    )
+    def post(self, request: Request, accountId: str) -> HttpResponse:
+        account = _account_or_404(accountId)
+        try:
+            user, flow = sign_in.saml_finish(
+                account,
+                saml_response=request.data.get("SAMLResponse", ""),
+                relay_state=request.data.get("RelayState", ""),
+            )
+            return _finished(request._request, user, flow)
+        except SignInError as exc:
+            return _refused(request._request, exc)
 
 
-@login_not_required
-@require_GET
-def oidc_callback(request: HttpRequest, accountId: str) -> HttpResponse:
-    account = _account_or_404(accountId)
-    if request.GET.get("error"):
-        message = request.GET.get("error_description") or request.GET["error"]
-        return _refused(request, sign_in.SsoRefused(f"The identity provider refused the sign-in: {message}"))
-    try:
-        user, flow = sign_in.oidc_finish(
-            account, code=request.GET.get("code", ""), state=request.GET.get("state", "")
-        )
-        return _finished(request, user, flow)
-    except SignInError as exc:
-        return _refused(request, exc)
+class OidcCallbackApi(APIView):
+    """``GET /oidc/{accountId}/cb``: where an OpenID Connect provider sends the browser back
+    with the code (not in CloudLink's spec: its SSO is SAML only)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="oidcCallback",
+        parameters=[OpenApiParameter("accountId", str, OpenApiParameter.PATH)],
+        responses={302: None, 400: None},
+    )
+    def get(self, request: Request, accountId: str) -> HttpResponse:
+        account = _account_or_404(accountId)
+        params = request.query_params
+        if params.get("error"):
+            message = params.get("error_description") or params["error"]
+            refusal = sign_in.SsoRefused(f"The identity provider refused the sign-in: {message}")
+            return _refused(request._request, refusal)
+        try:
+            user, flow = sign_in.oidc_finish(
+                account, code=params.get("code", ""), state=params.get("state", "")
+            )
+            return _finished(request._request, user, flow)
+        except SignInError as exc:
+            return _refused(request._request, exc)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 import requests
+from django.urls import reverse
 
 from sso import saml
 from sso.sign_in import oidc_redirect_uri
@@ -92,3 +95,16 @@ def oidc_idp_process():
 def oidc_idp(oidc_idp_process, customer):
     """A running OpenID Connect provider that knows the portal as a client of ``customer``."""
     return oidc_idp_process([oidc_redirect_uri(customer)], roles={"boss@globex.example": "ACCOUNT_ADMIN"})
+
+
+IDP_LINK = re.compile(r'id="identity-provider-link" href="([^"]+)"')
+
+
+def email_step(client, email: str) -> str:
+    """The sign-in page's email step (email only, no password); returns the IdP URL it moves on to."""
+    response = client.post(reverse("account_login"), {"login": email})
+    assert response.status_code == 200
+    page = response.content.decode()
+    url = html.unescape(IDP_LINK.search(page).group(1))
+    assert f'content="0;url={html.escape(url)}"' in page
+    return url

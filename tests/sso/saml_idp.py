@@ -126,3 +126,45 @@ class SamlIdp:
             "RelayState": query["RelayState"][0],
             "binding": BINDING_HTTP_POST,
         }
+
+
+LOGIN_PAGE = """<!doctype html><html><head><title>Test IdP sign-in</title></head><body>
+<h1>Test IdP</h1><form method="post" action="/sso"><input type="hidden" name="q" value="{query}">
+<label for="email">IdP email</label><input id="email" name="email">
+<button type="submit">Sign in at the IdP</button></form></body></html>"""
+POST_PAGE = """<!doctype html><html><head><title>Back to the portal</title></head><body>
+<form id="back" method="post" action="{action}"><input type="hidden" name="SAMLResponse" value="{response}">
+<input type="hidden" name="RelayState" value="{relay}"><button type="submit">Continue to the portal</button>
+</form><script>document.getElementById("back").submit()</script></body></html>"""
+
+
+def serve(idp: SamlIdp):
+    """Run ``idp`` over HTTP (a login page at ``/sso``, then the auto-posting form a real IdP
+    answers with) in a thread; returns the server (``server_address``, ``shutdown()``)."""
+    import html
+    import threading
+    from urllib.parse import parse_qs as parse
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    def app(environ, start_response):
+        if environ["REQUEST_METHOD"] == "GET":
+            body = LOGIN_PAGE.format(query=html.escape(environ.get("QUERY_STRING", "")))
+        else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            form = parse(environ["wsgi.input"].read(length).decode())
+            answer = idp.answer(f"{idp.login_url}?{form['q'][0]}", email=form["email"][0])
+            body = POST_PAGE.format(
+                action=html.escape(answer["action"]),
+                response=html.escape(answer["SAMLResponse"]),
+                relay=html.escape(answer["RelayState"]),
+            )
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body.encode()]
+
+    server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.oauth.helpers import REDIRECT_URI, post_form
-from tests.sso.conftest import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET
+from tests.sso.conftest import OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, email_step
 from tests.sso.factories import OidcIdentityProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +60,12 @@ def _back_from_the_provider(client, start_location: str, email: str, customer):
 
 
 def test_the_email_step_signs_in_through_the_provider_with_pkce(client, customer, provider, member):
-    start = client.post(reverse("account_login"), {"login": member.email})
-    assert start.status_code == HTTPStatus.FOUND
-    query = parse_qs(urlsplit(start["Location"]).query)
-    assert start["Location"].startswith(provider.oidc_issuer)
+    start = email_step(client, member.email)
+    query = parse_qs(urlsplit(start).query)
+    assert start.startswith(provider.oidc_issuer)
     assert query["code_challenge_method"] == ["S256"]
 
-    response = _back_from_the_provider(client, start["Location"], member.email, customer)
+    response = _back_from_the_provider(client, start, member.email, customer)
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == "/"
@@ -74,9 +73,9 @@ def test_the_email_step_signs_in_through_the_provider_with_pkce(client, customer
 
 
 def test_the_same_answer_twice_is_refused(client, customer, provider, member):
-    start = client.post(reverse("account_login"), {"login": member.email})
+    start = email_step(client, member.email)
     callback = f"http://127.0.0.1:8000/api/authentication/2017-09-01/oidc/{customer.account_id}/cb"
-    back = urlsplit(sign_in_at_the_provider(start["Location"], member.email, stop_at=callback))
+    back = urlsplit(sign_in_at_the_provider(start, member.email, stop_at=callback))
     assert client.get(back.path, parse_qs(back.query)).status_code == HTTPStatus.FOUND
     client.logout()
 
@@ -89,11 +88,11 @@ def test_the_same_answer_twice_is_refused(client, customer, provider, member):
 def test_a_code_the_provider_issued_to_another_client_is_refused_with_its_reason(
     client, customer, provider, member
 ):
-    start = client.post(reverse("account_login"), {"login": member.email})
+    start = email_step(client, member.email)
     provider.oidc_client_id = "someone-else"
     provider.save()
     callback = f"http://127.0.0.1:8000/api/authentication/2017-09-01/oidc/{customer.account_id}/cb"
-    back = urlsplit(sign_in_at_the_provider(start["Location"], member.email, stop_at=callback))
+    back = urlsplit(sign_in_at_the_provider(start, member.email, stop_at=callback))
 
     refused = client.get(back.path, parse_qs(back.query))
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.oauth.helpers import REDIRECT_URI, post_form
+from tests.sso.conftest import email_step
 from tests.sso.factories import SamlIdentityProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +26,15 @@ def provider(customer, saml_idp):
 
 def _start(client, email: str) -> str:
     """The email step of the sign-in page; returns the IdP URL it redirects to."""
-    response = client.post(reverse("account_login"), {"login": email})
-    assert response.status_code == HTTPStatus.FOUND
-    return response["Location"]
+    return email_step(client, email)
 
 
 def _post_answer(client, answer: dict):
-    return client.post(
-        answer["action"], {"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]}
+    """What the IdP's page posts (HTTP-POST binding: a urlencoded form)."""
+    return post_form(
+        answer["action"],
+        {"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]},
+        client=client,
     )
 
 
