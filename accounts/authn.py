@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -65,6 +66,10 @@ class SsoRequired(SignInError):
         )
 
 
+# Rules of the apps above accounts that may refuse a password sign-in once the password matched
+# (sso: "this account signs in through its identity provider"); each returns a SignInError or None.
+PASSWORD_SIGN_IN_RULES: list[Callable[[User], SignInError | None]] = []
+
 _DUMMY_HASH = make_password("timing-equaliser")
 
 
@@ -93,15 +98,10 @@ def user_authenticate(*, email: str, password: str, account_ref: str | None = No
     blocked = sign_in_blocker(user)
     if blocked is not None:
         raise blocked
-    if _sso_required_for(user):
-        raise SsoRequired()
+    for rule in PASSWORD_SIGN_IN_RULES:
+        if (refusal := rule(user)) is not None:
+            raise refusal
     return user
-
-
-def _sso_required_for(user: User) -> bool:
-    from sso.selectors import password_sign_in_refused  # sso builds on accounts, not the reverse
-
-    return password_sign_in_refused(user)
 
 
 def sign_in_blocker(user: User) -> SignInError | None:

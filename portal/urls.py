@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from accounts import registration_views
 from accounts.outbox import views as outbox_views
-from accounts.sign_in_views import SignInView
 from core import views as core_views
 from oauth.applications import urls as developer_urls
 from portal import views
@@ -14,7 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("outbox/", outbox_views.outbox, name="outbox"),
     path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
-    path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
+    # allauth's, 429 while locked (accounts/sign_in_views.py), with the SSO email step (sso/views.py)
+    path("auth/login/", sso_views.SignInWithProviderView.as_view(), name="account_login"),
     path("auth/sso/<str:number>/", sso_views.account_sign_in, name="sso_account_sign_in"),
     path("auth/", include("allauth.urls")),
     path("welcome/<str:token>/", registration_views.register, name="register"),

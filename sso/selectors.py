@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts import access
+from accounts.authn import SsoRequired
 from accounts.models import Account, User
 from sso.models import IdentityProvider
 
@@ -35,6 +36,11 @@ def identity_provider_for_email(email: str, account_ref: str | None = None) -> I
         .select_related("account")
         .first()
     )
+
+
+def password_sign_in_refusal(user: User) -> SsoRequired | None:
+    """``accounts.authn``'s rule: refuse a password sign-in where the account requires SSO."""
+    return SsoRequired() if password_sign_in_refused(user) else None
 
 
 def password_sign_in_refused(user: User) -> bool:

@@ -12,6 +12,7 @@ from accounts.access import Capability
 from accounts.authn import SignInError
 from accounts.decorators import account_view
 from accounts.models import Account
+from accounts.sign_in_views import SignInView
 from core.htmx import submit
 from sso import saml, selectors, services
 from sso.forms import IdentityProviderForm
@@ -120,3 +121,19 @@ def account_sign_in(request: HttpRequest, number: str) -> HttpResponse:
     if provider is None:
         raise Http404("This account has no active identity provider.")
     return _started_or_refused(request, provider, request.GET.get("next", ""))
+
+
+class SignInWithProviderView(SignInView):
+    """The console's sign-in page with the email step (username, then Next): an email whose
+    account signs in through its identity provider goes there; otherwise the password step."""
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        email = request.POST.get("login", "").strip()
+        if email and not request.POST.get("password"):
+            next_url = request.POST.get("next", "") or request.GET.get("next", "")
+            redirect = provider_sign_in_redirect(request, email, request.POST.get("account", ""), next_url)
+            if redirect is not None:
+                return redirect
+            form = self.get_form_class()(initial={"login": email}, request=request)
+            return self.render_to_response(self.get_context_data(form=form, password_step=True))
+        return super().post(request, *args, **kwargs)

@@ -4,7 +4,6 @@ from django.urls import path
 
 from oauth.api import views as auth_views
 from oauth.applications.api import views as application_views
-from sso.api import urls as sso_urls
 
 app_name = "authentication-api"
 
@@ -39,6 +38,4 @@ urlpatterns: list = [
         name="application-detail",
     ),
     path("apps", application_views.AppCollectionApi.as_view(), name="app-list"),
-    # Single sign-on per account: sso/api/urls.py.
-    *sso_urls.urlpatterns,
 ]
