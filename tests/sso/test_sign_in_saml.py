@@ -182,3 +182,18 @@ def test_sso_required_refuses_a_users_password_but_admins_keep_theirs(
     assert refused.status_code == HTTPStatus.FORBIDDEN
     assert refused.json()["name"] == "SsoRequired"
     assert allowed.status_code == HTTPStatus.CREATED
+
+
+def test_logout_ends_the_console_session_and_names_the_idps_logout_url(client, provider, saml_idp, member):
+    provider.saml_logout_url = "https://idp.example.test/saml/logout"
+    provider.save()
+    _post_answer(client, saml_idp.answer(_start(client, member.email), email=member.email))
+    assert "_auth_user_id" in client.session
+
+    response = post_form(
+        "/api/authentication/2017-09-01/saml2/logout", {"username": member.email}, client=client
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json() == {"url": "https://idp.example.test/saml/logout"}
+    assert "_auth_user_id" not in client.session
