@@ -69,6 +69,7 @@ def test_partner_inside_a_customer_account_sees_its_pages(client_for, partner_ad
         "Gateway",
         "Notifications",
         "Conversations",
+        "Single sign-on",
         "Activity",
         "Change password",
     ]
@@ -87,6 +88,7 @@ def test_account_admin_always_sees_their_own_accounts_pages(client_for, account_
         "Gateway",
         "Notifications",
         "Conversations",
+        "Single sign-on",
         "Activity",
         "Change password",
     ]

@@ -39,3 +39,14 @@ def test_a_user_gets_403(client_for, member, customer):
     response = client_for(member).get(reverse("sso:identity_provider", args=[customer.account_number]))
 
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_email_step_asks_for_the_password_where_the_account_has_no_provider(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email})
+
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert f'value="{member.email}"' in page
+    assert 'name="password"' in page
+    assert "identity-provider-link" not in page
+    assert "_auth_user_id" not in client.session
