@@ -126,7 +126,11 @@ class IdentityProviderDetailApi(APIView):
             raise ApiError("InsufficientPermissions", "Only administrators manage identity providers.", 403)
         return provider
 
-    @extend_schema(operation_id="getIdentityProvider", parameters=[PROVIDER_ID], responses={200: dict})
+    @extend_schema(
+        operation_id="getIdentityProvider",
+        parameters=[PROVIDER_ID],
+        responses={200: dict, **error_responses(401, 403, 404)},
+    )
     def get(self, request: Request, identityProviderId: str) -> Response:
         return Response(_represent(request, self._provider(request, identityProviderId)))
 
@@ -145,7 +149,11 @@ class IdentityProviderDetailApi(APIView):
             )
         return Response(_represent(request, provider))
 
-    @extend_schema(operation_id="deleteIdentityProvider", parameters=[PROVIDER_ID], responses={200: None})
+    @extend_schema(
+        operation_id="deleteIdentityProvider",
+        parameters=[PROVIDER_ID],
+        responses={200: None, **error_responses(401, 403, 404)},
+    )
     def delete(self, request: Request, identityProviderId: str) -> Response:
         provider = self._provider(request, identityProviderId)
         services.identity_provider_delete(actor=request.user, provider=provider)
@@ -161,6 +169,14 @@ def _uuid_or_none(value: str):
         return None
 
 
+def _form(request: Request) -> dict[str, str]:
+    """The text fields of a form or JSON object body (anything else in it is ignored)."""
+    data = request.data
+    if not hasattr(data, "items"):
+        raise ApiError("MissingBodyInRequest", "The body must be a form or a JSON object.")
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
 def _error(exc: SignInError) -> Response:
     return Response({"name": exc.name, "message": exc.message}, status=exc.status)
 
@@ -174,10 +190,12 @@ class Saml2StartApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="saml2Start", request=dict, responses={201: dict, **error_responses(400, 403, 404)}
+        operation_id="saml2Start",
+        request=dict,
+        responses={201: dict, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
-        data = request.data
+        data = _form(request)
         missing = [name for name in ("username", "client_id", "redirect_uri") if not data.get(name)]
         if missing:
             raise ApiError("MissingMandatoryParams", f"Missing required parameter(s): {', '.join(missing)}.")
@@ -219,10 +237,11 @@ class Saml2LogoutApi(APIView):
         operation_id="saml2Logout", request=dict, responses={201: dict, **error_responses(400, 404)}
     )
     def post(self, request: Request) -> Response:
-        username = request.data.get("username")
+        data = _form(request)
+        username = data.get("username")
         if not username:
             raise ApiError("MissingMandatoryParams", "Missing required parameter(s): username.")
-        provider = selectors.identity_provider_for_email(username, request.data.get("account_id"))
+        provider = selectors.identity_provider_for_email(username, data.get("account_id"))
         if provider is None or not provider.is_saml:
             raise ApiError(
                 "IdentityProviderNotFound", "This user's account has no SAML identity provider.", 404
