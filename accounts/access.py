@@ -114,6 +114,7 @@ class Capability(enum.StrEnum):
     MANAGE_APPLICATIONS = "manage_applications"  # the partner's Developer page
     # The sign-in policy ("admins must use a second factor"): partners, for their account and customers.
     MANAGE_SIGN_IN_POLICY = "manage_sign_in_policy"
+    MANAGE_SSO = "manage_sso"  # the account's identity provider (sso/)
 
 
 _ADMIN_CAPABILITIES = frozenset(
@@ -124,6 +125,7 @@ _ADMIN_CAPABILITIES = frozenset(
         Capability.MANAGE_INTEGRATIONS,
         Capability.MANAGE_GATEWAY,
         Capability.VIEW_ACTIVITY,
+        Capability.MANAGE_SSO,
     }
 )
 

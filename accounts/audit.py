@@ -78,6 +78,11 @@ class AuditAction(enum.StrEnum):
     GATEWAY_SETUP_STEP_SAVED = "gateway_setup.step_saved"
     GATEWAY_SETUP_CANCELLED = "gateway_setup.cancelled"
     PBX_USERS_SYNCHRONIZED = "pbx_users.synchronized"
+    # single sign-on
+    IDENTITY_PROVIDER_CREATED = "identity_provider.created"
+    IDENTITY_PROVIDER_UPDATED = "identity_provider.updated"
+    IDENTITY_PROVIDER_DELETED = "identity_provider.deleted"
+    USER_SIGNED_IN_SSO = "user.signed_in_sso"
     # chat
     CONVERSATION_DELETED = "conversation.deleted"
 

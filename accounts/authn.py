@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -55,6 +56,20 @@ class UserNotRegistered(SignInError):
         )
 
 
+class SsoRequired(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SsoRequired",
+            "This account signs in through its identity provider: enter your email and choose Next "
+            "on the sign-in page (API clients: POST /saml2/start or the browser /authorize flow).",
+            403,
+        )
+
+
+# Rules of the apps above accounts that may refuse a password sign-in once the password matched
+# (sso: "this account signs in through its identity provider"); each returns a SignInError or None.
+PASSWORD_SIGN_IN_RULES: list[Callable[[User], SignInError | None]] = []
+
 _DUMMY_HASH = make_password("timing-equaliser")
 
 
@@ -83,6 +98,9 @@ def user_authenticate(*, email: str, password: str, account_ref: str | None = No
     blocked = sign_in_blocker(user)
     if blocked is not None:
         raise blocked
+    for rule in PASSWORD_SIGN_IN_RULES:
+        if (refusal := rule(user)) is not None:
+            raise refusal
     return user
 
 

@@ -14,7 +14,9 @@ SERVICES = [
         "authentication",
         "CloudLink Authentication API",
         "oauth.api.urls",
-        "Tokens (password, refresh_token grants), the caller's claims, signing keys.",
+        "Tokens (password, refresh_token grants), the caller's claims, signing keys, and single "
+        "sign-on per account (identity providers, SAML 2.0, OpenID Connect).",
+        spec_urlconf="portal.authentication_spec_urls",
     ),
     Service(
         "admin",
@@ -53,6 +55,9 @@ urlpatterns = [
     path("admin/2017-09-01/", include("integrations.api.urls")),
     # An account's gateway, PBX, SIP trunk and connection checks (issue 5), listed in the same _spec.
     path("admin/2017-09-01/", include("gateways.api.urls")),
+    # Single sign-on per account (issue 12), in the Authentication service; its _spec lists it too
+    # (portal/authentication_spec_urls.py).
+    path("authentication/2017-09-01/", include("sso.api.urls")),
     # Last: any other path under /api/ is a JSON 404, also with DEBUG on.
     re_path(r"^(?P<path>.*)$", api_route_not_found, name="api-not-found"),
 ]

@@ -20,6 +20,7 @@ ACCOUNT_PAGES = (
     (_("Gateway"), "gateways:gateway_detail", Capability.MANAGE_GATEWAY),
     (_("Notifications"), "notifications:notification_list", Capability.MANAGE_INTEGRATIONS),
     (_("Conversations"), "chat:conversation_list", Capability.MANAGE_USERS),
+    (_("Single sign-on"), "sso:identity_provider", Capability.MANAGE_SSO),
     (_("Activity"), "accounts:account_activity", Capability.VIEW_ACTIVITY),
 )
 

@@ -3,17 +3,19 @@ from django.urls import include, path
 
 from accounts import password_reset_views, preferences_views, registration_views
 from accounts.outbox import views as outbox_views
-from accounts.sign_in_views import SignInView
 from core import views as core_views
 from oauth.applications import urls as developer_urls
 from portal import views
+from sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("outbox/", outbox_views.outbox, name="outbox"),
     path("outbox/<int:pk>/html/", outbox_views.outbox_message_html, name="outbox_message_html"),
-    path("auth/login/", SignInView.as_view(), name="account_login"),  # allauth's, 429 while locked
+    # allauth's, 429 while locked (accounts/sign_in_views.py), with the SSO email step (sso/views.py)
+    path("auth/login/", sso_views.SignInWithProviderView.as_view(), name="account_login"),
+    path("auth/sso/<str:number>/", sso_views.account_sign_in, name="sso_account_sign_in"),
     path("auth/password/reset/code/", password_reset_views.password_reset_code, name="password_reset_code"),
     path("auth/", include("allauth.urls")),
     path("preferences/", preferences_views.preferences, name="preferences"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("accounts/<str:number>/notifications/", include("notifications.urls")),
     path("accounts/<str:number>/conversations/", include("chat.urls")),
     path("accounts/<str:number>/calls/", include("media.urls")),
+    path("accounts/<str:number>/sso/", include("sso.urls")),
     path("developer/", include("oauth.applications.urls")),
     path("operator/apps/", include(developer_urls.operator_patterns)),
     path("api/", include("portal.api_urls")),

@@ -18,7 +18,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 # Lowest first. A package may import those before it in this list, never those after it.
-CAPABILITIES = ["oauth", "notifications", "gateways", "integrations", "chat", "media"]
+CAPABILITIES = ["oauth", "sso", "notifications", "gateways", "integrations", "chat", "media"]
 LAYERS = [["core"], ["accounts"], CAPABILITIES, ["portal"]]
 STANDALONE = ["cloudlink"]  # imports no app at all
 PACKAGES = [package for layer in LAYERS for package in layer] + STANDALONE

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "media",
     "notifications",
     "chat",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,12 @@ PORTAL_SUPPORT_URL = env_str("PORTAL_SUPPORT_URL", "https://www.mitel.com/suppor
 PORTAL_LEGAL_URL = env_str("PORTAL_LEGAL_URL", "https://www.mitel.com/legal")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_WELCOME_LINK_DAYS = env_int("PORTAL_WELCOME_LINK_DAYS", 7)
+# Single sign-on (docs/sso.md): an OpenID Connect issuer on a loopback http:// address is refused
+# unless this is on (tests, demos); clock skew accepted on assertions and ID tokens.
+PORTAL_SSO_ALLOW_LOOPBACK_HTTP = env_bool("PORTAL_SSO_ALLOW_LOOPBACK_HTTP", False)
+PORTAL_SSO_CLOCK_SKEW_SECONDS = env_int("PORTAL_SSO_CLOCK_SKEW_SECONDS", 120)
+# How long a sign-in sent to an identity provider may take to come back.
+PORTAL_SSO_SIGN_IN_SECONDS = env_int("PORTAL_SSO_SIGN_IN_SECONDS", 600)
 # The Outbox (sent emails of EMAIL_URL=outbox://) for admins, each reading their own users' emails;
 # platform operators (staff) always read every email (accounts.access.can_read_outbox).
 PORTAL_SHOW_OUTBOX = env_bool("PORTAL_SHOW_OUTBOX", DEBUG)

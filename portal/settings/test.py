@@ -28,6 +28,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 PORTAL_SHOW_OUTBOX = True
+# The tests' identity providers listen on 127.0.0.1 over http.
+PORTAL_SSO_ALLOW_LOOPBACK_HTTP = True
 # Sign-in throttling runs with the production policy (PORTAL_SIGN_IN_FAILURES); password resets are relaxed.
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "reset_password": "1000/m/ip,100/m/key"}  # noqa: F405
 
