@@ -59,7 +59,7 @@ run: migrate  ## install, migrate, start the demo PBX simulator and the task wor
 # (honcho), on production settings read from the environment. DATABASE_URL and REDIS_URL are
 # required; the broker defaults to REDIS_URL. SERVE_PROCESSES="web worker" leaves beat out.
 SERVE_PROCESSES ?=
-serve: install  ## production shape from the environment (docs/production.md): gunicorn on PORT, a Celery worker, beat
+serve: translations  ## production shape from the environment (docs/production.md): gunicorn on PORT, a Celery worker, beat
 	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL (postgres://...)" >&2; exit 2; }
 	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (redis://...)" >&2; exit 2; }
 	@export DJANGO_SETTINGS_MODULE=portal.settings.base CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$$REDIS_URL}" \

@@ -72,7 +72,7 @@ def test_make_serve_answers_healthz_and_runs_tasks_in_its_worker(served):
     stop(process)
     assert process.returncode is not None
     output = log.read_text()
-    for name in ("web.1", "worker.1", "beat.1"):
+    for name in ("web.1", "worker.1", "beat.1", "listener.1"):
         assert f"{name} " in output, f"{name} did not start:\n{output[-3000:]}"
 
 
