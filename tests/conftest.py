@@ -14,6 +14,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _live_server_on_sqlite_one_request_at_a_time():
+    from tests.live_server import serialize_live_server_on_in_memory_sqlite
+
+    serialize_live_server_on_in_memory_sqlite()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _translations_compiled():
     """The .mo catalogues are built, not committed: compile the stale ones before any page renders."""
     from core.i18n.catalogs import catalogues_compile
