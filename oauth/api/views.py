@@ -57,6 +57,7 @@ from oauth.api.serializers import (
 from oauth.assume_role import assumed_role_token_grant
 from oauth.authentication import CloudLinkTokenAuthentication
 from oauth.refresh import TokenPair, token_pair_issue
+from sso import token_exchange
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
 
@@ -146,7 +147,11 @@ class TokenView(APIView):
         "A user who signs in with a second factor (or an admin whose account requires one) gets 403 "
         "`SecondFactorRequired` on the password grant: the browser flow (GET /authorize) asks for the factor. "
         "Tokens of the authorization_code flow name the application in `azp` and end when it is "
-        "blocked, deleted or undeployed.",
+        "blocked, deleted or undeployed. "
+        "Token exchange with `subject_token_type` `urn:ietf:params:oauth:token-type:id_token` (or `:jwt`): "
+        "a token of an issuer the account trusts (`/trusted-issuers`), checked against its JWKS, issuer, "
+        "audience and expiry, gives the token pair of the account's user with the token's email "
+        "(`account_id` picks the account when several trust the issuer).",
         request={
             "application/x-www-form-urlencoded": TokenRequestSerializer,
             "application/json": TokenRequestSerializer,
@@ -205,7 +210,21 @@ class TokenView(APIView):
                 issuer=issuer,
             )
             pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
+        elif params.get("subject_token_type", "") in token_exchange.SUBJECT_TOKEN_TYPES:
+            user = token_exchange.trusted_token_exchange(
+                subject_token=params["subject_token"], account_ref=params.get("account_id", "")
+            )
+            pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
+            extra["issued_token_type"] = tokens.TOKEN_EXCHANGE_ACCESS_TOKEN
         else:  # token exchange: Delegated Authentication
+            if not params.get("requested_subject"):
+                raise ApiError(
+                    "MissingParameters",
+                    "Token exchange with an application's token needs requested_subject; a trusted "
+                    "issuer's token needs subject_token_type "
+                    f"{token_exchange.ID_TOKEN_TYPE} or {token_exchange.JWT_TOKEN_TYPE}.",
+                    400,
+                )
             access, expires_in = oauth.delegation_token_exchange(
                 client_id=client_id,
                 client_secret=client_secret,
