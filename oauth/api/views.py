@@ -57,7 +57,6 @@ from oauth.api.serializers import (
 from oauth.assume_role import assumed_role_token_grant
 from oauth.authentication import CloudLinkTokenAuthentication
 from oauth.refresh import TokenPair, token_pair_issue
-from sso import token_exchange
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
 
@@ -210,10 +209,8 @@ class TokenView(APIView):
                 issuer=issuer,
             )
             pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
-        elif params.get("subject_token_type", "") in token_exchange.SUBJECT_TOKEN_TYPES:
-            user = token_exchange.trusted_token_exchange(
-                subject_token=params["subject_token"], account_ref=params.get("account_id", "")
-            )
+        elif exchange := oauth.SUBJECT_TOKEN_EXCHANGES.get(params.get("subject_token_type", "")):
+            user = exchange(subject_token=params["subject_token"], account_ref=params.get("account_id", ""))
             pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
             extra["issued_token_type"] = tokens.TOKEN_EXCHANGE_ACCESS_TOKEN
         else:  # token exchange: Delegated Authentication
@@ -221,8 +218,7 @@ class TokenView(APIView):
                 raise ApiError(
                     "MissingParameters",
                     "Token exchange with an application's token needs requested_subject; a trusted "
-                    "issuer's token needs subject_token_type "
-                    f"{token_exchange.ID_TOKEN_TYPE} or {token_exchange.JWT_TOKEN_TYPE}.",
+                    f"issuer's token needs subject_token_type {' or '.join(oauth.SUBJECT_TOKEN_EXCHANGES)}.",
                     400,
                 )
             access, expires_in = oauth.delegation_token_exchange(
