@@ -116,3 +116,15 @@ def test_unknown_fields_are_refused_as_the_spec_says(api_client_for, account_adm
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "colour" in response.json()["message"]
+
+
+def test_the_authentication_spec_documents_the_trusted_issuer_routes(client):
+    spec = client.get("/api/authentication/2017-09-01/_spec").json()
+
+    assert set(spec["paths"]["/trusted-issuers"]) == {"get", "post"}
+    assert set(spec["paths"]["/trusted-issuers/{issuerId}"]) == {"get", "put", "delete"}
+    assert set(spec["paths"]["/accounts/{accountId}/trusted-issuers"]) == {"get"}
+    assert spec["paths"]["/trusted-issuers"]["post"]["operationId"] == "createTrustedIssuer"
+    token_body = spec["paths"]["/token"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    token_fields = spec["components"]["schemas"][token_body["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert "id_token" in token_fields["subject_token_type"]["description"]
