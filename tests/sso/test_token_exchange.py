@@ -211,3 +211,10 @@ def test_a_token_exchange_without_a_type_or_subject_says_what_is_missing(exchang
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "subject_token_type urn:ietf:params:oauth:token-type:id_token" in response.json()["message"]
+
+
+def test_a_subject_token_that_is_not_a_jwt_is_refused(db):
+    response = exchange("not-a-token")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"name": "InvalidSubjectToken", "message": "The subject_token is not a JWT."}
