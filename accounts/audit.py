@@ -83,6 +83,10 @@ class AuditAction(enum.StrEnum):
     IDENTITY_PROVIDER_UPDATED = "identity_provider.updated"
     IDENTITY_PROVIDER_DELETED = "identity_provider.deleted"
     USER_SIGNED_IN_SSO = "user.signed_in_sso"
+    TRUSTED_ISSUER_CREATED = "trusted_issuer.created"
+    TRUSTED_ISSUER_UPDATED = "trusted_issuer.updated"
+    TRUSTED_ISSUER_DELETED = "trusted_issuer.deleted"
+    USER_SIGNED_IN_TOKEN_EXCHANGE = "user.signed_in_token_exchange"
     # chat
     CONVERSATION_DELETED = "conversation.deleted"
 

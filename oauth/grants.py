@@ -436,6 +436,12 @@ def client_credentials_grant(
 # --- Delegated Authentication (token exchange) ----------------------------------------------------
 
 
+# Token exchanges of the apps above oauth, by subject_token_type (sso: a trusted issuer's ID token
+# or JWT). Each takes ``subject_token=`` and ``account_ref=`` and returns the user the token stands
+# for, or raises ``SignInError``; ``POST /token`` then issues that user's token pair.
+SUBJECT_TOKEN_EXCHANGES: dict[str, Callable[..., User]] = {}
+
+
 def _user_in_account(account: Account, subject: str) -> User | None:
     subject = (subject or "").strip()
     users = User.objects.filter(account=account).select_related("account__parent")
@@ -529,6 +535,7 @@ def refresh_token_grant(*, token: str, issuer: str, mitel_app: str = "") -> Toke
 
 __all__ = [
     "CLIENT_SCOPE",
+    "SUBJECT_TOKEN_EXCHANGES",
     "CodeRequest",
     "InvalidCredentials",
     "authorization_code_exchange",

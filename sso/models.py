@@ -81,3 +81,30 @@ class SsoSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in {self.pk} through {self.provider}"
+
+
+class TrustedIssuer(models.Model):
+    """An external token issuer an account trusts (CloudLink's ``trustedIssuer``): its tokens,
+    checked against its JWKS, are exchanged at ``POST /token`` for a token of the matching user."""
+
+    issuer_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trusted_issuers")
+    display_name = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=1000, blank=True)
+    iss = models.CharField(max_length=500, help_text="The iss claim of the issuer's tokens.")
+    jwks_uri = models.URLField(max_length=1000)
+    audience = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The aud the issuer's tokens must carry; empty: the account's SSO entity ID.",
+    )
+    created_on = models.DateTimeField(default=timezone.now, editable=False)
+    modified_on = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["account", "iss"], name="sso_trusted_issuer_once")]
+
+    def __str__(self) -> str:
+        return f"trusted issuer {self.iss} of {self.account}"

@@ -18,7 +18,7 @@ from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
 from core.errors import Conflict
 from sso import oidc, saml
-from sso.models import IdentityProvider
+from sso.models import IdentityProvider, TrustedIssuer
 
 OPTION_FIELDS = ("active", "label", "sso_required", "jit_user_creation", "role_claim")
 SAML_FIELDS = ("saml_entity_id", "saml_login_url", "saml_logout_url", "saml_certificates")
@@ -162,3 +162,81 @@ def identity_provider_delete(*, actor: User, provider: IdentityProvider) -> None
         before=_snapshot(provider),
     )
     provider.delete()
+
+
+# --- trusted issuers --------------------------------------------------------------------------------
+
+TRUSTED_ISSUER_FIELDS = ("display_name", "description", "iss", "jwks_uri", "audience")
+
+
+def _issuer_snapshot(issuer: TrustedIssuer) -> dict[str, Any]:
+    return {name: getattr(issuer, name) for name in TRUSTED_ISSUER_FIELDS}
+
+
+def _apply_trusted_issuer(issuer: TrustedIssuer, changes: dict[str, Any]) -> None:
+    for name in TRUSTED_ISSUER_FIELDS:
+        if name in changes:
+            setattr(issuer, name, (changes[name] or "").strip())
+    if not issuer.iss:
+        raise ValidationError({"iss": "The issuer's iss claim is required."})
+    if not issuer.jwks_uri:
+        raise ValidationError({"jwks_uri": "The issuer's JWKS URL is required."})
+    try:
+        issuer.jwks_uri = oidc.issuer_check(issuer.jwks_uri)
+    except oidc.OidcError as exc:
+        raise ValidationError({"jwks_uri": str(exc).replace("issuer", "JWKS URL")}) from exc
+
+
+def _save_trusted_issuer(issuer: TrustedIssuer) -> None:
+    try:
+        with transaction.atomic():
+            issuer.save()
+    except IntegrityError as exc:
+        raise Conflict("This account already trusts an issuer with this iss.") from exc
+
+
+@transaction.atomic
+def trusted_issuer_create(*, actor: User, account: Account, **changes: Any) -> TrustedIssuer:
+    access.require(actor, Capability.MANAGE_SSO, account)
+    issuer = TrustedIssuer(account=account, created_by=actor)
+    _apply_trusted_issuer(issuer, changes)
+    _save_trusted_issuer(issuer)
+    audit_record(
+        actor=actor,
+        account=account,
+        action=AuditAction.TRUSTED_ISSUER_CREATED,
+        target=issuer,
+        after=_issuer_snapshot(issuer),
+    )
+    return issuer
+
+
+@transaction.atomic
+def trusted_issuer_update(*, actor: User, issuer: TrustedIssuer, **changes: Any) -> TrustedIssuer:
+    access.require(actor, Capability.MANAGE_SSO, issuer.account)
+    issuer = TrustedIssuer.objects.select_for_update().select_related("account").get(pk=issuer.pk)
+    before = _issuer_snapshot(issuer)
+    _apply_trusted_issuer(issuer, changes)
+    _save_trusted_issuer(issuer)
+    audit_record(
+        actor=actor,
+        account=issuer.account,
+        action=AuditAction.TRUSTED_ISSUER_UPDATED,
+        target=issuer,
+        before=before,
+        after=_issuer_snapshot(issuer),
+    )
+    return issuer
+
+
+@transaction.atomic
+def trusted_issuer_delete(*, actor: User, issuer: TrustedIssuer) -> None:
+    access.require(actor, Capability.MANAGE_SSO, issuer.account)
+    audit_record(
+        actor=actor,
+        account=issuer.account,
+        action=AuditAction.TRUSTED_ISSUER_DELETED,
+        target=issuer,
+        before=_issuer_snapshot(issuer),
+    )
+    issuer.delete()

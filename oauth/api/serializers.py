@@ -23,7 +23,7 @@ _REQUIRED = {
     REFRESH_TOKEN: ("refresh_token",),
     AUTHORIZATION_CODE: ("code",),
     CLIENT_CREDENTIALS: (),
-    TOKEN_EXCHANGE: ("subject_token", "requested_subject"),
+    TOKEN_EXCHANGE: ("subject_token",),  # + requested_subject for Delegated Authentication
 }
 
 
@@ -59,8 +59,21 @@ class TokenRequestSerializer(TypedInputSerializer):
     redirect_uri = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     code_verifier = serializers.CharField(required=False, allow_blank=True, max_length=200)
     subject_token = serializers.CharField(required=False, allow_blank=True, max_length=8192)
-    subject_token_type = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    requested_subject = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    subject_token_type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="token exchange: `urn:ietf:params:oauth:token-type:id_token` or `...:jwt` exchanges "
+        "a trusted issuer's token (`/trusted-issuers`) for the matching user's token; "
+        "`...:access_token` (or none) is Delegated Authentication.",
+    )
+    requested_subject = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Delegated Authentication (token exchange with an application's token): the user's "
+        "userId or email.",
+    )
     audience = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     def to_internal_value(self, data):

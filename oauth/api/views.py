@@ -146,7 +146,11 @@ class TokenView(APIView):
         "A user who signs in with a second factor (or an admin whose account requires one) gets 403 "
         "`SecondFactorRequired` on the password grant: the browser flow (GET /authorize) asks for the factor. "
         "Tokens of the authorization_code flow name the application in `azp` and end when it is "
-        "blocked, deleted or undeployed.",
+        "blocked, deleted or undeployed. "
+        "Token exchange with `subject_token_type` `urn:ietf:params:oauth:token-type:id_token` (or `:jwt`): "
+        "a token of an issuer the account trusts (`/trusted-issuers`), checked against its JWKS, issuer, "
+        "audience and expiry, gives the token pair of the account's user with the token's email "
+        "(`account_id` picks the account when several trust the issuer).",
         request={
             "application/x-www-form-urlencoded": TokenRequestSerializer,
             "application/json": TokenRequestSerializer,
@@ -205,7 +209,18 @@ class TokenView(APIView):
                 issuer=issuer,
             )
             pair = TokenPair(access_token=access, expires_in=expires_in, refresh_token="")
+        elif exchange := oauth.SUBJECT_TOKEN_EXCHANGES.get(params.get("subject_token_type", "")):
+            user = exchange(subject_token=params["subject_token"], account_ref=params.get("account_id", ""))
+            pair = token_pair_issue(user=user, issuer=issuer, mitel_app=mitel_app)
+            extra["issued_token_type"] = tokens.TOKEN_EXCHANGE_ACCESS_TOKEN
         else:  # token exchange: Delegated Authentication
+            if not params.get("requested_subject"):
+                raise ApiError(
+                    "MissingParameters",
+                    "Token exchange with an application's token needs requested_subject; a trusted "
+                    f"issuer's token needs subject_token_type {' or '.join(oauth.SUBJECT_TOKEN_EXCHANGES)}.",
+                    400,
+                )
             access, expires_in = oauth.delegation_token_exchange(
                 client_id=client_id,
                 client_secret=client_secret,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from sso.models import IdentityProvider, SsoSignIn
+from sso.models import IdentityProvider, SsoSignIn, TrustedIssuer
 from tests.accounts.factories import CustomerAccountFactory
 
 
@@ -40,3 +40,13 @@ class SsoSignInFactory(factory.django.DjangoModelFactory):
 
     provider = factory.SubFactory(SamlIdentityProviderFactory)
     state = factory.Sequence(lambda n: f"state-{n}")
+
+
+class TrustedIssuerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrustedIssuer
+
+    account = factory.SubFactory(CustomerAccountFactory)
+    display_name = "Contoso IdP"
+    iss = "https://idp.example.test"
+    jwks_uri = "https://idp.example.test/jwks"
