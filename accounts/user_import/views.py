@@ -198,10 +198,10 @@ def _rows_changed(request: HttpRequest, number: str, job: UserImportJob, error: 
         return action_done(request, error=error, redirect_to=url)
 
     def fragment() -> HttpResponse:
-        job.refresh_from_db()
+        changed = import_job_get_or_404(actor=request.user, account=request.account, job_id=job.job_id)
         request.GET = request.GET.copy()
         request.GET.update(query)
-        return render(request, f"{JOB}#import-rows-changed", {**_job_context(request, job), "oob": True})
+        return render(request, f"{JOB}#import-rows-changed", {**_job_context(request, changed), "oob": True})
 
     return action_done(request, redirect_to=url, fragment=fragment)
 
