@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import User, UserImportJob
 from accounts.user_import import services as import_services
 from accounts.user_import import services as user_import_services
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -158,6 +159,7 @@ def test_admin_fixes_one_bad_row_drops_the_other_and_imports(page, account_admin
     page.wait_for_url(JOB_PAGE)
     summary = page.get_by_test_id("import-summary")
     expect(summary).to_contain_text("2 of 5 rows have errors")
+    assert axe_violations(page) == []  # the inline fix forms: labelled inputs, errors described
 
     # Row 5: the bad email is an input with its error next to it; a fix that is still bad keeps it.
     bob = page.locator("tr[data-row='5']")
