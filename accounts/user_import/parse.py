@@ -100,7 +100,7 @@ def parse_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYT
     tables.mark_duplicates(
         rows,
         key=lambda row: row.email,
-        message=lambda first: f"Duplicate in the file: the same email as row {first}",
+        message=duplicate_message,
     )
     return ImportFile(delimiter=table.delimiter, rows=rows)
 
@@ -209,8 +209,16 @@ def _read_header(cells: list[str]) -> tables.Header:
 
 
 def _read_row(record: tables.Record, header: tables.Header) -> ImportRow:
-    values = header.values(record.cells)
-    row = ImportRow(number=record.number)
+    row = read_values(record.number, header.values(record.cells))
+    if header.surplus(record.cells):
+        row.errors.append(f"More values than columns: {len(record.cells)} instead of {len(COLUMNS)}")
+    return row
+
+
+def read_values(number: int, values: dict[str, str]) -> ImportRow:
+    """One row from its values by column name (``COLUMNS``), checked as a row of a file is; the
+    preview's inline fixing checks an edited row with it."""
+    row = ImportRow(number=number)
     for column, attribute in _FIELD_OF.items():
         limit = EMAIL_MAX_LENGTH if attribute == "email" else NAME_MAX_LENGTH
         setattr(row, attribute, row.text(column, values.get(column), limit))
@@ -218,10 +226,23 @@ def _read_row(record: tables.Record, header: tables.Header) -> ImportRow:
     _check_email(row)
     if not (row.first_name or row.last_name or row.name):
         row.errors.append(NO_NAME)
-    _check_role(row, " ".join(values.get("ROLE", "").split()))
-    if header.surplus(record.cells):
-        row.errors.append(f"More values than columns: {len(record.cells)} instead of {len(COLUMNS)}")
+    _check_role(row, " ".join((values.get("ROLE") or "").split()))
     return row
+
+
+def duplicate_message(first: int) -> str:
+    return f"Duplicate in the file: the same email as row {first}"
+
+
+def error_field(message: str) -> str:
+    """Which cell an error is about: ``email``, ``name``, ``role`` or ``row`` (the whole row)."""
+    if message.startswith(("Invalid email", "Duplicate in the file", ALREADY_IN_ACCOUNT, "EMAIL ")):
+        return "email"
+    if message.startswith((NO_NAME, "FIRST NAME ", "LAST NAME ", "NAME ")):
+        return "name"
+    if message.startswith("Unknown role"):
+        return "role"
+    return "row"
 
 
 def _check_email(row: ImportRow) -> None:

@@ -46,6 +46,8 @@ __all__ = [
     "import_job_fail",
     "import_job_run",
     "import_job_start",
+    "user_import_row_drop",
+    "user_import_row_fix",
 ]
 
 logger = logging.getLogger(__name__)
@@ -137,6 +139,61 @@ def import_job_cancel(*, actor: User, job: UserImportJob) -> UserImportJob:
     job.status, job.finished_at = Status.CANCELLED, timezone.now()
     job.save(update_fields=["status", "finished_at", "modified_at"])
     return job
+
+
+@transaction.atomic
+def user_import_row_fix(
+    *, actor: User, job: UserImportJob, row_number: int, values: dict[str, str]
+) -> UserImportRow:
+    """Replace a previewed row's values (by column name, ``parse.COLUMNS``) and check it again as
+    the upload does: its own cells, another row of the job with the same email, an email already
+    in the account. The job's count of importable rows follows."""
+    job, row = _preview_row(actor, job, row_number)
+    checked = imports.read_values(row.number, values)
+    if checked.email:
+        first = (
+            job.rows.filter(email=checked.email)
+            .exclude(pk=row.pk)
+            .order_by("number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        if first is not None:
+            checked.errors.append(imports.duplicate_message(first))
+        imports.mark_existing([checked], _emails_in_use(job.account, [checked.email]))
+    was_valid = row.is_valid
+    for field in ("first_name", "last_name", "name", "email", "role_text", "role", "errors"):
+        setattr(row, field, getattr(checked, field))
+    row.is_valid = checked.is_valid
+    row.save(
+        update_fields=["first_name", "last_name", "name", "email", "role_text", "role", "errors", "is_valid"]
+    )
+    if row.is_valid != was_valid:
+        job.valid_rows += 1 if row.is_valid else -1
+        job.save(update_fields=["valid_rows", "modified_at"])
+    return row
+
+
+@transaction.atomic
+def user_import_row_drop(*, actor: User, job: UserImportJob, row_number: int) -> UserImportJob:
+    """Leave a previewed row out of the import (it is no longer part of the job)."""
+    job, row = _preview_row(actor, job, row_number)
+    row.delete()
+    job.total_rows -= 1
+    job.valid_rows -= 1 if row.is_valid else 0
+    job.save(update_fields=["total_rows", "valid_rows", "modified_at"])
+    return job
+
+
+def _preview_row(actor: User, job: UserImportJob, row_number: int) -> tuple[UserImportJob, UserImportRow]:
+    access.require(actor, Capability.MANAGE_USERS, job.account)
+    job = _lock(job.pk)
+    if job.status != Status.PREVIEW:
+        raise ValidationError("Rows can only be changed before the import starts.")
+    row = job.rows.filter(number=row_number).first()
+    if row is None:
+        raise ValidationError(f"Row {row_number} is not in this import.")
+    return job, row
 
 
 def import_job_run(job_id: int, *, max_batches: int | None = None) -> UserImportJob | None:

@@ -8,10 +8,12 @@ result report. Thin: the rules are in ``accounts.user_import.parse`` and
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,13 +80,25 @@ def _job_url(number: str, job: UserImportJob) -> str:
 def _job_context(request: HttpRequest, job: UserImportJob) -> dict:
     problems_only = request.GET.get("show") == "problems"
     rows = import_row_list(job=job, problems_only=problems_only)
+    page = paginate(request, rows, ROWS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.field_errors = _errors_by_field(row.errors)
     return {
         "account": request.account,
         "job": job,
         "problems_only": problems_only,
-        "page": paginate(request, rows, ROWS_PER_PAGE),
+        "page": page,
         "invalid_rows": job.total_rows - job.valid_rows,
     }
+
+
+def _errors_by_field(errors: list[str]) -> dict[str, list[str]]:
+    """A row's errors by the cell they are about (``parse.error_field``), to show next to it."""
+    grouped: dict[str, list[str]] = {}
+    for error in errors:
+        grouped.setdefault(imports.error_field(error), []).append(error)
+    return grouped
 
 
 @account_view(need=Capability.MANAGE_USERS)
@@ -133,6 +147,63 @@ def user_import_cancel(request: HttpRequest, number: str, job_id: uuid.UUID) -> 
         level=messages.INFO,
         redirect_to=reverse("accounts:user_list", args=[number]),
     )
+
+
+FIX_FIELDS = {
+    "FIRST NAME": "first_name",
+    "LAST NAME": "last_name",
+    "NAME": "name",
+    "EMAIL": "email",
+    "ROLE": "role",
+}
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_import_row_fix(
+    request: HttpRequest, number: str, job_id: uuid.UUID, row_number: int
+) -> HttpResponse:
+    """ "Check again" on a bad row of the preview: its edited cells are checked as the upload does."""
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    values = {column: request.POST.get(field, "") for column, field in FIX_FIELDS.items()}
+    _, error = call_service(
+        lambda: user_import_services.user_import_row_fix(
+            actor=request.user, job=job, row_number=row_number, values=values
+        )
+    )
+    return _rows_changed(request, number, job, error)
+
+
+@account_view(need=Capability.MANAGE_USERS)
+@require_POST
+def user_import_row_drop(
+    request: HttpRequest, number: str, job_id: uuid.UUID, row_number: int
+) -> HttpResponse:
+    """Leave a row of the preview out of the import."""
+    job = import_job_get_or_404(actor=request.user, account=request.account, job_id=job_id)
+    _, error = call_service(
+        lambda: user_import_services.user_import_row_drop(actor=request.user, job=job, row_number=row_number)
+    )
+    return _rows_changed(request, number, job, error)
+
+
+def _rows_changed(request: HttpRequest, number: str, job: UserImportJob, error: str) -> HttpResponse:
+    """The rows again and, out of band, the preview's counts and Import button (htmx); else the page.
+    The rows keep the filter and page they were shown with (sent back as ``show`` and ``page``)."""
+    url = _job_url(number, job)
+    query = {key: request.POST[key] for key in ("show", "page") if request.POST.get(key)}
+    if query:
+        url = f"{url}?{urlencode(query)}"
+    if error:
+        return action_done(request, error=error, redirect_to=url)
+
+    def fragment() -> HttpResponse:
+        changed = import_job_get_or_404(actor=request.user, account=request.account, job_id=job.job_id)
+        request.GET = request.GET.copy()
+        request.GET.update(query)
+        return render(request, f"{JOB}#import-rows-changed", {**_job_context(request, changed), "oob": True})
+
+    return action_done(request, redirect_to=url, fragment=fragment)
 
 
 @account_view(need=Capability.MANAGE_USERS)

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import User, UserImportJob
 from accounts.user_import import services as import_services
 from accounts.user_import import services as user_import_services
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -148,3 +149,44 @@ def test_without_javascript_the_import_still_works(new_page, account_admin, cust
     expect(page.get_by_role("heading", name="Import finished")).to_be_visible()
     expect(page.get_by_test_id("import-created")).to_have_text("3 created")
     expect(page.get_by_test_id("import-skipped")).to_have_text("2 skipped")
+
+
+def test_admin_fixes_one_bad_row_drops_the_other_and_imports(page, account_admin, customer, password):
+    sign_in(page, account_admin.email, password)
+    page.goto(f"/accounts/{customer.account_number}/users/import/")
+    page.get_by_label("CSV file").set_input_files(csv_upload())
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url(JOB_PAGE)
+    summary = page.get_by_test_id("import-summary")
+    expect(summary).to_contain_text("2 of 5 rows have errors")
+    assert axe_violations(page) == []  # the inline fix forms: labelled inputs, errors described
+
+    # Row 5: the bad email is an input with its error next to it; a fix that is still bad keeps it.
+    bob = page.locator("tr[data-row='5']")
+    email = bob.get_by_label("Email")
+    expect(email).to_have_value("not-an-email")
+    expect(bob.locator("#fix-5-email-errors")).to_contain_text("Invalid email")
+    email.fill("bob@")
+    bob.get_by_role("button", name="Check again").click()
+    expect(page.locator("tr[data-row='5'] #fix-5-email-errors")).to_contain_text(
+        "“bob@” is not an email address"
+    )
+    page.locator("tr[data-row='5']").get_by_label("Email").fill("bob@example.com")
+    page.locator("tr[data-row='5']").get_by_role("button", name="Check again").click()
+    expect(page.locator("tr[data-row='5']")).to_contain_text("OK")
+    expect(page.locator("tr[data-row='5']").get_by_label("Email")).to_have_count(0)
+    expect(summary).to_contain_text("1 of 5 rows has errors")
+    expect(page.get_by_role("button", name="Import 4 users")).to_be_visible()
+
+    # Row 6 is left out of the import.
+    page.locator("tr[data-row='6']").get_by_role("button", name="Drop this row").click()
+    expect(page.locator("tr[data-row='6']")).to_have_count(0)
+    expect(summary).to_contain_text("No errors found.")
+
+    page.get_by_role("button", name="Import 4 users").click()
+    expect(page.get_by_test_id("import-percent")).to_have_text("100%")
+    expect(page.get_by_role("status").filter(has_text="4 users imported")).to_be_visible()
+    page.get_by_role("link", name="Go to Users").click()
+    for address in ("ada@example.com", "grace@example.com", "alan@example.com", "bob@example.com"):
+        expect(page.locator("#user-table")).to_contain_text(address)
+    expect(page.locator("#user-table")).not_to_contain_text("nameless@example.com")
