@@ -306,7 +306,7 @@
     });
     // A typed email left in the box when the form is sent is added first.
     var form = picker.closest("form");
-    if (form) form.addEventListener("submit", function () { if (search.value.trim()) add(search.value); }, true);
+    if (form) form.addEventListener("submit", function () { split(search.value).forEach(add); }, true);
     render();
   }
 
