@@ -213,6 +213,8 @@
 
     plain.hidden = true;
     enhanced.hidden = false;
+    // A hidden required field would block the form before its submit event: the server checks it.
+    source.required = false;
 
     function sync() { source.value = emails.join(", "); }
 
@@ -304,9 +306,15 @@
       search.removeAttribute("aria-activedescendant");
       search.setAttribute("aria-expanded", items().length ? "true" : "false");
     });
-    // A typed email left in the box when the form is sent is added first.
+    // Emails left typed in the box when the form is sent go with it, as typed: the server checks them.
     var form = picker.closest("form");
-    if (form) form.addEventListener("submit", function () { split(search.value).forEach(add); }, true);
+    if (form) form.addEventListener("submit", function () {
+      var typed = split(search.value);
+      if (!typed.length) return;
+      emails = emails.concat(typed);
+      search.value = "";
+      render();
+    }, true);
     render();
   }
 
