@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import selectors
+from accounts.models import User
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,15 @@ def test_a_plain_user_cannot_save_the_list(client_for, member, customer):
         client_for(member).post(url, {"support_contacts": "x@y.example"}).status_code == HTTPStatus.FORBIDDEN
     )
     assert list(customer.support_contacts.values_list("email", flat=True)) == before
+
+
+def test_the_control_reads_in_the_users_language(client_for, partner):
+    french_admin = UserFactory(
+        account=partner, role=User.Role.PARTNER_ADMIN, email="fr@acme.example", language="fr"
+    )
+
+    html = client_for(french_admin).get(reverse("accounts:account_create")).content.decode()
+
+    assert 'aria-label="Utilisateurs correspondants"' in html
+    assert 'data-invalid-message="Saisissez une adresse e-mail valide."' in html
+    assert 'aria-label="Contacts d\'assistance choisis"' in html
