@@ -333,6 +333,15 @@ def accounts_for(actor: User | Principal | None) -> QuerySet[Account]:
     return Account.objects.filter(account_scope_q(actor))
 
 
+def support_contact_candidates_q(actor: User | Principal | None) -> Q:
+    """The users a support contact may be picked from, as a filter on User: the people of the
+    admin's own account (a partner's users for a partner admin), never another tenant's."""
+    actor = _acting_user(actor)
+    if not _is_signed_in(actor) or not is_admin(actor):
+        return Q(pk__in=[])
+    return Q(account__in=accounts_for(actor).filter(pk=actor.account_id))
+
+
 def in_scope(actor: User | Principal | None, account: Account) -> bool:
     if (principal := _principal_without_user(actor)) is not None:  # an application or a guest: its account
         return principal.account is not None and principal.account.pk == account.pk

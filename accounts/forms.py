@@ -117,7 +117,7 @@ class AccountForm(forms.Form):
 class SupportContactsField(forms.CharField):
     """One or more support contact emails, separated by commas, semicolons, spaces or new lines."""
 
-    widget = forms.Textarea(attrs={"rows": 2, "autocomplete": "email"})
+    widget = forms.Textarea(attrs={"rows": 2, "autocomplete": "email", "spellcheck": "false"})
 
     def to_python(self, value):
         text = super().to_python(value) or ""
@@ -130,7 +130,9 @@ class SupportContactsField(forms.CharField):
             try:
                 validate_email(email)
             except forms.ValidationError:
-                raise forms.ValidationError(f"{email} is not a valid email address.") from None
+                raise forms.ValidationError(
+                    _("%(email)s is not a valid email address.") % {"email": email}
+                ) from None
 
 
 class AccountCreateForm(AccountForm):
@@ -152,6 +154,21 @@ class AccountCreateForm(AccountForm):
                 repeated.append(key)
             seen.add(key)
         return repeated
+
+
+class SupportContactsForm(forms.Form):
+    """The whole list of an account's support contacts, edited with the same control as on Add account."""
+
+    support_contacts = SupportContactsField(
+        label=_("Support contacts"),
+        help_text=_("Email addresses that receive issue reports: at least one, separated by commas."),
+    )
+
+    def __init__(self, *args, account: Account | None = None, **kwargs) -> None:
+        if account is not None:
+            emails = [contact.email for contact in account.support_contacts.all()]
+            kwargs.setdefault("initial", {"support_contacts": ", ".join(emails)})
+        super().__init__(*args, **kwargs)
 
 
 class SupportContactForm(forms.Form):

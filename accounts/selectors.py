@@ -222,3 +222,22 @@ def api_account_collection(*, actor: User) -> QuerySet[Account]:
     if access.can(actor, Capability.LIST_CUSTOMER_ACCOUNTS, actor.account):
         return accounts.customers()
     return accounts.filter(pk=actor.account_id)
+
+
+def support_contact_candidate_list(*, actor: User, search: str = "", limit: int = 10) -> list[User]:
+    """The first few users, in the actor's scope only, whose name or email matches ``search``:
+    the suggestions of the support contacts control (nothing for an empty search)."""
+    search = (search or "").strip()
+    if not search:
+        return []
+    return list(
+        User.objects.filter(access.support_contact_candidates_q(actor))
+        .filter(
+            Q(name__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+        .only("name", "first_name", "last_name", "email")
+        .order_by(Lower("email"), "pk")[:limit]
+    )

@@ -12,7 +12,9 @@ urlpatterns = [
     path("<str:number>/", views.account_detail, name="account_detail"),
     path("<str:number>/edit/", views.account_update, name="account_update"),
     path("<str:number>/sign-in-policy/", views.account_sign_in_policy, name="account_sign_in_policy"),
+    path("contacts/options/", views.support_contact_options_hx, name="support_contact_options_hx"),
     path("<str:number>/contacts/", views.support_contact_add, name="support_contact_add"),
+    path("<str:number>/contacts/set/", views.support_contacts_update, name="support_contacts_update"),
     path(
         "<str:number>/contacts/<int:contact_id>/remove/",
         views.support_contact_remove,

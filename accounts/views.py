@@ -32,6 +32,7 @@ from accounts.forms import (
     ConfirmForm,
     SignInPolicyForm,
     SupportContactForm,
+    SupportContactsForm,
     UserDeleteForm,
     UserFilterForm,
     UserForm,
@@ -89,7 +90,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
         )
         for email in form.repeated_contacts:
             messages.info(
-                request, gettext("%(email)s was given more than once: it is a support contact once.") % {"email": email}
+                request,
+                gettext("%(email)s was given more than once: it is a support contact once.")
+                % {"email": email},
             )
         namesakes = selectors.same_name_account_list(actor=request.user, account=account)
         if namesakes:
@@ -133,6 +136,15 @@ def account_switch_options_hx(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/_account_switcher_options.html", {"accounts": accounts})
 
 
+@require_GET
+def support_contact_options_hx(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the support contacts control: the actor's own users matching ``q``."""
+    users = selectors.support_contact_candidate_list(actor=request.user, search=request.GET.get("q", ""))
+    return render(
+        request, "components/_contact_options.html", {"users": users, "picker": request.GET.get("picker", "")}
+    )
+
+
 # --- Account Information -------------------------------------------------------------------
 
 
@@ -142,6 +154,7 @@ def _detail_context(request: HttpRequest, **forms_: forms.Form) -> dict:
         "account": account,
         "info_form": AccountForm(account=account),
         "contact_form": SupportContactForm(),
+        "contacts_form": SupportContactsForm(account=account),
         "sign_in_policy_form": SignInPolicyForm(
             initial={"admins_require_second_factor": account.admins_require_second_factor}
         ),
@@ -224,6 +237,21 @@ def support_contact_add(request: HttpRequest, number: str) -> HttpResponse:
     )
     message = gettext("%(email)s is now a support contact.") % {"email": contact.email} if ok else ""
     return _after_post(request, ok, "support-contacts", message, contact_form=form)
+
+
+@account_view(need=Capability.EDIT_ACCOUNT)
+@require_POST
+def support_contacts_update(request: HttpRequest, number: str) -> HttpResponse:
+    form = SupportContactsForm(request.POST)
+    ok, _ = submit(
+        form,
+        lambda data: services.support_contacts_set(
+            actor=request.user, account=request.account, emails=data["support_contacts"]
+        ),
+    )
+    return _after_post(
+        request, ok, "support-contacts", gettext("Support contacts saved."), contacts_form=form
+    )
 
 
 @account_view(need=Capability.EDIT_ACCOUNT)

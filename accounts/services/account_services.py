@@ -284,6 +284,7 @@ def account_delete(*, actor: User, account: Account, confirmation: str) -> None:
 @transaction.atomic
 def support_contacts_set(*, actor: User, account: Account, emails: Iterable[str]) -> None:
     """Make the account's support contacts exactly ``emails`` (one audit row per add/remove)."""
+    access.require(actor, Capability.EDIT_ACCOUNT, account)
     wanted = _clean_contacts(emails)
     if not wanted:
         raise ValidationError({"support_contacts": "Add at least one support contact email."})

@@ -187,3 +187,141 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
+
+/* Support contacts control (components/_contact_picker.html): chips over the plain comma-separated
+   field, which stays the value the form posts. Suggestions come from htmx into the listbox. */
+(function () {
+  "use strict";
+  var EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+  function split(text) {
+    return text.split(/[,;\s]+/).map(function (part) { return part.trim(); }).filter(Boolean);
+  }
+
+  function setup(picker) {
+    if (picker.dataset.ready) return;
+    picker.dataset.ready = "1";
+    var plain = picker.querySelector("[data-contact-plain]");
+    var source = plain.querySelector("textarea, input");
+    var enhanced = picker.querySelector("[data-contact-enhanced]");
+    var chips = picker.querySelector("[data-contact-chips]");
+    var search = picker.querySelector("[data-contact-search]");
+    var options = picker.querySelector("[data-contact-options]");
+    var error = picker.querySelector("[data-contact-error]");
+    var emails = split(source.value);
+    var active = -1;
+
+    plain.hidden = true;
+    enhanced.hidden = false;
+    // A hidden required field would block the form before its submit event: the server checks it.
+    source.required = false;
+
+    function sync() { source.value = emails.join(", "); }
+
+    function render() {
+      chips.textContent = "";
+      emails.forEach(function (email, index) {
+        var chip = document.createElement("li");
+        chip.className = "chip";
+        var label = document.createElement("span");
+        label.textContent = email;
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "chip-remove";
+        remove.textContent = "\u00d7";
+        remove.setAttribute("aria-label", picker.dataset.removeLabel + " " + email);
+        remove.addEventListener("click", function () { removeAt(index); });
+        chip.appendChild(label);
+        chip.appendChild(remove);
+        chips.appendChild(chip);
+      });
+      sync();
+    }
+
+    function removeAt(index) {
+      emails.splice(index, 1);
+      render();
+      var buttons = chips.querySelectorAll(".chip-remove");
+      (buttons[Math.min(index, buttons.length - 1)] || search).focus();
+    }
+
+    function closeOptions() {
+      options.textContent = "";
+      active = -1;
+      search.setAttribute("aria-expanded", "false");
+      search.removeAttribute("aria-activedescendant");
+    }
+
+    function add(email) {
+      email = email.trim();
+      error.textContent = "";
+      if (!EMAIL.test(email)) { error.textContent = picker.dataset.invalidMessage; return false; }
+      var known = emails.some(function (e) { return e.toLowerCase() === email.toLowerCase(); });
+      if (known) { error.textContent = picker.dataset.repeatedMessage; return false; }
+      emails.push(email);
+      render();
+      search.value = "";
+      closeOptions();
+      return true;
+    }
+
+    function items() { return options.querySelectorAll("[role='option']"); }
+
+    function highlight(index) {
+      var list = items();
+      if (!list.length) return;
+      active = (index + list.length) % list.length;
+      list.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      search.setAttribute("aria-activedescendant", list[active].id);
+      list[active].scrollIntoView({ block: "nearest" });
+    }
+
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" || event.key === ",") {
+        var list = items();
+        if (event.key === "Enter" && active >= 0 && list[active]) {
+          event.preventDefault();
+          add(list[active].dataset.email);
+        } else if (search.value.trim()) {
+          event.preventDefault();
+          add(search.value);
+        }
+      } else if (event.key === "Escape") {
+        closeOptions();
+      } else if (event.key === "Backspace" && !search.value && emails.length) {
+        emails.pop();
+        render();
+      }
+    });
+    options.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    options.addEventListener("click", function (event) {
+      var item = event.target.closest("[role='option']");
+      if (item) { add(item.dataset.email); search.focus(); }
+    });
+    options.addEventListener("htmx:afterSwap", function () {
+      active = -1;
+      search.removeAttribute("aria-activedescendant");
+      search.setAttribute("aria-expanded", items().length ? "true" : "false");
+    });
+    // Emails left typed in the box when the form is sent go with it, as typed: the server checks them.
+    var form = picker.closest("form");
+    if (form) form.addEventListener("submit", function () {
+      var typed = split(search.value);
+      if (!typed.length) return;
+      emails = emails.concat(typed);
+      search.value = "";
+      render();
+    }, true);
+    render();
+  }
+
+  function init(root) {
+    if (root.matches && root.matches("[data-contact-picker]")) setup(root);
+    root.querySelectorAll("[data-contact-picker]").forEach(setup);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+})();

@@ -48,7 +48,13 @@ def test_shell_loads_htmx_from_static_with_csrf_once_on_body(client_for, partner
 def test_partner_on_the_accounts_list_sees_accounts_in_the_navigation(client_for, partner_admin):
     html = client_for(partner_admin).get(reverse("accounts:account_list")).content.decode()
 
-    assert nav(html) == ["Accounts", "Developer", "Change password", "Two-factor authentication", "Preferences"]
+    assert nav(html) == [
+        "Accounts",
+        "Developer",
+        "Change password",
+        "Two-factor authentication",
+        "Preferences",
+    ]
     assert current(html) == ["Accounts"]
     assert 'data-testid="current-account-name">Acme Partner<' in html
 

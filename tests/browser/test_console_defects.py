@@ -370,7 +370,9 @@ def test_a_new_account_named_like_another_is_created_with_a_warning_and_a_repeat
     page.get_by_label("Address").fill("200 Bay Street")
     page.get_by_label("City/Town").fill("Toronto")
     page.get_by_label("Postal/ZIP code").fill("M5J 2J1")
-    page.get_by_label("Support contacts").fill("help@globex.example, HELP@globex.example, noc@globex.example")
+    page.get_by_role("combobox", name="Support contacts").fill(
+        "help@globex.example, HELP@globex.example, noc@globex.example"
+    )
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/accounts/\d{9}/$"))
     expect(page.get_by_role("status").filter(has_text="Account globex corp created")).to_be_visible()
