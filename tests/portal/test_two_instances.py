@@ -195,10 +195,13 @@ PURE_CACHES = {
     "notifications/filters.py:publication_filter_compile": "a compiled publication filter, from its text",
     "notifications/webhooks.py:_tls_context": "the CA bundle's TLS context",
     "oauth/tokens.py:_loaded_keys": "parsed private keys by kid, a hash of the PEM they parse",
+    "oauth/tokens.py:_loaded_public_keys": "parsed public keys by kid, read only for a kid the shared cache lists as active",
     "accounts/extensions.py:_user_creators": "functions registered at import time",
+    "oauth/grants.py:SUBJECT_TOKEN_EXCHANGES": "exchanges registered at import time (sso/apps.py)",
+    "sso/token_exchange.py:_jwks_clients": "a JWKS client per external issuer's key URL: the keys are the issuer's, not ours",
 }
 MEMOIZING = re.compile(r"(^|\.)(lru_cache|cache)(\(|$)")
-APPS = ["core", "accounts", "oauth", "notifications", "gateways", "integrations", "chat", "media", "portal"]
+APPS = ["core", "accounts", "oauth", "notifications", "gateways", "integrations", "chat", "media", "sso", "portal"]
 
 
 def in_process_caches() -> set[str]:
