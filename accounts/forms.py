@@ -67,6 +67,17 @@ class SignInForm(LoginForm):
             raise forms.ValidationError(error.message, code=error.name) from None
 
 
+class SignInEmailForm(forms.Form):
+    """The sign-in page's first step: the email alone (then the identity provider or the password)."""
+
+    login = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    account = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput())
+
+
 ACCOUNT_FORM_FIELDS = [
     "name",
     "country",
