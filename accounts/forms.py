@@ -45,6 +45,7 @@ class SignInForm(LoginForm):
         self.fields["account"].widget = forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}
         )
+        self.fields["password"].widget.attrs.pop("autofocus", None)
         self.order_fields(["login", "account", "password", "remember"])
 
     def user_credentials(self) -> dict:
