@@ -140,3 +140,33 @@ def test_a_locked_email_answers_429_on_the_password_step(member, password, throt
 
     assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert locked["Retry-After"] == "300"
+
+
+def test_an_admin_of_a_provider_account_signs_in_with_the_password_form_as_a_break_glass(
+    customer, account_admin, password, saml_idp
+):
+    SamlIdentityProviderFactory(
+        account=customer, saml_certificates=saml_idp.certificate_pem, sso_required=True
+    )
+    client = Client()
+
+    response = password_step(client, account_admin.email, password)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session["_auth_user_id"] == str(account_admin.pk)
+
+
+@pytest.mark.parametrize(("remember", "ends_with_the_browser"), [({}, True), ({"remember": "on"}, False)])
+def test_keep_me_signed_in_on_the_password_step_decides_how_long_the_session_lasts(
+    member, password, remember, ends_with_the_browser
+):
+    page = email_step(Client(), member.email).content.decode()
+    assert "Keep me signed in" in page
+    client = Client()
+
+    client.post(
+        reverse("account_login"),
+        {"step": "password", "login": member.email, "password": password, **remember},
+    )
+
+    assert client.session.get_expire_at_browser_close() is ends_with_the_browser
