@@ -170,3 +170,19 @@ def test_keep_me_signed_in_on_the_password_step_decides_how_long_the_session_las
     )
 
     assert client.session.get_expire_at_browser_close() is ends_with_the_browser
+
+
+def test_the_page_asked_for_before_sign_in_is_carried_through_both_steps(member, password, customer):
+    wanted = reverse("accounts:account_detail", args=[customer.account_number])
+    client = Client()
+    first = client.get(reverse("account_login"), {"next": wanted}).content.decode()
+    assert f'name="next" value="{wanted}"' in first
+
+    second = email_step(client, member.email, next=wanted).content.decode()
+    assert f'name="next" value="{wanted}"' in second
+
+    response = client.post(
+        reverse("account_login"),
+        {"step": "password", "login": member.email, "password": password, "next": wanted},
+    )
+    assert response["Location"] == wanted
