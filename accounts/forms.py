@@ -45,6 +45,7 @@ class SignInForm(LoginForm):
         self.fields["account"].widget = forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}
         )
+        self.fields["password"].widget.attrs.pop("autofocus", None)
         self.order_fields(["login", "account", "password", "remember"])
 
     def user_credentials(self) -> dict:
@@ -65,6 +66,17 @@ class SignInForm(LoginForm):
             if error.name == "MultipleMatching":
                 self._ask_for_account()
             raise forms.ValidationError(error.message, code=error.name) from None
+
+
+class SignInEmailForm(forms.Form):
+    """The sign-in page's first step: the email alone (then the identity provider or the password)."""
+
+    login = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    account = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput())
 
 
 ACCOUNT_FORM_FIELDS = [

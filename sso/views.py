@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Capability
 from accounts.authn import SignInError
 from accounts.decorators import account_view
+from accounts.forms import SignInEmailForm
 from accounts.models import Account
 from accounts.sign_in_views import SignInView
 from core.htmx import submit
@@ -124,16 +125,51 @@ def account_sign_in(request: HttpRequest, number: str) -> HttpResponse:
 
 
 class SignInWithProviderView(SignInView):
-    """The console's sign-in page with the email step (username, then Next): an email whose
-    account signs in through its identity provider goes there; otherwise the password step."""
+    """The console's sign-in in two steps, as CloudLink's: the email and Next, then the account's
+    identity provider or, for every other email (known or not), the password. A post carrying the
+    email and the password together (scripts, the break-glass form) signs in at once."""
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        if request.GET.get("step") == PASSWORD_STEP:
+            # Break-glass: the email and the password on one form (an SSO account's admin while
+            # the identity provider is down), which also skips the redirect of the email step.
+            return self.render_to_response(self.get_context_data(email_kept=False))
+        return self._email_step(SignInEmailForm())
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        email = request.POST.get("login", "").strip()
-        if email and not request.POST.get("password"):
-            next_url = request.POST.get("next", "") or request.GET.get("next", "")
-            redirect = provider_sign_in_redirect(request, email, request.POST.get("account", ""), next_url)
-            if redirect is not None:
-                return redirect
-            form = self.get_form_class()(initial={"login": email}, request=request)
-            return self.render_to_response(self.get_context_data(form=form, password_step=True))
-        return super().post(request, *args, **kwargs)
+        if request.POST.get("step") == PASSWORD_STEP or request.POST.get("password"):
+            return super().post(request, *args, **kwargs)
+        form = SignInEmailForm(request.POST)
+        if not form.is_valid():
+            return self._email_step(form)
+        email, account = form.cleaned_data["login"], form.cleaned_data["account"]
+        next_url = request.POST.get("next", "") or request.GET.get("next", "")
+        redirect = provider_sign_in_redirect(request, email, account, next_url)
+        if redirect is not None:
+            return redirect
+        password_form = self.get_form_class()(initial={"login": email, "account": account}, request=request)
+        return self.render_to_response(self.get_context_data(form=_as_password_step(password_form)))
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        return _as_password_step(form) if self.request.method == "POST" else form
+
+    def get_context_data(self, **kwargs) -> dict:
+        kwargs.setdefault("step", PASSWORD_STEP)
+        kwargs.setdefault("email_kept", True)
+        return super().get_context_data(**kwargs)
+
+    def _email_step(self, form: SignInEmailForm) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form, step=EMAIL_STEP, email_kept=False))
+
+
+EMAIL_STEP, PASSWORD_STEP = "email", "password"
+
+
+def _as_password_step(form):
+    """The password step's form: the email shown as entered (read-only), the focus on the password."""
+    form.fields["login"].widget.attrs.update({"readonly": True})
+    form.fields["login"].widget.attrs.pop("autofocus", None)
+    if not getattr(form, "needs_account", False):
+        form.fields["password"].widget.attrs["autofocus"] = True
+    return form

@@ -34,9 +34,10 @@ def test_sign_in_page_uses_the_console_shell_and_has_labelled_fields():
 
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
-    assert '<label for="id_login">Email' in html and '<label for="id_password">Password' in html
+    assert '<label for="id_login">Email' in html
+    assert 'name="password"' not in html, "the first step asks for the email alone"
     assert 'class="skip-link"' in html and "css/portal.css" in html
-    assert 'name="account"' in html and 'type="hidden" name="account"' in html
+    assert 'type="hidden" name="account"' in html
     assert "sign up" not in html.lower()
 
 

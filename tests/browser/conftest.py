@@ -91,6 +91,7 @@ def sign_in(page, email: str, password: str, account: str | None = None) -> None
     """Sign in through the real sign-in page and wait for the console to load."""
     page.goto("/auth/login/")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     if account is not None:

@@ -29,6 +29,21 @@ def test_the_signed_out_pages_pass_axe(page):
     assert _violations_on(page, main_pages("anonymous")) == ""
 
 
+def test_the_password_step_of_the_sign_in_passes_axe(page, member):
+    """Reached by the email step's post, so not among the pages a GET opens."""
+    page.goto("/auth/login/")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Password").wait_for()
+
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Sign in").click()  # refused: the empty password
+    page.get_by_text("This field is required.").wait_for()
+
+    assert axe_violations(page) == []
+
+
 def test_the_partner_admin_pages_pass_axe(page, partner_admin, customer, password):
     sign_in(page, partner_admin.email, password)
     assert _violations_on(page, main_pages("partner-admin", customer_number=customer.account_number)) == ""

@@ -36,6 +36,7 @@ def test_a_platform_operator_made_by_the_command_lands_on_the_applications_to_ap
     call_command("createoperator", "--email", "ops@platform.example", "--password", "s3cure-ops-42")
     page.goto("/auth/login/")
     page.get_by_label("Email").fill("ops@platform.example")
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill("s3cure-ops-42")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/operator/apps/")
@@ -199,6 +200,7 @@ def test_the_outbox_finds_emails_by_recipient_and_subject_and_shows_a_whole_emai
     page = new_page(viewport={"width": 1366, "height": 900})
     page.goto("/auth/login/")
     page.get_by_label("Email").fill("ops@platform.example")
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill("s3cure-ops-42")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/operator/apps/")
@@ -325,6 +327,7 @@ def test_the_activity_page_reads_as_words_and_filters_searches_exports_and_choos
 def test_a_wrong_password_outlines_the_sign_in_fields(page, account_admin):
     page.goto("/auth/login/")
     page.get_by_label("Email").fill(account_admin.email)
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill("not-the-password-1!")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("The email address or password you entered is not correct.")).to_be_visible()

@@ -108,6 +108,7 @@ def test_partner_creates_finds_edits_deactivates_activates_and_deletes_an_accoun
     admin_page.wait_for_url(re.compile(r"/auth/login/"))
     expect(admin_page.get_by_role("alert").filter(has_text="no longer active")).to_be_visible()
     admin_page.get_by_label("Email").fill("ada@northwind.example")
+    admin_page.get_by_role("button", name="Next").click()
     admin_page.get_by_label("Password").fill(password)
     admin_page.get_by_role("button", name="Sign in").click()
     expect(admin_page.get_by_role("alert")).to_contain_text("This account has been deactivated")
@@ -147,6 +148,7 @@ def test_email_in_two_accounts_asks_for_the_account_number(page, account_admin, 
     page.goto("/auth/login/")
     expect(page.get_by_label("Account number")).to_have_count(0)
     page.get_by_label("Email").fill(account_admin.email)
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 

@@ -22,10 +22,22 @@ def _main_nav_link(page, name: str):
 
 
 def test_sign_in_and_the_user_menu_by_keyboard(page, account_admin, customer, password):
+    # Step 1: the email alone, Enter for Next.
     page.goto("/auth/login/")
+    expect(page.get_by_label("Password")).to_have_count(0)
     tab_and_type(page, page.get_by_label("Email"), account_admin.email)
-    tab_and_type(page, page.get_by_label("Password"), password)
-    tab_and_press(page, page.get_by_role("button", name="Sign in"), "Enter")
+    page.keyboard.press("Enter")
+    # Step 2: the email kept read-only, the focus on the password; a wrong one keeps both.
+    expect(page.get_by_label("Password")).to_be_focused()
+    expect(page.get_by_label("Email")).to_have_value(account_admin.email)
+    expect(page.get_by_label("Email")).to_have_attribute("readonly", "")
+    page.keyboard.type("not-the-password-1!")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
+    expect(page.get_by_label("Email")).to_have_value(account_admin.email)
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**/accounts/{customer.account_number}/")
 
     # The user menu opens with Enter and closes with Escape, focus back on its button.

@@ -43,6 +43,7 @@ def test_user_changes_password_then_signs_in_with_the_new_one(page, member, pass
 
     # The old password no longer works; the new one does.
     page.get_by_label("Email").fill(member.email)
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_be_visible()

@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def password_step(page, email: str, password: str) -> None:
     page.goto("/auth/login/")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 

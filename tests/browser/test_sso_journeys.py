@@ -34,7 +34,7 @@ def _sso_page(page, customer):
 def _email_step(page, email: str) -> None:
     page.goto("/auth/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Next").click()
 
 
 def test_saml_set_up_then_sign_in_through_the_idp(

@@ -101,8 +101,8 @@ IDP_LINK = re.compile(r'id="identity-provider-link" href="([^"]+)"')
 
 
 def email_step(client, email: str) -> str:
-    """The sign-in page's email step (email only, no password); returns the IdP URL it moves on to."""
-    response = client.post(reverse("account_login"), {"login": email})
+    """The sign-in page's email step (email only, then Next); returns the IdP URL it moves on to."""
+    response = client.post(reverse("account_login"), {"step": "email", "login": email})
     assert response.status_code == 200
     page = response.content.decode()
     url = html.unescape(IDP_LINK.search(page).group(1))
