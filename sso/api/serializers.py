@@ -9,14 +9,22 @@ from sso import saml
 from sso.models import IdentityProvider
 from sso.sign_in import oidc_redirect_uri
 
+SAML_RESPONSE_MAX_LENGTH = 1_000_000  # a base64 response with a few certificates is ~10-20 kB
+
 
 class SamlInputSerializer(serializers.Serializer):
     issuerId = serializers.CharField(required=False, max_length=500)
     loginUrl = serializers.URLField(required=False, max_length=1000)
     logoutUrl = serializers.URLField(required=False, allow_blank=True, max_length=1000)
-    certificates = serializers.CharField(required=False, help_text="PEM (one or more) or bare base64.")
-    serviceProviderIssuerId = serializers.CharField(required=False, help_text="Ignored: always the portal's.")
-    serviceProviderReplyUrl = serializers.CharField(required=False, help_text="Ignored: always the portal's.")
+    certificates = serializers.CharField(
+        required=False, max_length=50_000, help_text="PEM (one or more) or bare base64."
+    )
+    serviceProviderIssuerId = serializers.CharField(
+        required=False, max_length=1000, help_text="Ignored: always the portal's."
+    )
+    serviceProviderReplyUrl = serializers.CharField(
+        required=False, max_length=1000, help_text="Ignored: always the portal's."
+    )
     metadataUrl = serializers.URLField(required=False, max_length=1000, help_text="The IdP's metadata URL.")
     metadataXml = serializers.CharField(required=False, max_length=200_000, help_text="The IdP's metadata.")
 
@@ -25,6 +33,29 @@ class OidcInputSerializer(serializers.Serializer):
     issuer = serializers.URLField(required=False, max_length=500)
     clientId = serializers.CharField(required=False, max_length=255)
     clientSecret = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+# The sign-in forms of /saml2/* as the spec lists them, with the bounds the views apply.
+class Saml2StartSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=254)
+    client_id = serializers.CharField(max_length=255)
+    redirect_uri = serializers.CharField(max_length=2000)
+    account_id = serializers.CharField(required=False, max_length=64)
+    scope = serializers.CharField(required=False, max_length=1000)
+    force_authn = serializers.BooleanField(required=False)
+    state = serializers.CharField(required=False, max_length=2000)
+    code_challenge = serializers.CharField(required=False, max_length=128)
+    code_challenge_method = serializers.CharField(required=False, max_length=10)
+
+
+class Saml2LogoutSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=254)
+    account_id = serializers.CharField(required=False, max_length=64)
+
+
+class Saml2ResponseSerializer(serializers.Serializer):
+    SAMLResponse = serializers.CharField(max_length=SAML_RESPONSE_MAX_LENGTH)
+    RelayState = serializers.CharField(max_length=2000)
 
 
 class IdentityProviderInputSerializer(serializers.Serializer):

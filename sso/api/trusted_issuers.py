@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.access import Capability
+from accounts.api.base import AccountScopedApi
 from core.api.errors import ApiError, error_responses, service_errors
 from sso import services
 from sso.api.views import _account as account_for_sso
@@ -129,15 +130,16 @@ class TrustedIssuerCollectionApi(APIView):
         )
 
 
-class AccountTrustedIssuersApi(APIView):
+class AccountTrustedIssuersApi(AccountScopedApi):
+    need = Capability.MANAGE_SSO
+
     @extend_schema(
         operation_id="getTrustedIssuersByAccount",
         parameters=[ACCOUNT_ID],
         responses={200: dict, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, accountId: str) -> Response:
-        account = account_for_sso(request, accountId)
-        return _collection(request, _visible(request).filter(account=account))
+        return _collection(request, _visible(request).filter(account=self.account))
 
 
 class TrustedIssuerDetailApi(APIView):

@@ -29,6 +29,9 @@ from sso import selectors, services, sign_in
 from sso.api.serializers import (
     FIELD_NAMES,
     IdentityProviderInputSerializer,
+    Saml2LogoutSerializer,
+    Saml2ResponseSerializer,
+    Saml2StartSerializer,
     changes_from,
     protocol_of,
     representation,
@@ -74,7 +77,13 @@ class IdentityProviderCollectionApi(APIView):
     @extend_schema(
         operation_id="getIdentityProviders",
         summary="Identity providers of the accounts in your scope (account admins and partner admins)",
-        parameters=[OpenApiParameter("accountId", str, description="Only this account (GUID or number).")],
+        parameters=[
+            OpenApiParameter(
+                "accountId",
+                {"type": "string", "maxLength": 64},
+                description="Only this account (GUID or number).",
+            )
+        ],
         responses={200: dict, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
@@ -177,6 +186,15 @@ def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
+def _within_bounds(shape: type, data) -> None:
+    """The documented bounds of a sign-in form (``shape``'s ``max_length``), as a 400."""
+    for name, field in shape().fields.items():
+        limit = getattr(field, "max_length", None)
+        value = data.get(name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ApiError("InvalidParameter", f"{name} is longer than {limit} characters.")
+
+
 def _error(exc: SignInError) -> Response:
     return Response({"name": exc.name, "message": exc.message}, status=exc.status)
 
@@ -191,11 +209,12 @@ class Saml2StartApi(APIView):
 
     @extend_schema(
         operation_id="saml2Start",
-        request=dict,
+        request=Saml2StartSerializer,
         responses={201: dict, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         data = _form(request)
+        _within_bounds(Saml2StartSerializer, data)
         missing = [name for name in ("username", "client_id", "redirect_uri") if not data.get(name)]
         if missing:
             raise ApiError("MissingMandatoryParams", f"Missing required parameter(s): {', '.join(missing)}.")
@@ -234,10 +253,11 @@ class Saml2LogoutApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="saml2Logout", request=dict, responses={201: dict, **error_responses(400, 404)}
+        operation_id="saml2Logout", request=Saml2LogoutSerializer, responses={201: dict, **error_responses(400, 404)}
     )
     def post(self, request: Request) -> Response:
         data = _form(request)
+        _within_bounds(Saml2LogoutSerializer, data)
         username = data.get("username")
         if not username:
             raise ApiError("MissingMandatoryParams", "Missing required parameter(s): username.")
@@ -291,12 +311,15 @@ class Saml2AssertionConsumerApi(APIView):
     @extend_schema(
         operation_id="saml2AssertionConsumer",
         parameters=[OpenApiParameter("accountId", str, OpenApiParameter.PATH)],
-        request=dict,
+        request=Saml2ResponseSerializer,
         responses={302: None, 400: None},
     )
     def post(self, request: Request, accountId: str) -> HttpResponse:
         account = _account_or_404(accountId)
         try:
+            for name, field in Saml2ResponseSerializer().fields.items():
+                if len(str(request.data.get(name, ""))) > field.max_length:
+                    raise SignInError("InvalidSamlResponse", f"{name} is longer than {field.max_length} characters.", 400)
             user, flow = sign_in.saml_finish(
                 account,
                 saml_response=request.data.get("SAMLResponse", ""),
