@@ -169,7 +169,11 @@ def test_delete_answers_with_the_integration_and_the_privileges_switched_off(
     assert body["type"] == "micc" and body["name"] == "MiCC"
     assert body["privilegesSwitchedOff"] == ["allowGuestAccess"]
     assert body["privilegesKeptOn"] == ["allowProxyAuthentication"]
-    assert body["policy"] == {"allowGuestAccess": False, "allowProxyAuthentication": True}
+    assert body["policy"] == {
+        "allowGuestAccess": False,
+        "allowProxyAuthentication": True,
+        "adminsRequireSecondFactor": False,
+    }
     assert added(customer) == {"micollab"} and on(customer) == {DELEGATED}
     assert api_client_for(account_admin).delete(item(customer, "micc")).status_code == 404
 
