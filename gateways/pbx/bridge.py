@@ -96,7 +96,7 @@ class PbxCallEvent:
     """One CSTA event seen from one monitored extension (``device``): the state of that device's leg."""
 
     kind: str  # initiated, originated, delivered, established, cleared, held, retrieved, transferred,
-    # conferenced, snapshot, gone
+    # conferenced, diverted, failed, snapshot, gone
     call_number: str
     device: str
     calling: str = ""
@@ -109,7 +109,17 @@ class PbxCallEvent:
 
 # Kinds whose ``state`` comes with the event; the others (held, retrieved...) need a snapshot.
 STATEFUL_KINDS = frozenset(
-    {"initiated", "originated", "delivered", "established", "cleared", "transferred", "conferenced"}
+    {
+        "initiated",
+        "originated",
+        "delivered",
+        "established",
+        "cleared",
+        "transferred",
+        "conferenced",
+        "diverted",
+        "failed",
+    }
 )
 
 
@@ -217,12 +227,56 @@ def call_events(event: csta.CstaEvent, device: str) -> list[PbxCallEvent]:
                 },
             )
         ]
+    if isinstance(event, csta.DivertedEvent):
+        return [_diverted(event, device)]
+    if isinstance(event, csta.FailedEvent):
+        return [
+            PbxCallEvent(
+                "failed",
+                event.call_id,
+                device,
+                calling=event.calling_device,
+                called=event.failing_device,
+                state=_state(event.local_state),
+                cause=event.cause,
+                extra={
+                    "eventType": "failedEvent",
+                    "failingDevice": event.failing_device,
+                    "callingDevice": event.calling_device,
+                    "localConnectionInfo": event.local_state,
+                    "callTrackingID": event.call_id,
+                },
+            )
+        ]
     if isinstance(event, csta.TransferredEvent):
         return _transferred(event, device)
     if isinstance(event, csta.ConferencedEvent):
         return _conferenced(event, device)
     single = call_event(event, device)
     return [single] if single is not None else []
+
+
+def _diverted(event: csta.DivertedEvent, device: str) -> PbxCallEvent:
+    """The diverting device's leg ends (or is born over, when it never rang); the caller's leg now talks to
+    the new destination."""
+    return PbxCallEvent(
+        "diverted",
+        event.call_id,
+        device,
+        calling=event.calling_device,
+        called=event.diverting_device,
+        state=_state(event.local_state),
+        cause=event.cause,
+        extra={
+            "eventType": "divertedEvent",
+            "divertingDevice": event.diverting_device,
+            "newDestination": event.new_destination,
+            "callingDevice": event.calling_device,
+            "localConnectionInfo": event.local_state,
+            "callTrackingID": event.call_id,
+        },
+        far_end=event.new_destination if device == event.calling_device else "",
+    )
 
 
 def _moved_legs(event, device: str, *, kind: str, far_end: str, extra: dict) -> list[PbxCallEvent]:
