@@ -96,7 +96,7 @@ class PbxCallEvent:
     """One CSTA event seen from one monitored extension (``device``): the state of that device's leg."""
 
     kind: str  # initiated, originated, delivered, established, cleared, held, retrieved, transferred,
-    # conferenced, diverted, failed, snapshot, gone
+    # conferenced, diverted, failed, snapshot, gone; "feature" (DND, message waiting, forwarding changed)
     call_number: str
     device: str
     calling: str = ""
@@ -119,8 +119,11 @@ STATEFUL_KINDS = frozenset(
         "conferenced",
         "diverted",
         "failed",
+        "feature",
     }
 )
+# Device feature events (ECMA-269 clause 22): a "feature" event names only the device.
+FEATURE_EVENTS = frozenset({"DoNotDisturbEvent", "MessageWaitingEvent", "ForwardingEvent"})
 
 
 def _state(local_state: str) -> str:
@@ -179,6 +182,10 @@ def call_event(event: csta.CstaEvent, device: str) -> PbxCallEvent | None:
                 "localConnectionInfo": event.local_state,
                 "callTrackingID": event.call_id,
             },
+        )
+    if isinstance(event, csta.OtherEvent) and event.name in FEATURE_EVENTS:
+        return PbxCallEvent(
+            "feature", "", device, extra={"eventType": event.name[:1].lower() + event.name[1:]}
         )
     if isinstance(event, csta.OtherEvent) and event.call_id:
         kind = {"HeldEvent": "held", "RetrievedEvent": "retrieved"}.get(event.name, event.name)
