@@ -43,8 +43,8 @@ def _device(request: HttpRequest, person, endpoint, problem: str, error: str = "
     )
 
 
-@require_POST
 @account_view(need=Capability.MANAGE_USERS)
+@require_POST
 def user_device_update_hx(request: HttpRequest, number: str, user_id) -> HttpResponse:
     """Switch DND (``feature=dnd``, ``enabled``) or set a call forward (``feature=forwarding``, ``type``,
     ``destination``; blank = off) through the service the Media API's endpoint PUTs use."""
