@@ -5,15 +5,17 @@ do not disturb, message waiting and call forwarding, read and set on the PBX ove
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Principal
 from accounts.models import Account, User
-from gateways.pbx.bridge import PbxBridge, PbxRejected
+from gateways.pbx.bridge import PbxBridge, PbxError, PbxRejected
 from gateways.pbx.csta_xml import FORWARDING_TYPES
 from media import selectors
 from media.services import TOPIC, _pbx
+from notifications.models import Publication
 from notifications.publish import publication_publish
 
 FEATURE_ACTIONS = ("dnd", "messageWaiting")
@@ -77,12 +79,42 @@ def endpoint_get(*, actor: User | Principal, extension: str) -> dict:
             raise _known(exc, extension) from exc
 
 
+# What an endpoint notification says; an endpoint equal to the last one published is not published again.
+_ENDPOINT_FIELDS = (
+    "endpointId",
+    "name",
+    "state",
+    "userAvailability",
+    "dnd",
+    "messageWaiting",
+    "callForwarding",
+)
+
+
 def _publish(account: Account, endpoint: dict) -> None:
+    """Publish the endpoint unless it equals the last endpoint notification of that extension: an API PUT
+    and the listener (which sees the same change as a CSTA event) publish a change once between them."""
+    subject = f"/2017-09-01/endpoints/{endpoint['endpointId']}"
+    with transaction.atomic():
+        # Serialises the check and the write per account (PostgreSQL; SQLite serialises writes anyway).
+        Account.objects.select_for_update().filter(pk=account.pk).exists()
+        last = (
+            Publication.objects.filter(account=account, topic=TOPIC, subject=subject)
+            .order_by("-pk")
+            .values_list("content", flat=True)
+            .first()
+        )
+        if last is not None and all(last.get(key) == endpoint[key] for key in _ENDPOINT_FIELDS):
+            return
+        _publish_now(account, endpoint, subject)
+
+
+def _publish_now(account: Account, endpoint: dict, subject: str) -> None:
     user = selectors.user_for_extension(account, endpoint["endpointId"])
     publication_publish(
         account=account,
         topic=TOPIC,
-        subject=f"/2017-09-01/endpoints/{endpoint['endpointId']}",
+        subject=subject,
         method="PUT",
         content={
             **endpoint,
@@ -93,6 +125,16 @@ def _publish(account: Account, endpoint: dict) -> None:
         },
         audience=[str(user.user_id)] if user else [],
     )
+
+
+def endpoint_refresh(*, account: Account, bridge: PbxBridge, extension: str) -> None:
+    """Read ``extension``'s endpoint on an open session and publish it if it changed (the listener, after a
+    call or feature event on the device: presence, DND, message waiting or forwarding changed)."""
+    try:
+        endpoint = _read(account, bridge, extension)
+    except PbxError:
+        return  # the device is gone, or the session broke (the listener reconnects and reads again)
+    _publish(account, endpoint)
 
 
 def endpoint_update(*, actor: User | Principal, extension: str, action: str, enabled: bool) -> dict:

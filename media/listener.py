@@ -25,12 +25,13 @@ from django.utils import timezone
 from accounts.models import User
 from gateways.models import Gateway
 from gateways.pbx.bridge import PbxBridge, PbxCallEvent, PbxError
-from media import selectors, services
+from media import endpoints, selectors, services
 from media.models import Call, PbxListenerLease
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
+ENDPOINT_SETTLE = 0.05  # seconds without an event before the touched endpoints are read and published
 
 
 def lease_seconds() -> float:
@@ -106,8 +107,15 @@ class GatewayListener:
         account = self._account()
         # Renew well before expiry even when events keep coming.
         slice_end = min(deadline, self.renewed_at + self.lease / 3)
-        for event in self.bridge.events(until=slice_end):
-            services.call_event_apply(account, event)
+        while self.bridge.client.connected and time.monotonic() < slice_end:
+            touched: set[str] = set()
+            for event in self.bridge.events(until=slice_end, idle=ENDPOINT_SETTLE):
+                services.call_event_apply(account, event)
+                touched.add(event.device)
+            # Once a burst of events is over: presence follows the devices' calls, DND / forwarding /
+            # message waiting their feature events (published only when the endpoint changed).
+            for extension in sorted(touched):
+                endpoints.endpoint_refresh(account=account, bridge=self.bridge, extension=extension)
         if not self.bridge.client.connected:
             logger.warning(
                 "listener %s lost gateway %s's CSTA session; reconnecting", self.holder, self.gateway_id

@@ -95,7 +95,16 @@ def _publish(call: Call) -> None:
 # --- applying events -----------------------------------------------------------------------------------
 
 
-_LEG_STARTING_KINDS = ("initiated", "originated", "delivered", "established", "transferred", "conferenced")
+# "diverted": a call forwarded before the device rang still shows there, over (cause callForward...).
+_LEG_STARTING_KINDS = (
+    "initiated",
+    "originated",
+    "delivered",
+    "established",
+    "transferred",
+    "conferenced",
+    "diverted",
+)
 
 
 def _new_leg(account: Account, event: PbxCallEvent) -> Call | None:

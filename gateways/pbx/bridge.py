@@ -96,7 +96,7 @@ class PbxCallEvent:
     """One CSTA event seen from one monitored extension (``device``): the state of that device's leg."""
 
     kind: str  # initiated, originated, delivered, established, cleared, held, retrieved, transferred,
-    # conferenced, snapshot, gone
+    # conferenced, diverted, failed, snapshot, gone; "feature" (DND, message waiting, forwarding changed)
     call_number: str
     device: str
     calling: str = ""
@@ -109,8 +109,21 @@ class PbxCallEvent:
 
 # Kinds whose ``state`` comes with the event; the others (held, retrieved...) need a snapshot.
 STATEFUL_KINDS = frozenset(
-    {"initiated", "originated", "delivered", "established", "cleared", "transferred", "conferenced"}
+    {
+        "initiated",
+        "originated",
+        "delivered",
+        "established",
+        "cleared",
+        "transferred",
+        "conferenced",
+        "diverted",
+        "failed",
+        "feature",
+    }
 )
+# Device feature events (ECMA-269 clause 22): a "feature" event names only the device.
+FEATURE_EVENTS = frozenset({"DoNotDisturbEvent", "MessageWaitingEvent", "ForwardingEvent"})
 
 
 def _state(local_state: str) -> str:
@@ -170,6 +183,10 @@ def call_event(event: csta.CstaEvent, device: str) -> PbxCallEvent | None:
                 "callTrackingID": event.call_id,
             },
         )
+    if isinstance(event, csta.OtherEvent) and event.name in FEATURE_EVENTS:
+        return PbxCallEvent(
+            "feature", "", device, extra={"eventType": event.name[:1].lower() + event.name[1:]}
+        )
     if isinstance(event, csta.OtherEvent) and event.call_id:
         kind = {"HeldEvent": "held", "RetrievedEvent": "retrieved"}.get(event.name, event.name)
         return PbxCallEvent(
@@ -217,12 +234,56 @@ def call_events(event: csta.CstaEvent, device: str) -> list[PbxCallEvent]:
                 },
             )
         ]
+    if isinstance(event, csta.DivertedEvent):
+        return [_diverted(event, device)]
+    if isinstance(event, csta.FailedEvent):
+        return [
+            PbxCallEvent(
+                "failed",
+                event.call_id,
+                device,
+                calling=event.calling_device,
+                called=event.failing_device,
+                state=_state(event.local_state),
+                cause=event.cause,
+                extra={
+                    "eventType": "failedEvent",
+                    "failingDevice": event.failing_device,
+                    "callingDevice": event.calling_device,
+                    "localConnectionInfo": event.local_state,
+                    "callTrackingID": event.call_id,
+                },
+            )
+        ]
     if isinstance(event, csta.TransferredEvent):
         return _transferred(event, device)
     if isinstance(event, csta.ConferencedEvent):
         return _conferenced(event, device)
     single = call_event(event, device)
     return [single] if single is not None else []
+
+
+def _diverted(event: csta.DivertedEvent, device: str) -> PbxCallEvent:
+    """The diverting device's leg ends (or is born over, when it never rang); the caller's leg now talks to
+    the new destination."""
+    return PbxCallEvent(
+        "diverted",
+        event.call_id,
+        device,
+        calling=event.calling_device,
+        called=event.diverting_device,
+        state=_state(event.local_state),
+        cause=event.cause,
+        extra={
+            "eventType": "divertedEvent",
+            "divertingDevice": event.diverting_device,
+            "newDestination": event.new_destination,
+            "callingDevice": event.calling_device,
+            "localConnectionInfo": event.local_state,
+            "callTrackingID": event.call_id,
+        },
+        far_end=event.new_destination if device == event.calling_device else "",
+    )
 
 
 def _moved_legs(event, device: str, *, kind: str, far_end: str, extra: dict) -> list[PbxCallEvent]:

@@ -196,6 +196,25 @@ class OriginatedEvent(CstaEvent):
 
 
 @dataclass(frozen=True)
+class DivertedEvent(CstaEvent):
+    """The call left ``diverting_device`` for ``new_destination`` (forwarding, do not disturb)."""
+
+    diverting_device: str
+    new_destination: str
+    calling_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class FailedEvent(CstaEvent):
+    failing_device: str
+    calling_device: str
+    local_state: str
+    cause: str
+
+
+@dataclass(frozen=True)
 class ConnectionMove:
     """A connection that moved from one call to another in a transfer or a conference."""
 
@@ -281,6 +300,25 @@ def event_from_message(message: cx.Message) -> CstaEvent:
             call_id=message.text("originatedConnection", "callID"),
             calling_device=message.text("callingDevice", "deviceIdentifier"),
             called_device=message.text("calledDevice", "deviceIdentifier"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "DivertedEvent":
+        return DivertedEvent(
+            monitor_xref=xref,
+            call_id=message.text("connection", "callID"),
+            diverting_device=message.text("divertingDevice", "deviceIdentifier"),
+            new_destination=message.text("newDestination", "deviceIdentifier"),
+            calling_device=message.text("callingDevice", "deviceIdentifier"),
+            local_state=message.text("localConnectionInfo"),
+            cause=message.text("cause"),
+        )
+    if message.name == "FailedEvent":
+        return FailedEvent(
+            monitor_xref=xref,
+            call_id=message.text("failedConnection", "callID"),
+            failing_device=message.text("failingDevice", "deviceIdentifier"),
+            calling_device=message.text("callingDevice", "deviceIdentifier"),
             local_state=message.text("localConnectionInfo"),
             cause=message.text("cause"),
         )

@@ -436,6 +436,56 @@ def delivered_event(
     )
 
 
+def diverted_event(
+    ns: str,
+    *,
+    xref: str,
+    call_id: str,
+    diverting: str,
+    new_destination: str,
+    calling: str,
+    local_state: str,
+    cause: str,
+) -> bytes:
+    """The switch moved the call from ``diverting`` (the device it was offered to) to ``new_destination``
+    (call forward, do not disturb): ECMA-269 DivertedEvent."""
+    return build(
+        "DivertedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("connection", [("callID", call_id), ("deviceID", diverting)]),
+            ("divertingDevice", _device(diverting)),
+            ("newDestination", _device(new_destination)),
+            ("callingDevice", _device(calling)),
+            ("calledDevice", _device(diverting)),
+            ("lastRedirectionDevice", [("notRequired", "")]),
+            ("localConnectionInfo", local_state),
+            ("cause", cause),
+        ],
+        namespace=ns,
+    )
+
+
+def failed_event(
+    ns: str, *, xref: str, call_id: str, failing: str, calling: str, local_state: str, cause: str
+) -> bytes:
+    """The call could not reach ``failing`` (do not disturb without a diversion): ECMA-269 FailedEvent."""
+    return build(
+        "FailedEvent",
+        [
+            ("monitorCrossRefID", xref),
+            ("failedConnection", [("callID", call_id), ("deviceID", failing)]),
+            ("failingDevice", _device(failing)),
+            ("callingDevice", _device(calling)),
+            ("calledDevice", _device(failing)),
+            ("lastRedirectionDevice", [("notRequired", "")]),
+            ("localConnectionInfo", local_state),
+            ("cause", cause),
+        ],
+        namespace=ns,
+    )
+
+
 def established_event(
     ns: str, *, xref: str, call_id: str, answering: str, calling: str, called: str, local_state: str
 ) -> bytes:

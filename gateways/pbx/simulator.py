@@ -172,6 +172,7 @@ class PbxSimulator:
         auto_answer_after: float | None = None,
         tls_context: ssl.SSLContext | None = None,
         forks: dict[str, list[str]] | None = None,
+        no_answer_after: float | None = None,
     ):
         self.host = host
         self.tls_context = tls_context  # a server context: CSTA over TLS, as MX-ONE on 8883
@@ -180,6 +181,8 @@ class PbxSimulator:
         self.user = user
         self.password = password
         self.auto_answer_after = auto_answer_after
+        # Ring time before forward-on-no-answer diverts a call (None: only ring_timeout() does it).
+        self.no_answer_after = no_answer_after
         self._users = {u.extension: u for u in (DEMO_USERS if users is None else users)}
         # Forking: a directory number's further terminals ring with it; answering one clears the others.
         self.forks = {number: list(terminals) for number, terminals in (forks or {}).items()}
@@ -903,7 +906,130 @@ class PbxSimulator:
             ),
             devices={call.calling},
         )
+        self._offer(call, cause)
+
+    # -- diversion: call forward and do not disturb (ECMA-269 DivertedEvent / FailedEvent) --------------
+
+    def _offer(self, call: SimulatedCall, cause: str) -> None:
+        """Offer the call to its called device as MX-ONE does: forward immediate diverts at once; do not
+        disturb diverts to the forward-busy destination or refuses the call; forward busy diverts when the
+        device already has a call; otherwise the device rings (and forward on no answer waits for the ring
+        time, or ring_timeout()). A destination already on the way rings rather than loop."""
+        visited = {call.calling, call.called}
+        while True:
+            diversion = self._diversion(call)
+            if diversion is None:
+                break
+            reason, destination = diversion
+            if not destination:
+                self._refused(call, reason)
+                return
+            if destination in visited:
+                break
+            visited.add(destination)
+            self._divert(call, destination, reason)
+            cause = reason
         self._delivered(call, cause)
+        if self.no_answer_after is not None and self._forward(call.called, "forwardNoAns"):
+            self._schedule(self.no_answer_after, self._no_answer, call.call_id, call.called)
+
+    def _forward(self, device: str, kind: str) -> str:
+        with self._lock:
+            return self.forwarding.get(device, {}).get(kind, "")
+
+    def _diversion(self, call: SimulatedCall) -> tuple[str, str] | None:
+        """(cause, destination) when the called device does not ring; destination "" refuses the call."""
+        called = call.called
+        with self._lock:
+            busy = any(called in other.parties for other in self._calls.values() if other is not call)
+            dnd = called in self.dnd
+        if immediate := self._forward(called, "forwardImmediate"):
+            return "callForwardImmediate", immediate
+        if dnd:
+            return "doNotDisturb", self._forward(called, "forwardBusy")
+        if busy and (destination := self._forward(called, "forwardBusy")):
+            return "callForwardBusy", destination
+        return None
+
+    def _divert(self, call: SimulatedCall, destination: str, cause: str) -> None:
+        """DivertedEvent to the caller's and the diverting device's monitors; the call moves to
+        ``destination`` (and its forked terminals)."""
+        diverting = call.called
+        with self._lock:
+            watching = {call.calling, diverting, *call.parties}
+            call.called = destination
+            call.parties = [call.calling, destination, *self.forks.get(destination, [])]
+            call.state = "alerting"
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.diverted_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                diverting=diverting,
+                new_destination=destination,
+                calling=call.calling,
+                local_state=_local_state(call, monitored),
+                cause=cause,
+            ),
+            devices=watching - {destination},
+        )
+
+    def _refused(self, call: SimulatedCall, cause: str) -> None:
+        """The called device takes no calls: FailedEvent to both sides, then the caller's connection clears."""
+        with self._lock:
+            self._calls.pop(call.call_id, None)
+            failing, calling = call.called, call.calling
+            call.parties = [calling]
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.failed_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                failing=failing,
+                calling=calling,
+                local_state="fail" if monitored == calling else "null",
+                cause=cause,
+            ),
+            devices={calling, failing},
+        )
+        call.state = "cleared"
+        self._notify(
+            call,
+            lambda ns, xref, monitored: cx.connection_cleared_event(
+                ns,
+                xref=xref,
+                call_id=call.call_id,
+                dropped=calling,
+                releasing=calling,
+                local_state="null",
+                cause=cause,
+            ),
+            devices={calling},
+        )
+
+    def ring_timeout(self, call_id: str) -> None:
+        """The called device rang for the no-answer time: with forward on no answer the call is diverted
+        (DivertedEvent, cause ``callForwardNoAnswer``) and offered to the destination; otherwise it keeps
+        ringing."""
+        with self._call_lock:
+            with self._lock:
+                call = self._calls.get(call_id)
+                if call is None or call.state != "alerting":
+                    return
+            destination = self._forward(call.called, "forwardNoAns")
+            if not destination or destination in (call.calling, call.called):
+                return
+            self._divert(call, destination, "callForwardNoAnswer")
+            self._offer(call, "callForwardNoAnswer")
+
+    def _no_answer(self, call_id: str, device: str) -> None:
+        with self._lock:
+            call = self._calls.get(call_id)
+            still_ringing = call is not None and call.called == device
+        if still_ringing:
+            self.ring_timeout(call_id)
 
     def _delivered(self, call: SimulatedCall, cause: str) -> None:
         self._notify(

@@ -13,6 +13,7 @@ from media.models import Call, PbxListenerLease
 from tests.media.conftest import BASE
 from tests.media.factories import PbxListenerLeaseFactory
 from tests.media.test_calls_api import media_publications
+from tests.media.test_endpoints import endpoint_publications, update
 from tests.notifications.test_delivery import subscribe
 from tests.waiting import wait_until
 
@@ -64,7 +65,11 @@ def test_a_call_dialled_and_answered_on_the_handsets_reaches_the_api_and_a_webho
     assert states("2001", number) == ["ringing", "connected"]
     assert states("2002", number) == ["connected"]
     assert Call.objects.get(endpoint="2002").to_number == "2001"
-    delivered = sorted((b["content"]["endpointId"], b["content"]["state"]) for b in webhook_server.bodies())
+    delivered = sorted(
+        (b["content"]["endpointId"], b["content"]["state"])
+        for b in webhook_server.bodies()
+        if "callId" in b["content"]  # the call legs; the endpoints' presence is tested below
+    )
     assert delivered == [("2001", "connected"), ("2001", "ringing"), ("2002", "connected")]
     assert PbxListenerLease.objects.get().holder == ""
 
@@ -129,3 +134,39 @@ def test_an_expired_lease_is_taken_and_a_live_one_is_not(extensions):
     assert lease_acquire(live.gateway_id, "worker-b") is False
     assert lease_acquire(expired.gateway_id, "worker-b") is True
     assert PbxListenerLease.objects.get(pk=expired.pk).holder == "worker-b"
+
+
+def test_the_listener_publishes_presence_and_feature_changes_once_each(
+    customer_pbx, call_pbx, extensions, admin_api
+):
+    listener = GatewayListener(customer_pbx.gateway_id, "worker-a", lease=5.0)
+    try:
+        run_for(listener, 0.05)
+        assert update(admin_api, "2001", "dnd", True).status_code == 200  # the API PUT publishes it
+        run_for(listener, 0.3)  # the listener's DoNotDisturbEvent: the same endpoint, not published again
+        call_pbx.set_dnd("2001", False)  # the handset's DND key
+        run_for(listener, 0.3)
+        call_pbx.set_forwarding("2001", "forwardNoAns", "2002")  # set on the PBX, not through the API
+        run_for(listener, 0.3)
+        call_pbx.dial("2002", "2001")
+        run_for(listener, 0.3)
+        call_pbx.answer("2001")
+        run_for(listener, 0.3)
+        call_pbx.hangup("2002")
+        run_for(listener, 0.3)
+    finally:
+        listener.close(release=True)
+
+    assert [
+        (p.content["state"], p.content["userAvailability"], p.content["callForwarding"])
+        for p in endpoint_publications("2001")
+    ] == [
+        ("idle", "dnd", {}),
+        ("idle", "available", {}),
+        ("idle", "available", {"forwardNoAns": "2002"}),
+        ("ringing", "busy", {"forwardNoAns": "2002"}),
+        ("connected", "busy", {"forwardNoAns": "2002"}),
+        ("idle", "available", {"forwardNoAns": "2002"}),
+    ]
+    assert [p.content["state"] for p in endpoint_publications("2002")] == ["connected", "idle"]
+    assert {p.content["eventType"] for p in endpoint_publications("2001")} == {"EndpointStateNotification"}

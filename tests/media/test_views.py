@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from notifications.models import Publication
 from tests.media.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,38 @@ def test_the_device_fragment_says_when_the_pbx_cannot_be_asked(client_for, accou
     html = client_for(account_admin).get(device_url(customer, member)).content.decode()
 
     assert 'data-testid="device-unavailable"' in html and "no PBX connected" in html
+
+
+def update_url(account, person) -> str:
+    return reverse("media:user_device_update_hx", args=[account.account_number, person.user_id])
+
+
+def test_an_admin_switches_dnd_and_sets_call_forward_from_the_phone_card(
+    client_for, account_admin, member, customer, customer_pbx, call_pbx
+):
+    admin = client_for(account_admin)
+
+    dnd = admin.post(update_url(customer, member), {"feature": "dnd", "enabled": "true"})
+    forwarded = admin.post(
+        update_url(customer, member), {"feature": "forwarding", "type": "forwardBusy", "destination": "2003"}
+    )
+    nowhere = admin.post(
+        update_url(customer, member), {"feature": "forwarding", "type": "forwardBusy", "destination": "7777"}
+    )
+
+    assert call_pbx.dnd == {"2002"}
+    assert 'data-testid="device-dnd">On<' in dnd.content.decode()
+    assert "Turn do not disturb off" in dnd.content.decode()
+    assert call_pbx.forwarding == {"2002": {"forwardBusy": "2003"}}
+    assert "forwardBusy → 2003" in forwarded.content.decode()
+    assert 'data-testid="device-error"' in nowhere.content.decode()
+    assert Publication.objects.filter(subject="/2017-09-01/endpoints/2002").count() == 2
+
+
+def test_plain_users_cannot_change_a_phone_from_the_console(
+    client_for, member, customer, customer_pbx, call_pbx
+):
+    response = client_for(member).post(update_url(customer, member), {"feature": "dnd", "enabled": "true"})
+
+    assert response.status_code == 403
+    assert call_pbx.dnd == set()

@@ -10,7 +10,9 @@ from gateways.pbx.csta import (
     CstaClient,
     CstaServiceError,
     DeliveredEvent,
+    DivertedEvent,
     EstablishedEvent,
+    FailedEvent,
     OriginatedEvent,
     OtherEvent,
     ServiceInitiatedEvent,
@@ -183,3 +185,42 @@ def test_a_forked_number_rings_both_terminals_and_answering_one_clears_the_other
     assert {(xrefs[e.monitor_xref], e.answering_device) for e in established} == {("1092", "1092")}
     assert simulator.calls[call_id].parties == ["1001", "1092"]
     assert snapshot.connections == ()
+
+
+def test_forward_immediate_sends_diverted_to_the_caller_and_the_diverting_device(pbx_simulator):
+    pbx_simulator.set_forwarding("1002", "forwardImmediate", "1003")
+    client, xrefs = monitored(pbx_simulator, "1001", "1002", "1003")
+    try:
+        call_id = client.make_call("1001", "1002")
+        events = drain(client)
+    finally:
+        client.close()
+
+    assert [(type(e).__name__, xrefs[e.monitor_xref]) for e in events] == [
+        ("ServiceInitiatedEvent", "1001"),
+        ("OriginatedEvent", "1001"),
+        ("DivertedEvent", "1001"),
+        ("DivertedEvent", "1002"),
+        ("DeliveredEvent", "1001"),
+        ("DeliveredEvent", "1003"),
+    ]
+    diverted = {xrefs[e.monitor_xref]: e for e in events if isinstance(e, DivertedEvent)}
+    assert (diverted["1002"].diverting_device, diverted["1002"].new_destination) == ("1002", "1003")
+    assert (diverted["1002"].local_state, diverted["1001"].local_state) == ("null", "connected")
+    assert diverted["1001"].cause == "callForwardImmediate"
+    assert pbx_simulator.calls[call_id].parties == ["1001", "1003"]
+
+
+def test_do_not_disturb_without_a_diversion_fails_the_call(pbx_simulator):
+    pbx_simulator.set_dnd("1002", True)
+    client, xrefs = monitored(pbx_simulator, "1001", "1002")
+    try:
+        call_id = client.make_call("1001", "1002")
+        events = drain(client)
+    finally:
+        client.close()
+
+    failed = [(xrefs[e.monitor_xref], e.local_state, e.cause) for e in events if isinstance(e, FailedEvent)]
+    assert failed == [("1001", "fail", "doNotDisturb"), ("1002", "null", "doNotDisturb")]
+    assert isinstance(events[-1], ConnectionClearedEvent)
+    assert (call_id in pbx_simulator.calls) is False
