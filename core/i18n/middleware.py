@@ -21,9 +21,11 @@ class UserLanguageMiddleware:
         language = (user_language(user) if signed_in else None) or translation.get_language_from_request(
             request
         )
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        # The request's language ends with it: the thread (a test, a worker running tasks in-process)
+        # goes back to the language it had. A streamed body is written after this returns, in that one.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response

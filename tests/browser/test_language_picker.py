@@ -38,5 +38,5 @@ def test_the_sign_in_page_switches_to_spanish_before_signing_in(page, db):
     page.get_by_role("button", name="Change language").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Iniciar sesión")
-    expect(page.get_by_role("button", name="Iniciar sesión")).to_be_visible()
+    expect(page.get_by_role("button", name="Siguiente")).to_be_visible()  # the email step's Next
     expect(page.locator("html")).to_have_attribute("lang", "es")
