@@ -21,7 +21,7 @@ class Role(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self.name]
+        return _LABELS[self.name]
 
     @property
     def is_admin(self) -> bool:
@@ -41,7 +41,7 @@ class Role(enum.IntEnum):
         return cls.__members__.get(str(value)) if value is not None else None
 
 
-ROLE_LABELS = {
+_LABELS = {  # translated, read through Role.label
     "GUEST": _("Guest"),
     "USER": _("User"),
     "ACCOUNT_ADMIN": _("Account Admin"),

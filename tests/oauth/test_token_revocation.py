@@ -87,7 +87,7 @@ def test_changing_the_password_in_the_console_ends_every_other_sign_in(
     assert_ended(laptop)
     page = other_browser.get(reverse("home"), follow=True)
     assert "_auth_user_id" not in other_browser.session
-    assert SIGNED_OUT in page.content.decode()  # the other browser is told why
+    assert str(SIGNED_OUT) in page.content.decode()  # the other browser is told why
     assert console_signed_in(browser)  # the browser that changed it stays signed in
     assert_alive(bystander)
     assert sign_in(member, NEW_PASSWORD)["access_token"]
