@@ -420,6 +420,24 @@ def can_manage_user(actor: User | None, target: User) -> bool:
     return can(actor, Capability.MANAGE_USERS, target.account) and not role_is_above(target.role, actor)
 
 
+def require_not_above(actor: User | Principal | None, owner: User | None) -> None:
+    """RoleAboveActor when ``owner`` (the user behind an extension, a device) has a role above the
+    actor's: their phone's features (DND, call forward) are theirs to change, like their email.
+    An application acts with its deployment's role, an assumed-role token with the assumed one."""
+    if owner is None:
+        return
+    if isinstance(actor, Principal):
+        acting = actor.assumed_role or (actor.user.role if actor.user is not None else actor.application_role)
+    else:
+        acting = getattr(actor, "role", None)
+    target, own = Role.of(owner.role), Role.of(acting)
+    if target is None or own is None or target > own:
+        raise RoleAboveActor(
+            f"{owner.email} has the role {_label(owner.role)}, which is above yours: only someone of "
+            "that role or higher can change their phone's features."
+        )
+
+
 def require_manage_user(actor: User | None, target: User) -> None:
     """Http404 when the target's account is out of the actor's scope, PermissionDenied without
     ``MANAGE_USERS`` there, RoleAboveActor when the target's role is above the actor's."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import access
 from accounts.access import Principal
 from accounts.models import Account, User
 from gateways.pbx.bridge import PbxBridge, PbxError, PbxRejected
@@ -51,6 +52,13 @@ def _read(account: Account, bridge: PbxBridge, extension: str) -> dict:
 
 def _open(actor, extension: str) -> tuple[Account, PbxBridge]:
     account = selectors.endpoint_account(actor=actor, extension=extension)
+    return account, PbxBridge.open(_pbx(account))
+
+
+def _open_to_change(actor, extension: str) -> tuple[Account, PbxBridge]:
+    """``_open``, refused when the extension's user has a role above the actor's."""
+    account = selectors.endpoint_account(actor=actor, extension=extension)
+    access.require_not_above(actor, User.objects.filter(account=account, extension=extension).first())
     return account, PbxBridge.open(_pbx(account))
 
 
@@ -143,7 +151,7 @@ def endpoint_update(*, actor: User | Principal, extension: str, action: str, ena
         raise ValidationError(
             {"action": [f"The action {action!r} is not supported; supported: dnd, messageWaiting."]}
         )
-    account, bridge = _open(actor, extension)
+    account, bridge = _open_to_change(actor, extension)
     with bridge:
         try:
             bridge.set_feature(extension, action, enabled)
@@ -161,7 +169,7 @@ def endpoint_forwarding_set(
     to ``destination``; a blank destination switches it off."""
     if forwarding_type not in FORWARDING_TYPES:
         raise ValidationError({"type": [f"Expected one of {', '.join(FORWARDING_TYPES)}."]})
-    account, bridge = _open(actor, extension)
+    account, bridge = _open_to_change(actor, extension)
     with bridge:
         try:
             bridge.set_forwarding(extension, forwarding_type, destination)

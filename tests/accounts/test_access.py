@@ -45,3 +45,39 @@ def test_lifecycle_only_on_customer_accounts(partner_admin, partner, customer, a
 def test_garbage_reference_is_404(partner_admin):
     with pytest.raises(Http404):
         access.get_account_or_404(partner_admin, "not-an-account")
+
+
+@pytest.mark.parametrize(
+    ("actor_role", "owner_role", "refused"),
+    [
+        ("ACCOUNT_ADMIN", "PARTNER_ADMIN", True),
+        ("USER", "ACCOUNT_ADMIN", True),
+        ("ACCOUNT_ADMIN", "ACCOUNT_ADMIN", False),
+        ("PARTNER_ADMIN", "ACCOUNT_ADMIN", False),
+        ("ACCOUNT_ADMIN", "USER", False),
+    ],
+)
+def test_a_phone_of_a_user_above_the_actor_is_not_theirs_to_change(partner, actor_role, owner_role, refused):
+    from tests.accounts.factories import UserFactory
+
+    actor = UserFactory(account=partner, role=actor_role)
+    owner = UserFactory(account=partner, role=owner_role)
+
+    if refused:
+        with pytest.raises(access.RoleAboveActor):
+            access.require_not_above(actor, owner)
+    else:
+        access.require_not_above(actor, owner)
+    assert access.require_not_above(actor, None) is None  # an extension no user holds
+
+
+def test_an_application_changes_phones_with_its_deployment_role(customer, member, account_admin):
+    from accounts.access import Principal, PrincipalKind
+
+    as_admin = Principal(PrincipalKind.APPLICATION, customer, application="app", application_role="ACCOUNT_ADMIN")
+    as_user = Principal(PrincipalKind.APPLICATION, customer, application="app", application_role="USER")
+
+    access.require_not_above(as_admin, member)
+    access.require_not_above(as_admin, account_admin)
+    with pytest.raises(access.RoleAboveActor):
+        access.require_not_above(as_user, account_admin)

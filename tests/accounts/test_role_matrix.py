@@ -128,17 +128,17 @@ other_partner_admin     self             200 200        200       400        400
 # the Account Admin toggle on), bulk import (upload a CSV, then the job's preview, progress,
 # start, cancel and report) and Synchronize PBX users (the page, the preview, apply).
 CONSOLE_ACCOUNT_ROUTES = """
-actor                   account list create_user create_admin import import_template import_upload import_job import_status import_start import_cancel import_report pbx_sync pbx_sync_preview pbx_sync_apply
-user                    P       404  404         404          404    404             404           404        404           404          404           404           404      404              404
-user                    C       403  403         403          403    403             403           403        403           403          403           403           403      403              403
-partner_account_admin   P       200  302         302          200    200             302           200        200           302          302           200           200      200              302
-partner_account_admin   C       404  404         404          404    404             404           404        404           404          404           404           404      404              404
-customer_account_admin  P       404  404         404          404    404             404           404        404           404          404           404           404      404              404
-customer_account_admin  C       200  302         302          200    200             302           200        200           302          302           200           200      200              302
-partner_admin           P       200  302         302          200    200             302           200        200           302          302           200           200      200              302
-partner_admin           C       200  302         302          200    200             302           200        200           302          302           200           200      200              302
-other_partner_admin     P       404  404         404          404    404             404           404        404           404          404           404           404      404              404
-other_partner_admin     C       404  404         404          404    404             404           404        404           404          404           404           404      404              404
+actor                   account list create_user create_admin import import_template import_upload import_job import_status import_start import_cancel import_report pbx_sync pbx_sync_preview pbx_sync_apply import_fix import_drop
+user                    P       404  404         404          404    404             404           404        404           404          404           404           404      404              404 404        404
+user                    C       403  403         403          403    403             403           403        403           403          403           403           403      403              403 403        403
+partner_account_admin   P       200  302         302          200    200             302           200        200           302          302           200           200      200              302 302        302
+partner_account_admin   C       404  404         404          404    404             404           404        404           404          404           404           404      404              404 404        404
+customer_account_admin  P       404  404         404          404    404             404           404        404           404          404           404           404      404              404 404        404
+customer_account_admin  C       200  302         302          200    200             302           200        200           302          302           200           200      200              302 302        302
+partner_admin           P       200  302         302          200    200             302           200        200           302          302           200           200      200              302 302        302
+partner_admin           C       200  302         302          200    200             302           200        200           302          302           200           200      200              302 302        302
+other_partner_admin     P       404  404         404          404    404             404           404        404           404          404           404           404      404              404 404        404
+other_partner_admin     C       404  404         404          404    404             404           404        404           404          404           404           404      404              404 404        404
 """
 
 # Admin API routes of an account's users as a whole. create_* = POST .../users with that role
@@ -465,6 +465,11 @@ def console_account_request(client, action: str, account: Account, job: UserImpo
         "import_status": lambda: client.get(url("user_import_status_hx", job.job_id), HTTP_HX_REQUEST="true"),
         "import_start": lambda: client.post(url("user_import_start", job.job_id)),
         "import_cancel": lambda: client.post(url("user_import_cancel", job.job_id)),
+        "import_fix": lambda: client.post(
+            url("user_import_row_fix", job.job_id, 2),
+            {"EMAIL": "fixed@example.com", "FIRST NAME": "Fix", "LAST NAME": "Ed", "ROLE": "User"},
+        ),
+        "import_drop": lambda: client.post(url("user_import_row_drop", job.job_id, 2)),
         "import_report": lambda: client.get(url("user_import_report", job.job_id)),
         "pbx_sync": lambda: client.get(url("pbx_sync")),
         "pbx_sync_preview": lambda: client.post(
@@ -561,6 +566,10 @@ COVERED_ROUTES = {
     "accounts/<str:number>/users/import/<uuid:job_id>/status/": "CONSOLE_ACCOUNT_ROUTES import_status",
     "accounts/<str:number>/users/import/<uuid:job_id>/start/": "CONSOLE_ACCOUNT_ROUTES import_start",
     "accounts/<str:number>/users/import/<uuid:job_id>/cancel/": "CONSOLE_ACCOUNT_ROUTES import_cancel",
+    "accounts/<str:number>/users/import/<uuid:job_id>/rows/<int:row_number>/fix/": "CONSOLE_ACCOUNT_ROUTES "
+    "import_fix",
+    "accounts/<str:number>/users/import/<uuid:job_id>/rows/<int:row_number>/drop/": "CONSOLE_ACCOUNT_ROUTES "
+    "import_drop",
     "accounts/<str:number>/users/import/<uuid:job_id>/report.csv": "CONSOLE_ACCOUNT_ROUTES import_report",
     "accounts/<str:number>/users/pbx-sync/": "CONSOLE_ACCOUNT_ROUTES pbx_sync pbx_sync_preview",
     "accounts/<str:number>/users/pbx-sync/apply/": "CONSOLE_ACCOUNT_ROUTES pbx_sync_apply",
@@ -584,6 +593,12 @@ NOT_USER_MANAGEMENT = {
     "api/admin/2017-09-01/users/<str:email>/password",
     # The caller's own chat conversations (tests/chat).
     "api/chat/2017-09-01/users/me/conversations",
+    # A user's phone on the user page (media/): read behind MANAGE_USERS (tests/test_tenancy_sweep.py);
+    # changing it is refused when its user is above the actor (access.require_not_above,
+    # tests/accounts/test_access.py, tests/media/test_views.py).
+    "accounts/<str:number>/calls/users/<uuid:user_id>/",
+    "accounts/<str:number>/calls/users/<uuid:user_id>/device/",
+    "accounts/<str:number>/calls/users/<uuid:user_id>/device/update/",
 }
 TABLES = {
     "CONSOLE_USER_ROUTES": CONSOLE_USER_ROUTES,
