@@ -317,13 +317,14 @@ class Saml2AssertionConsumerApi(APIView):
     def post(self, request: Request, accountId: str) -> HttpResponse:
         account = _account_or_404(accountId)
         try:
+            form = request.data if hasattr(request.data, "get") else {}
             for name, field in Saml2ResponseSerializer().fields.items():
-                if len(str(request.data.get(name, ""))) > field.max_length:
+                if len(str(form.get(name, ""))) > field.max_length:
                     raise SignInError("InvalidSamlResponse", f"{name} is longer than {field.max_length} characters.", 400)
             user, flow = sign_in.saml_finish(
                 account,
-                saml_response=request.data.get("SAMLResponse", ""),
-                relay_state=request.data.get("RelayState", ""),
+                saml_response=str(form.get("SAMLResponse", "")),
+                relay_state=str(form.get("RelayState", "")),
             )
             return _finished(request._request, user, flow)
         except SignInError as exc:
