@@ -24,7 +24,7 @@ from gateways.models import Gateway
 from gateways.pbx.simulator import PbxSimulator
 from tests.gateways.helpers import run_wizard
 from tests.oauth.helpers import make_app
-from tests.waiting import request_threads_ended
+from tests.waiting import request_threads_ended, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,7 +112,10 @@ def test_users_of_an_application_chat_and_a_ringing_call_reaches_the_webhook(
     # wizard's Connect step, and two users on two of the PBX's extensions.
     app = make_app(partner_admin, customer)
     run_wizard(account_admin, customer, pbx.port)
-    assert Gateway.objects.get(account=customer).status == Gateway.Status.CONNECTED
+    # Connect runs as a task: in-process on SQLite, in the Celery worker on PostgreSQL + Redis.
+    assert wait_until(
+        lambda: Gateway.objects.get(account=customer).status == Gateway.Status.CONNECTED
+    )
     account_admin.extension, member.extension = CALLER, CALLED
     account_admin.save(update_fields=["extension"])
     member.save(update_fields=["extension"])
