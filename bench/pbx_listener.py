@@ -99,6 +99,21 @@ def seed(url: str, devices: int, pbx_port: int):
     return gateway
 
 
+def post_round_trips(url: str, count: int) -> list[float]:
+    """The baseline, in the same run: milliseconds of a bare HTTP POST of a webhook-sized body to the
+    same receiver (no PBX, no listener, no database): the floor under any delivery."""
+    import requests
+
+    body = {"content": {"callId": "/2017-09-01/calls/baseline", "state": "baseline"}}
+    times = []
+    with requests.Session() as session:
+        for _ in range(max(count, 20)):
+            started = time.monotonic()
+            session.post(url, json=body, timeout=5)
+            times.append((time.monotonic() - started) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=1000)
@@ -155,6 +170,7 @@ def main() -> None:
         elapsed = time.perf_counter() - dialled
         stop.set()
         thread.join(timeout=10)
+        baseline = post_round_trips(url, args.calls)
 
     # Per call: ServiceInitiated, Originated, Delivered (x2 monitors), ConnectionCleared (x2 x2 monitors).
     events = args.calls * 8
@@ -166,6 +182,9 @@ def main() -> None:
     if delays:
         print(f"median handset call -> ringing webhook   {statistics.median(delays):>9.2f} ms")
         print(f"p95                                      {statistics.quantiles(delays, n=20)[-1]:>9.2f} ms")
+        floor = statistics.median(baseline)
+        print(f"baseline: bare POST to the same receiver {floor:>9.2f} ms (median)")
+        print(f"median delay / baseline                  {statistics.median(delays) / floor:>9.1f}x")
 
 
 if __name__ == "__main__":
