@@ -35,13 +35,20 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         at = time.monotonic()
-        number, state = body["content"]["callId"].rsplit("/", 1)[-1], body["content"]["state"]
+        content = body.get("content") or {}
+        if "callId" not in content:  # an endpoint's publication (presence, DND): not a call's
+            self._answer()
+            return
+        number, state = content["callId"].rsplit("/", 1)[-1], content["state"]
         with ARRIVED:
             if state == "ringing":
                 RINGING.setdefault(number, at)
             elif state == "completed":
                 COMPLETED[number] = COMPLETED.get(number, 0) + 1
             ARRIVED.notify_all()
+        self._answer()
+
+    def _answer(self) -> None:
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -146,9 +153,13 @@ def main() -> None:
         monitored = len(listener.bridge.monitors)
 
         stop = threading.Event()
-        thread = threading.Thread(
-            target=listener.run, args=(stop,), kwargs={"slice_seconds": 0.5}, daemon=True
-        )
+        def listen() -> None:
+            try:
+                listener.run(stop, slice_seconds=0.5)
+            finally:
+                connection.close()  # this thread's own connection: the throw-away database is dropped next
+
+        thread = threading.Thread(target=listen, daemon=True)
         thread.start()
         delays, dialled = [], time.perf_counter()
         for i in range(args.calls):
