@@ -59,10 +59,10 @@ def seed_users(account, count: int, tag: str) -> None:
             """
             INSERT INTO accounts_user (password, is_superuser, user_id, account_id, email, name,
                 first_name, last_name, role, extension, mobile, phone, is_registered, email_verified,
-                source, is_active, is_staff, date_joined, modified_at)
+                source, is_active, is_staff, date_joined, modified_at, language)
             SELECT '!', false, gen_random_uuid(), %s, 'user' || n || '.' || %s || '@bench.example', '',
                 'First' || n, 'Last' || n, 'USER', '', '', '', true, true,
-                'import', true, false, now(), now()
+                'import', true, false, now(), now(), ''
             FROM generate_series(1, %s) AS n
             """,
             [account.pk, tag, count],
@@ -92,6 +92,7 @@ def run(sizes, platforms, repeat) -> None:
 
     from accounts.models import Account, User
     from core.db import planner_statistics_refresh
+    from oauth.models import Application
     from oauth.applications.services import application_approve, application_deploy, application_register
     from oauth.tokens import access_token_issue
 
@@ -175,6 +176,7 @@ def run(sizes, platforms, repeat) -> None:
         contact_email="dev@bench.example",
         mitel_app="BenchApp",
         redirect_uris=["https://bench.example/cb"],
+        client_type=Application.ClientType.CONFIDENTIAL,
     )
     app, secret = application_approve(actor=None, application=app)
     application_deploy(actor=admin, account=accounts[0][1], application=app)
