@@ -14,3 +14,11 @@ def planner_statistics_refresh(*model_classes: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in model_classes:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def unique_row(queryset: models.QuerySet):
+    """The row a lookup on a unique key finds, or None. Unlike ``first()`` it adds no ORDER BY:
+    sorting one row by the model's ``ordering`` costs query compilation (and sometimes a join,
+    e.g. an ordering through a relation) on the hottest paths, the token checks, for nothing."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None

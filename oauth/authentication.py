@@ -12,6 +12,7 @@ from rest_framework.request import Request
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import Account, User
+from core.db import unique_row
 from oauth.applications.selectors import deployment_role
 from oauth.assume_role import assumed_role_problem
 from oauth.grants import token_principal_problem
@@ -94,7 +95,7 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         sid = claims.get("sid")
         if sid:
             users = users.annotate(sign_in_revoked=refresh_family_revoked(_uuid_or_none(sid)))
-        user = users.first()
+        user = unique_row(users)
         if user is None or not user_may_stay_signed_in(user):
             raise exceptions.AuthenticationFailed(
                 "The user or account behind this token is no longer active."
@@ -112,10 +113,8 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         """A partner admin's assumed role: confined to its account (``accounts.access``), valid
         while that account is active and still in the partner admin's scope, on the routes that
         accept it (``accepts_assumed_roles``: the Admin API) and ``GET /token``."""
-        account = (
-            Account.objects.select_related("parent")
-            .filter(account_id=_uuid_or_none(claims.get("accountId")))
-            .first()
+        account = unique_row(
+            Account.objects.select_related("parent").filter(account_id=_uuid_or_none(claims.get("accountId")))
         )
         problem = assumed_role_problem(user, account)
         if problem:
@@ -139,10 +138,8 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         application acts with its deployment's role, read here on every request: what it may
         do there is ``accounts.access``'s rule). Every other route answers 403
         InsufficientPermissions."""
-        account = (
-            Account.objects.select_related("parent")
-            .filter(account_id=_uuid_or_none(claims.get("accountId")))
-            .first()
+        account = unique_row(
+            Account.objects.select_related("parent").filter(account_id=_uuid_or_none(claims.get("accountId")))
         )
         problem = token_principal_problem(claims, account)
         if problem:

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from accounts.authn import InvalidCredentials, SignInError, sign_in_blocker, user_authenticate
 from accounts.models import Account, User
+from core.db import unique_row
 from oauth import tokens
 from oauth.applications.selectors import application_token_problem, deployment_active
 from oauth.guests import guest_token_renew
@@ -109,7 +110,7 @@ def client_find(client_id: str):
     client) or 401 ClientNotActive (pending, rejected or blocked)."""
     if not client_id:
         raise _error("MissingParameters", "The client_id parameter is required.", 400)
-    app = Application.objects.filter(client_id=client_id).first()
+    app = unique_row(Application.objects.filter(client_id=client_id))
     if app is None:
         raise _error("ClientNotFound", "No application has this client_id.", 404)
     if app.status != Application.Status.APPROVED:
@@ -371,7 +372,9 @@ def authorization_code_exchange(
 
 
 def _account_for(account_ref: str) -> Account:
-    account = Account.objects.by_ref(account_ref).select_related("parent").first() if account_ref else None
+    account = (
+        unique_row(Account.objects.by_ref(account_ref).select_related("parent")) if account_ref else None
+    )
     if account is None:
         raise _error("AccountNotFound", "No account has this account_id.", 404)
     return account
@@ -411,9 +414,9 @@ def client_credentials_grant(
         deployment = _require_deployment(app, account)
     else:
         deployments = list(
-            ApplicationDeployment.objects.filter(application=app, active=True).select_related(
-                "account__parent"
-            )[:2]
+            ApplicationDeployment.objects.filter(application=app, active=True)
+            .select_related("account__parent")
+            .order_by()[:2]
         )
         if not deployments:
             raise _error(

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.authn import SignInError, sign_in_blocker
 from accounts.models import User
+from core.db import unique_row
 from oauth import tokens
 from oauth.applications.selectors import application_token_problem
 from oauth.models import RefreshToken
@@ -162,11 +163,10 @@ def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> Tok
         raise InvalidRefreshToken()
     error: SignInError | None = None
     with transaction.atomic():
-        row = (
+        row = unique_row(
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user__account__parent")
             .filter(jti=jti)
-            .first()
         )
         now = timezone.now()
         if row is None or min(row.expires_at, row.family_expires_at or row.expires_at) <= now:

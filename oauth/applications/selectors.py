@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Capability
 from accounts.models import Account, User
+from core.db import unique_row
 from oauth.models import Application, ApplicationDeployment
 
 USAGE_WINDOWS = (7, 30)  # days of request counts shown to the partner
@@ -119,17 +120,17 @@ def application_by_client_id(client_id: str) -> Application | None:
 
 def deployment_active(app, account: Account):
     """The application's active deployment in the account, or None."""
-    return (
-        ApplicationDeployment.objects.filter(application=app, account=account, active=True)
-        .select_related("account")
-        .first()
+    return unique_row(
+        ApplicationDeployment.objects.filter(application=app, account=account, active=True).select_related(
+            "account"
+        )
     )
 
 
 def application_token_problem(client_id: str, account: Account) -> str | None:
     """Why tokens issued to this application's client no longer work in ``account`` (it is
     unknown, deleted, not approved, or not active there), or None."""
-    app = Application.objects.filter(client_id=client_id or "").only("pk", "status").first()
+    app = unique_row(Application.objects.filter(client_id=client_id or "").only("pk", "status"))
     if app is None or app.status != Application.Status.APPROVED:
         return "The application behind this token is no longer approved."
     if deployment_active(app, account) is None:
@@ -142,14 +143,10 @@ def deployment_role(client_id: str, account: Account | None) -> str:
     ACCOUNT_ADMIN); "" when it is not active there."""
     if account is None or not client_id:
         return ""
-    role = (
-        ApplicationDeployment.objects.filter(
-            application__client_id=client_id,
-            application__status=Application.Status.APPROVED,
-            account=account,
-            active=True,
-        )
-        .values_list("role", flat=True)
-        .first()
-    )
-    return role or ""
+    role = ApplicationDeployment.objects.filter(
+        application__client_id=client_id,
+        application__status=Application.Status.APPROVED,
+        account=account,
+        active=True,
+    ).values_list("role", flat=True)
+    return unique_row(role) or ""
