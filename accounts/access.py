@@ -41,6 +41,7 @@ from django.http import Http404
 from accounts.roles import EXCHANGEABLE_ROLES as EXCHANGEABLE_ROLES
 from accounts.roles import USER_ROLES as USER_ROLES
 from accounts.roles import Role as Role
+from core.db import unique_row
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -390,7 +391,7 @@ def require(actor: User | Principal | None, capability: Capability, account: Acc
 def get_account_or_404(actor: User | None, ref: object, *, need: Capability | None = None) -> Account:
     """Resolve an account by GUID or number inside the actor's scope; optionally require a capability."""
 
-    account = accounts_for(actor).by_ref(str(ref)).select_related("parent").first()
+    account = unique_row(accounts_for(actor).by_ref(str(ref)).select_related("parent"))
     if account is None:
         raise Http404("No such account.")
     if need is not None:

@@ -8,10 +8,12 @@ the last admin...) live in ``accounts.services``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -117,7 +119,15 @@ class UserOutputSerializer(serializers.Serializer):
 UserCollectionOutputSerializer = collection_serializer(UserOutputSerializer, "UserCollection")
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-_datetime = serializers.DateTimeField().to_representation
+
+
+def _datetime(value: datetime | None) -> str | None:
+    """DRF's ``DateTimeField`` output (ISO 8601 in the current time zone, UTC as ``Z``) without
+    its per-call settings lookups: 200 of them per page were a tenth of the page's time."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def user_rows(users: Iterable[User], account: Account) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 """The users collection's lean rows equal ``UserOutputSerializer``'s output, and its default
 order pages by cursor (``$skiptoken``) while ``$skip`` keeps working."""
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.api.user_serializers import UserOutputSerializer, user_rows
 from accounts.models import User
@@ -35,6 +37,27 @@ def test_lean_rows_equal_the_serializer_output(customer, account_admin, member):
 
     assert lean == [UserOutputSerializer(row, context={"account": customer}).data for row in rows]
     assert [list(item) for item in lean] == [list(UserOutputSerializer(rows[0]).data)] * len(rows)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Stockholm", "America/St_Johns"])
+def test_lean_dates_equal_the_serializer_output_in_any_current_time_zone(customer, zone):
+    user = UserFactory(account=customer)
+    User.objects.filter(pk=user.pk).update(
+        date_joined=datetime(2026, 7, 1, 12, 30, 5, 123456, tzinfo=UTC),
+        modified_at=datetime(2026, 1, 2, tzinfo=UTC),
+    )
+    row = User.objects.annotate(
+        created_by_ref=F("created_by__user_id"), modified_by_ref=F("modified_by__user_id")
+    ).get(pk=user.pk)
+
+    with timezone.override(zone):
+        lean, full = (
+            user_rows([row], customer)[0],
+            UserOutputSerializer(row, context={"account": customer}).data,
+        )
+
+    assert (lean["createdOn"], lean["modifiedOn"]) == (full["createdOn"], full["modifiedOn"])
+    assert lean["createdOn"].endswith("Z") == (zone == "UTC")
 
 
 @pytest.fixture
