@@ -1,4 +1,4 @@
-"""The main pages rendered in French, German and Spanish show no English text of the console's
+"""The main pages rendered in French, German, Spanish, Italian and Dutch show no English text of the console's
 catalogue: every visible text node and label attribute is compared with the English msgids whose
 translation differs (the same English would be a string left out of {% translate %} or gettext)."""
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tests.accounts.factories import UserFactory
 
-LANGUAGES = ["fr", "de", "es"]
+LANGUAGES = ["fr", "de", "es", "it", "nl"]
 LABEL_ATTRIBUTES = {"placeholder", "aria-label", "title", "alt"}
 NOT_TEXT = {"script", "style", "code", "pre", "kbd", "samp"}
 LONG = 25  # a msgid this long is also looked for inside longer text (a sentence wrapped in part)

@@ -1,4 +1,4 @@
-"""The French, German and Spanish catalogues translate every msgid the code and templates hold."""
+"""The French, German, Spanish, Italian and Dutch catalogues translate every msgid the code and templates hold."""
 
 import os
 import re
@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from core.i18n.catalogs import catalogues_compile
 
-LANGUAGES = ["fr", "de", "es"]
+LANGUAGES = ["fr", "de", "es", "it", "nl"]
 ROOT = Path(settings.BASE_DIR)
 NOT_SOURCE = {"locale", ".venv", "var", ".git", "tests", "bench", "staticfiles", "media", "node_modules"}
 
