@@ -13,7 +13,7 @@ SIGN_IN_HEADING = {
     "de": "<h1>Anmelden</h1>",
     "es": "<h1>Iniciar sesión</h1>",
     "it": "<h1>Accedi</h1>",
-    "nl": "<h1>Inloggen</h1>",
+    "nl": "<h1>Aanmelden</h1>",
 }
 USERS_HEADING = {
     "en": "<h1>Users</h1>",
