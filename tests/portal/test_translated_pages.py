@@ -133,6 +133,8 @@ def test_the_scan_finds_the_english_of_a_page_rendered_in_english(client, main_p
         ),
         ("de", ["Benutzer hinzufügen", "Benutzer importieren", "Zum Hauptinhalt springen", "Sprache ändern"]),
         ("es", ["Añadir usuario", "Importar usuarios", "Saltar al contenido principal", "Cambiar el idioma"]),
+        ("it", ["Aggiungi utente", "Importa utenti", "Vai al contenuto principale", "Cambia lingua"]),
+        ("nl", ["Gebruiker toevoegen", "Gebruikers importeren", "Naar de hoofdinhoud", "Taal wijzigen"]),
     ],
 )
 def test_the_users_page_reads_in_each_language(client, main_pages, language, texts):
