@@ -11,7 +11,7 @@ from django.utils import translation
 
 def supported_language(code: str | None) -> str | None:
     """The console language for a code such as ``fr-CA`` or ``de``: ``fr``, ``de``; None when the
-    console is not translated into it (Italian, Dutch...)."""
+    console is not translated into it (Portuguese, Swedish...)."""
     if not code:
         return None
     try:

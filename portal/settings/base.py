@@ -193,6 +193,8 @@ LANGUAGES = [
     ("fr", "Français"),
     ("de", "Deutsch"),
     ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # DATE_FORMAT and DATETIME_FORMAT per language (day and month in each language's order).

@@ -40,7 +40,7 @@ def test_the_preferences_page_names_the_accounts_default(client_for, member):
 
 
 def test_an_unknown_language_is_refused(client_for, member):
-    response = client_for(member).post(reverse("preferences"), {"language": "it"})
+    response = client_for(member).post(reverse("preferences"), {"language": "ja"})
 
     member.refresh_from_db()
     assert response.status_code == 200

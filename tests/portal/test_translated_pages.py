@@ -1,6 +1,7 @@
-"""The main pages rendered in French, German and Spanish show no English text of the console's
-catalogue: every visible text node and label attribute is compared with the English msgids whose
-translation differs (the same English would be a string left out of {% translate %} or gettext)."""
+"""The main pages rendered in every language the console offers but English (settings.LANGUAGES) show
+no English text of the console's catalogue: every visible text node and label attribute is compared
+with the English msgids whose translation differs (the same English would be a string left out of
+{% translate %} or gettext)."""
 
 import re
 from html.parser import HTMLParser
@@ -10,17 +11,20 @@ import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import to_locale
 
 from tests.accounts.factories import UserFactory
 
-LANGUAGES = ["fr", "de", "es"]
+LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 LABEL_ATTRIBUTES = {"placeholder", "aria-label", "title", "alt"}
 NOT_TEXT = {"script", "style", "code", "pre", "kbd", "samp"}
 LONG = 25  # a msgid this long is also looked for inside longer text (a sentence wrapped in part)
 
 
 def english_with_other_translation(language: str) -> set[str]:
-    po = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"))
+    po = polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / to_locale(language) / "LC_MESSAGES" / "django.po")
+    )
     return {
         entry.msgid
         for entry in po
@@ -129,6 +133,8 @@ def test_the_scan_finds_the_english_of_a_page_rendered_in_english(client, main_p
         ),
         ("de", ["Benutzer hinzufügen", "Benutzer importieren", "Zum Hauptinhalt springen", "Sprache ändern"]),
         ("es", ["Añadir usuario", "Importar usuarios", "Saltar al contenido principal", "Cambiar el idioma"]),
+        ("it", ["Aggiungi utente", "Importa utenti", "Vai al contenuto principale", "Cambia lingua"]),
+        ("nl", ["Gebruiker toevoegen", "Gebruikers importeren", "Naar de hoofdinhoud", "Taal wijzigen"]),
     ],
 )
 def test_the_users_page_reads_in_each_language(client, main_pages, language, texts):

@@ -1,4 +1,5 @@
-"""The French, German and Spanish catalogues translate every msgid the code and templates hold."""
+"""The catalogue of every language the console offers (settings.LANGUAGES but English) translates every
+msgid the code and templates hold."""
 
 import os
 import re
@@ -9,10 +10,12 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils.translation import to_locale
 
 from core.i18n.catalogs import catalogues_compile
 
-LANGUAGES = ["fr", "de", "es"]
+# Catalogue directories (locale names: ``pt-br`` is ``pt_BR``): one per offered language but English.
+LANGUAGES = [to_locale(code) for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 ROOT = Path(settings.BASE_DIR)
 NOT_SOURCE = {"locale", ".venv", "var", ".git", "tests", "bench", "staticfiles", "media", "node_modules"}
 

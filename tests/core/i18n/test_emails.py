@@ -11,6 +11,8 @@ WELCOME = {
     "fr": ("Terminez la création de votre compte CloudLink pour", "Bonjour Ada,", "expire dans 7 jours"),
     "de": ("Schließen Sie die Einrichtung Ihres CloudLink-Kontos für", "Hallo Ada,", "läuft in 7 Tagen ab"),
     "es": ("Termine de crear su cuenta de CloudLink para", "Hola, Ada:", "caduca en 7 días"),
+    "it": ("Completa la creazione del tuo account CloudLink per", "Ciao Ada,", "scade tra 7 giorni"),
+    "nl": ("Voltooi uw CloudLink-account voor", "Hallo Ada,", "verloopt over 7 dagen"),
 }
 RESET = {
     "en": ("Reset your CloudLink password for", "sent you this link to choose a new password"),
@@ -25,6 +27,14 @@ RESET = {
     "es": (
         "Restablezca su contraseña de CloudLink para",
         "le ha enviado este enlace para elegir una contraseña nueva",
+    ),
+    "it": (
+        "Reimposta la tua password CloudLink per",
+        "ti ha inviato questo link per scegliere una nuova password",
+    ),
+    "nl": (
+        "Stel uw CloudLink-wachtwoord opnieuw in voor",
+        "heeft u deze link gestuurd om een nieuw wachtwoord te kiezen",
     ),
 }
 
@@ -42,7 +52,7 @@ def send(db, django_capture_on_commit_callbacks, settings):
     return run
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl"])
 def test_the_welcome_email_is_in_the_users_language(account_admin, customer, send, language):
     person = UserFactory(
         account=customer, first_name="Ada", last_name="", is_registered=False, language=language
@@ -60,7 +70,8 @@ def test_the_welcome_email_is_in_the_users_language(account_admin, customer, sen
 
 
 @pytest.mark.parametrize(
-    ("account_language", "language"), [("fr-CA", "fr"), ("de-DE", "de"), ("es-ES", "es")]
+    ("account_language", "language"),
+    [("fr-CA", "fr"), ("de-DE", "de"), ("es-ES", "es"), ("it-IT", "it"), ("nl-NL", "nl")],
 )
 def test_without_a_choice_the_email_is_in_the_accounts_language(send, account_language, language):
     account = CustomerAccountFactory(default_language=account_language)

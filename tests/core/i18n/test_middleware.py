@@ -12,16 +12,20 @@ SIGN_IN_HEADING = {
     "fr": "<h1>Se connecter</h1>",
     "de": "<h1>Anmelden</h1>",
     "es": "<h1>Iniciar sesión</h1>",
+    "it": "<h1>Accedi</h1>",
+    "nl": "<h1>Aanmelden</h1>",
 }
 USERS_HEADING = {
     "en": "<h1>Users</h1>",
     "fr": "<h1>Utilisateurs</h1>",
     "de": "<h1>Benutzer</h1>",
     "es": "<h1>Usuarios</h1>",
+    "it": "<h1>Utenti</h1>",
+    "nl": "<h1>Gebruikers</h1>",
 }
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl"])
 def test_signed_out_the_browser_language_is_used(client, db, language):
     response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=f"{language};q=1, en;q=0.5")
     html = response.content.decode()
@@ -41,12 +45,22 @@ def test_signed_out_the_footer_choice_beats_the_browser_language(client, db):
 
 @pytest.mark.parametrize(
     ("account_language", "page_language"),
-    [("fr-CA", "fr"), ("fr-FR", "fr"), ("de-DE", "de"), ("es-ES", "es"), ("en-GB", "en"), ("it-IT", "de")],
+    [
+        ("fr-CA", "fr"),
+        ("fr-FR", "fr"),
+        ("de-DE", "de"),
+        ("es-ES", "es"),
+        ("en-GB", "en"),
+        ("it-IT", "it"),
+        ("nl-NL", "nl"),
+        ("pt-BR", "de"),
+        ("sv-SE", "de"),
+    ],
 )
 def test_a_user_without_a_choice_reads_their_accounts_default_language(
     db, client_for, account_language, page_language
 ):
-    """Italian is not translated: the browser's language (German here) is used instead."""
+    """Portuguese and Swedish are not translated yet: the browser's language (German here) is used."""
     account = CustomerAccountFactory(default_language=account_language)
     admin = UserFactory(account=account, role="ACCOUNT_ADMIN")
 
@@ -73,4 +87,4 @@ def test_the_users_own_language_beats_the_accounts_and_the_browsers(db, client_f
 
 
 def test_every_offered_language_is_one_the_console_is_translated_into():
-    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "es"]
+    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "es", "it", "nl"]
