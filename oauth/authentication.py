@@ -12,7 +12,7 @@ from rest_framework.request import Request
 
 from accounts.authn import user_may_stay_signed_in
 from accounts.models import Account, User
-from core.db import unique_row
+from core.db import PreparedLookup, unique_row
 from oauth.applications.selectors import deployment_role
 from oauth.assume_role import assumed_role_problem
 from oauth.grants import token_principal_problem
@@ -56,6 +56,25 @@ class TokenPrincipal:
         return self.deployment_role or str(self.claims.get("role", ""))
 
 
+def _users(user_id: uuid.UUID):
+    return User.objects.select_related("account", "account__parent").filter(user_id=user_id).order_by()[:1]
+
+
+# One query: the user, their account and partner, and whether the sign-in (``sid``) was revoked.
+_USER = PreparedLookup(_users)
+_USER_OF_SIGN_IN = PreparedLookup(
+    lambda user_id, sid: _users(user_id).annotate(sign_in_revoked=refresh_family_revoked(sid))
+)
+
+
+def _token_user(user_id: uuid.UUID | None, sid: uuid.UUID | None) -> User | None:
+    """The user a token names (active or not), with ``sign_in_revoked`` when it names a sign-in."""
+    if user_id is None:
+        return None
+    rows = _USER.rows(user_id) if sid is None else _USER_OF_SIGN_IN.rows(user_id, sid)
+    return rows[0] if rows else None
+
+
 def bearer_token_from(request: Request) -> str | None:
     header = request.META.get("HTTP_AUTHORIZATION", "").strip()
     if not header:
@@ -88,14 +107,11 @@ class CloudLinkTokenAuthentication(BaseAuthentication):
         kind = token_kind(claims)
         if kind in (CLIENT, GUEST):
             return self._principal(request, claims, kind)
-        # One query: the user, their account and partner, and whether the sign-in (``sid``) was revoked.
-        users = User.objects.select_related("account", "account__parent").filter(
-            user_id=_uuid_or_none(claims.get("userId"))
-        )
         sid = claims.get("sid")
-        if sid:
-            users = users.annotate(sign_in_revoked=refresh_family_revoked(_uuid_or_none(sid)))
-        user = unique_row(users)
+        family = _uuid_or_none(sid) if sid else None
+        if sid and family is None:  # not a sign-in we issued: as good as revoked
+            raise exceptions.AuthenticationFailed("This sign-in was revoked; sign in again.")
+        user = _token_user(_uuid_or_none(claims.get("userId")), family)
         if user is None or not user_may_stay_signed_in(user):
             raise exceptions.AuthenticationFailed(
                 "The user or account behind this token is no longer active."

@@ -198,10 +198,24 @@ PURE_CACHES = {
     "oauth/tokens.py:_loaded_public_keys": "parsed public keys by kid, read only for a kid the shared cache lists as active",
     "accounts/extensions.py:_user_creators": "functions registered at import time",
     "oauth/grants.py:SUBJECT_TOKEN_EXCHANGES": "exchanges registered at import time (sso/apps.py)",
+    "oauth/authentication.py:_USER": "the SQL text of the token user's lookup, compiled once per thread",
+    "oauth/authentication.py:_USER_OF_SIGN_IN": "the same with the sign-in's revocation, compiled once per thread",
     "sso/token_exchange.py:_jwks_clients": "a JWKS client per external issuer's key URL: the keys are the issuer's, not ours",
 }
 MEMOIZING = re.compile(r"(^|\.)(lru_cache|cache)(\(|$)")
-APPS = ["core", "accounts", "oauth", "notifications", "gateways", "integrations", "chat", "media", "sso", "portal"]
+KEEPS_STATE = re.compile(r"(^|\.)(PreparedLookup|local)$")  # module-level objects that remember per process
+APPS = [
+    "core",
+    "accounts",
+    "oauth",
+    "notifications",
+    "gateways",
+    "integrations",
+    "chat",
+    "media",
+    "sso",
+    "portal",
+]
 
 
 def in_process_caches() -> set[str]:
@@ -223,6 +237,8 @@ def in_process_caches() -> set[str]:
                 value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
                 target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
                 if isinstance(value, ast.Dict) and not value.keys and isinstance(target, ast.Name):
+                    found.add(f"{where}:{target.id}")
+                if isinstance(value, ast.Call) and KEEPS_STATE.search(ast.unparse(value.func)):
                     found.add(f"{where}:{target.id}")
     return found
 
