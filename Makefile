@@ -25,8 +25,8 @@ translations: install  ## compile locale/*/LC_MESSAGES/django.po to .mo (pure Py
 
 # After changing the console's text: refresh the catalogues, then translate the new msgids.
 MAKEMESSAGES_IGNORE = --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
-messages: install  ## re-extract the text of templates and code into locale/{fr,de,es,it,nl}/LC_MESSAGES/django.po
-	$(BIN)/python manage.py makemessages -l fr -l de -l es -l it -l nl --no-obsolete $(MAKEMESSAGES_IGNORE)
+messages: install  ## re-extract the text of templates and code into locale/{fr,de,es,it,nl,pt_BR,sv}/LC_MESSAGES/django.po
+	$(BIN)/python manage.py makemessages -l fr -l de -l es -l it -l nl -l pt_BR -l sv --no-obsolete $(MAKEMESSAGES_IGNORE)
 
 migrate: translations
 	$(BIN)/python manage.py migrate --noinput

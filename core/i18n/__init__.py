@@ -10,8 +10,8 @@ from django.utils import translation
 
 
 def supported_language(code: str | None) -> str | None:
-    """The console language for a code such as ``fr-CA`` or ``de``: ``fr``, ``de``; None when the
-    console is not translated into it (Portuguese, Swedish...)."""
+    """The console language for a code such as ``fr-CA``, ``pt-BR`` or ``de``: ``fr``, ``pt-br``,
+    ``de``; None when the console is not translated into it (Japanese, Polish...)."""
     if not code:
         return None
     try:

@@ -195,6 +195,8 @@ LANGUAGES = [
     ("es", "Español"),
     ("it", "Italiano"),
     ("nl", "Nederlands"),
+    ("pt-br", "Português (Brasil)"),
+    ("sv", "Svenska"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # DATE_FORMAT and DATETIME_FORMAT per language (day and month in each language's order).

@@ -135,6 +135,11 @@ def test_the_scan_finds_the_english_of_a_page_rendered_in_english(client, main_p
         ("es", ["Añadir usuario", "Importar usuarios", "Saltar al contenido principal", "Cambiar el idioma"]),
         ("it", ["Aggiungi utente", "Importa utenti", "Vai al contenuto principale", "Cambia lingua"]),
         ("nl", ["Gebruiker toevoegen", "Gebruikers importeren", "Naar de hoofdinhoud", "Taal wijzigen"]),
+        (
+            "pt-br",
+            ["Adicionar usuário", "Importar usuários", "Pular para o conteúdo principal", "Alterar idioma"],
+        ),
+        ("sv", ["Lägg till användare", "Importera användare", "Hoppa till huvudinnehållet", "Byt språk"]),
     ],
 )
 def test_the_users_page_reads_in_each_language(client, main_pages, language, texts):

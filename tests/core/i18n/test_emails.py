@@ -13,6 +13,8 @@ WELCOME = {
     "es": ("Termine de crear su cuenta de CloudLink para", "Hola, Ada:", "caduca en 7 días"),
     "it": ("Completa la creazione del tuo account CloudLink per", "Ciao Ada,", "scade tra 7 giorni"),
     "nl": ("Voltooi uw CloudLink-account voor", "Hallo Ada,", "verloopt over 7 dagen"),
+    "pt-br": ("Conclua a criação da sua conta CloudLink para", "Olá, Ada,", "expira em 7 dias"),
+    "sv": ("Slutför ditt CloudLink-konto för", "Hej Ada,", "går ut om 7 dagar"),
 }
 RESET = {
     "en": ("Reset your CloudLink password for", "sent you this link to choose a new password"),
@@ -36,6 +38,14 @@ RESET = {
         "Stel uw CloudLink-wachtwoord opnieuw in voor",
         "heeft u deze link gestuurd om een nieuw wachtwoord te kiezen",
     ),
+    "pt-br": (
+        "Redefina sua senha do CloudLink para",
+        "enviou este link para você escolher uma nova senha",
+    ),
+    "sv": (
+        "Återställ ditt CloudLink-lösenord för",
+        "har skickat den här länken till dig för att välja ett nytt lösenord",
+    ),
 }
 
 
@@ -52,7 +62,7 @@ def send(db, django_capture_on_commit_callbacks, settings):
     return run
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl", "pt-br", "sv"])
 def test_the_welcome_email_is_in_the_users_language(account_admin, customer, send, language):
     person = UserFactory(
         account=customer, first_name="Ada", last_name="", is_registered=False, language=language
@@ -71,7 +81,15 @@ def test_the_welcome_email_is_in_the_users_language(account_admin, customer, sen
 
 @pytest.mark.parametrize(
     ("account_language", "language"),
-    [("fr-CA", "fr"), ("de-DE", "de"), ("es-ES", "es"), ("it-IT", "it"), ("nl-NL", "nl")],
+    [
+        ("fr-CA", "fr"),
+        ("de-DE", "de"),
+        ("es-ES", "es"),
+        ("it-IT", "it"),
+        ("nl-NL", "nl"),
+        ("pt-BR", "pt-br"),
+        ("sv-SE", "sv"),
+    ],
 )
 def test_without_a_choice_the_email_is_in_the_accounts_language(send, account_language, language):
     account = CustomerAccountFactory(default_language=account_language)

@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import Account
+from core.i18n import supported_language
 from tests.accounts.factories import CustomerAccountFactory, UserFactory
 
 SIGN_IN_HEADING = {
@@ -14,6 +16,8 @@ SIGN_IN_HEADING = {
     "es": "<h1>Iniciar sesión</h1>",
     "it": "<h1>Accedi</h1>",
     "nl": "<h1>Aanmelden</h1>",
+    "pt-br": "<h1>Entrar</h1>",
+    "sv": "<h1>Logga in</h1>",
 }
 USERS_HEADING = {
     "en": "<h1>Users</h1>",
@@ -22,10 +26,12 @@ USERS_HEADING = {
     "es": "<h1>Usuarios</h1>",
     "it": "<h1>Utenti</h1>",
     "nl": "<h1>Gebruikers</h1>",
+    "pt-br": "<h1>Usuários</h1>",
+    "sv": "<h1>Användare</h1>",
 }
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl"])
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es", "it", "nl", "pt-br", "sv"])
 def test_signed_out_the_browser_language_is_used(client, db, language):
     response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=f"{language};q=1, en;q=0.5")
     html = response.content.decode()
@@ -53,14 +59,15 @@ def test_signed_out_the_footer_choice_beats_the_browser_language(client, db):
         ("en-GB", "en"),
         ("it-IT", "it"),
         ("nl-NL", "nl"),
-        ("pt-BR", "de"),
-        ("sv-SE", "de"),
+        ("pt-BR", "pt-br"),
+        ("sv-SE", "sv"),
     ],
 )
 def test_a_user_without_a_choice_reads_their_accounts_default_language(
     db, client_for, account_language, page_language
 ):
-    """Portuguese and Swedish are not translated yet: the browser's language (German here) is used."""
+    """The account's default language beats the browser's (German here): ``pt-BR`` reads Brazilian
+    Portuguese (``pt-br``), ``sv-SE`` Swedish."""
     account = CustomerAccountFactory(default_language=account_language)
     admin = UserFactory(account=account, role="ACCOUNT_ADMIN")
 
@@ -87,4 +94,12 @@ def test_the_users_own_language_beats_the_accounts_and_the_browsers(db, client_f
 
 
 def test_every_offered_language_is_one_the_console_is_translated_into():
-    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "es", "it", "nl"]
+    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "es", "it", "nl", "pt-br", "sv"]
+
+
+def test_every_account_default_language_is_one_the_console_is_translated_into():
+    """No account's readers fall through to their browser's language: each Account.Language value
+    (``pt-BR``, ``sv-SE``...) maps to a language of settings.LANGUAGES."""
+    untranslated = [code for code in Account.Language.values if supported_language(code) is None]
+
+    assert untranslated == []
