@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.authn import SignInError, sign_in_blocker
 from accounts.models import User
-from core.db import unique_row
+from core.db import PreparedLookup
 from oauth import tokens
 from oauth.applications.selectors import application_token_problem
 from oauth.models import RefreshToken
@@ -151,6 +151,17 @@ def refresh_token_claims_read(token: str) -> tuple[dict, uuid.UUID]:
         raise InvalidRefreshToken() from exc
 
 
+# The refresh token's row, locked, with its user, account and partner: one query, compiled once.
+_LOCKED_REFRESH_TOKEN = PreparedLookup(
+    lambda jti: (
+        RefreshToken.objects.select_for_update(of=("self",))
+        .select_related("user__account__parent")
+        .filter(jti=jti)
+        .order_by()[:1]
+    )
+)
+
+
 def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> TokenPair:
     """Exchange a user's refresh token for a new pair, or raise a ``SignInError``. (A guest's
     refresh token goes to ``oauth.guests``: ``oauth.grants.refresh_token_grant`` chooses.)
@@ -163,11 +174,8 @@ def refresh_token_rotate(*, token: str, issuer: str, mitel_app: str = "") -> Tok
         raise InvalidRefreshToken()
     error: SignInError | None = None
     with transaction.atomic():
-        row = unique_row(
-            RefreshToken.objects.select_for_update(of=("self",))
-            .select_related("user__account__parent")
-            .filter(jti=jti)
-        )
+        rows = _LOCKED_REFRESH_TOKEN.rows(jti)
+        row = rows[0] if rows else None
         now = timezone.now()
         if row is None or min(row.expires_at, row.family_expires_at or row.expires_at) <= now:
             error = InvalidRefreshToken()

@@ -200,6 +200,7 @@ PURE_CACHES = {
     "oauth/grants.py:SUBJECT_TOKEN_EXCHANGES": "exchanges registered at import time (sso/apps.py)",
     "oauth/authentication.py:_USER": "the SQL text of the token user's lookup, compiled once per thread",
     "oauth/authentication.py:_USER_OF_SIGN_IN": "the same with the sign-in's revocation, compiled once per thread",
+    "oauth/refresh.py:_LOCKED_REFRESH_TOKEN": "the SQL text of the refresh grant's locked read, compiled once per thread",
     "sso/token_exchange.py:_jwks_clients": "a JWKS client per external issuer's key URL: the keys are the issuer's, not ours",
 }
 MEMOIZING = re.compile(r"(^|\.)(lru_cache|cache)(\(|$)")
