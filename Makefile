@@ -81,7 +81,7 @@ test: translations  ## ruff + the whole test suite
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install  ## print every benchmark's figures (throw-away databases; see bench/*.py)
+bench: translations  ## print every benchmark's figures (throw-away databases; see bench/*.py)
 	@for script in bench/*.py; do echo "== $$script"; \
 		if [ "$$script" = bench/costs.py ] && [ -z "$$DATABASE_URL" ]; then echo "skipped: measures PostgreSQL, set DATABASE_URL"; continue; fi; \
 		DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python $$script || exit 1; done
@@ -89,7 +89,7 @@ bench: install  ## print every benchmark's figures (throw-away databases; see be
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/load/run.py --short; \
 		else echo "skipped: set DATABASE_URL (PostgreSQL) and REDIS_URL"; fi
 
-bench-long: install  ## the long load run (docs/production.md, Load): 10,000 and 100,000 users, 5 minutes
+bench-long: translations  ## the long load run (docs/production.md, Load): 10,000 and 100,000 users, 5 minutes
 	$(BIN)/python bench/load/run.py
 
 screenshots: install  ## every main page at 1366 px and 390 px, per role, into var/screenshots/ (open index.html)

@@ -287,8 +287,14 @@ def main() -> int:
 
     # The production shape: tasks (welcome emails, webhook fan-out) go through Redis to a worker.
     env = portal_env(database_url, redis_url) | {
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url)
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url),
+        "STATIC_ROOT": str(OUT / "static"),
     }
+    # Production settings serve hashed static files from a manifest, as `make serve` collects them.
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT, env=env, check=True, timeout=300,
+    )  # fmt: skip
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     ports = [free_port(), free_port()]
