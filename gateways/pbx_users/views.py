@@ -35,11 +35,11 @@ PAGE = "accounts/pbx_sync.html"
 PREVIEW = "accounts/pbx_sync_preview.html"
 ROWS_SHOWN = 200  # per table of the preview; the counts are always complete
 FIELD_LABELS = {
-    "email": "Email",
-    "extension": "Extension",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "is_active": "Active",
+    "email": _("Email"),
+    "extension": _("Extension"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "is_active": _("Active"),
 }
 
 
