@@ -152,11 +152,11 @@ class CustomerForm(forms.Form):
     "Add a contact" button re-renders the form with one more). ``values()["contacts"]`` is the list."""
 
     name = forms.CharField(label=_("Customer name"), max_length=200)
-    address = forms.CharField(max_length=255)
+    address = forms.CharField(label=_("Address"), max_length=255)
     city = forms.CharField(label=_("City/Town"), max_length=100)
     province_state = forms.CharField(label=_("Province/State"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal/ZIP code"), max_length=20)
-    country = forms.ChoiceField(choices=[("", _("Select a country")), *countries])
+    country = forms.ChoiceField(label=_("Country"), choices=[("", _("Select a country")), *countries])
     business_type = forms.ChoiceField(
         label=_("Business type"),
         choices=[("", _("Select a business type")), *Account.BusinessType.choices[1:]],
@@ -516,7 +516,9 @@ TRUNK_SECRETS = ("pbx_password", "gateway_password")
 
 class SipTrunkForm(forms.Form):
     address = HostField(label=_("Gateway IP address or FQDN"), required=False)
-    transport = forms.ChoiceField(choices=SipTrunk.Transport.choices, initial=SipTrunk.Transport.TCP)
+    transport = forms.ChoiceField(
+        label=_("Transport"), choices=SipTrunk.Transport.choices, initial=SipTrunk.Transport.TCP
+    )
     port = forms.IntegerField(
         label=_("SIP port"),
         min_value=1,
@@ -524,7 +526,7 @@ class SipTrunkForm(forms.Form):
         required=False,
         help_text=_("5060 for TCP and UDP, 5061 for TLS; leave blank for the transport's default."),
     )
-    description = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
     pbx_username = forms.CharField(label=_("PBX user name"), max_length=100, required=False)
     pbx_password = forms.CharField(
         label=_("PBX password"), max_length=200, required=False, widget=secret_input()

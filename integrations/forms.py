@@ -37,8 +37,9 @@ class ColourInput(forms.TextInput):
 
 
 class ChatOverlayForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     greeting = forms.CharField(
+        label=_("Greeting"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The first message visitors see when the chat opens."),

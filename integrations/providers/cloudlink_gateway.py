@@ -6,7 +6,7 @@ from integrations.providers.base import Provider
 
 PROVIDER = Provider(
     type="cloudlink-gateway",
-    label="CloudLink Gateway",
+    label=_("CloudLink Gateway"),
     summary=_(
         "Connects the account's PBX to CloudLink: associate a gateway, configure and connect the PBX, "
         "and deploy apps to all users."

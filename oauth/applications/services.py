@@ -55,7 +55,7 @@ _validate_url = URLValidator(schemes=["http", "https"])
 
 # What an application may register as its x-mitel-app name: the part before ``/<version>``.
 MITEL_APP_NAME = re.compile(r"^[A-Za-z0-9@][A-Za-z0-9@._+ -]{0,99}$")
-MITEL_APP_NAME_HELP = (
+MITEL_APP_NAME_HELP = _(
     "Letters, digits, spaces and . _ - + @ (no / ; or =): the name before /<version> in x-mitel-app."
 )
 
