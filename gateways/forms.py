@@ -24,7 +24,7 @@ from gateways.models import PBX_CSTA_PORTS, PBX_NEEDS_CREDENTIALS, Gateway, PbxT
 DEFAULT_DNS_SERVERS = ("8.8.8.8", "8.8.4.4")
 DEFAULT_GATEWAY_USERNAME = "officelinkmxone"
 SIP_PORTS = {"tcp": 5060, "udp": 5060, "tls": 5061}
-KEEP_SECRET_HELP = "Leave blank to keep the current password."
+KEEP_SECRET_HELP = _("Leave blank to keep the current password.")
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{4,30}[A-Z0-9]$")
@@ -433,9 +433,9 @@ class PbxForm(forms.Form):
         self.fields["type"].widget.attrs["data-csta-ports"] = ",".join(
             f"{key}:{port}" for key, port in PBX_CSTA_PORTS.items()
         )
-        self.fields[
-            "csta_user"
-        ].help_text = "The PBX user the gateway signs in with (MX-ONE, MiVoice Business, MiVoice Office 400, MiVoice 5000)."
+        self.fields["csta_user"].help_text = _(
+            "The PBX user the gateway signs in with (MX-ONE, MiVoice Business, MiVoice Office 400, MiVoice 5000)."
+        )
         if has_password:
             self.fields["csta_password"].help_text = KEEP_SECRET_HELP
 

@@ -35,6 +35,19 @@ def english_with_other_translation(language: str) -> set[str]:
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 TAG = re.compile(r"<[^>]+>")
 MIN_LETTERS = 8  # a pattern with fewer English letters around its placeholders says too little
+NUMBERS = {
+    "count",
+    "total",
+    "rows",
+    "processed",
+    "valid",
+    "invalid",
+    "create",
+    "update",
+    "remove",
+    "number",
+    "pages",
+}
 
 
 def english_patterns(language: str) -> dict[str, re.Pattern]:
@@ -48,10 +61,14 @@ def english_patterns(language: str) -> dict[str, re.Pattern]:
             if not PLACEHOLDER.search(english) or english in translations:
                 continue
             text = "".join(TAG.sub("", english).replace("%%", "%").split())
-            parts = PLACEHOLDER.split(text)[::2]  # the literal text between the placeholders
+            pieces = PLACEHOLDER.split(text)  # literal text, placeholder name, literal text, ...
+            parts, names = pieces[::2], pieces[1::2]
             if sum(ch.isalpha() for part in parts for ch in part) < MIN_LETTERS:
                 continue
-            patterns[english] = re.compile(".{1,60}?".join(re.escape(part) for part in parts))
+            pattern = re.escape(parts[0])
+            for name, part in zip(names, parts[1:], strict=True):
+                pattern += (r"[\d.,]{1,12}" if name in NUMBERS else ".{1,60}?") + re.escape(part)
+            patterns[english] = re.compile(pattern)
     return patterns
 
 
