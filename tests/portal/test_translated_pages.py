@@ -222,7 +222,7 @@ def more_pages(partner, customer, partner_admin, account_admin):
     number = customer.account_number
     preview = UserImportJobFactory(account=customer, created_by=account_admin, total_rows=3, valid_rows=2)
     UserImportRowFactory.create_batch(2, job=preview)
-    UserImportRowFactory(job=preview, email="", errors=["No email"], is_valid=False)
+    UserImportRowFactory(job=preview, email="", errors=["Invalid email: EMAIL is empty"], is_valid=False)
     done = UserImportJobFactory(
         account=customer,
         status="done",
