@@ -201,18 +201,7 @@ PURE_CACHES = {
     "sso/token_exchange.py:_jwks_clients": "a JWKS client per external issuer's key URL: the keys are the issuer's, not ours",
 }
 MEMOIZING = re.compile(r"(^|\.)(lru_cache|cache)(\(|$)")
-APPS = [
-    "core",
-    "accounts",
-    "oauth",
-    "notifications",
-    "gateways",
-    "integrations",
-    "chat",
-    "media",
-    "sso",
-    "portal",
-]
+APPS = ["core", "accounts", "oauth", "notifications", "gateways", "integrations", "chat", "media", "sso", "portal"]
 
 
 def in_process_caches() -> set[str]:
