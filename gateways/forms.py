@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography import x509
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import Account
@@ -23,7 +24,7 @@ from gateways.models import PBX_CSTA_PORTS, PBX_NEEDS_CREDENTIALS, Gateway, PbxT
 DEFAULT_DNS_SERVERS = ("8.8.8.8", "8.8.4.4")
 DEFAULT_GATEWAY_USERNAME = "officelinkmxone"
 SIP_PORTS = {"tcp": 5060, "udp": 5060, "tls": 5061}
-KEEP_SECRET_HELP = "Leave blank to keep the current password."
+KEEP_SECRET_HELP = _("Leave blank to keep the current password.")
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{4,30}[A-Z0-9]$")
@@ -35,11 +36,15 @@ _PHONE = re.compile(r"^\+?[0-9]{3,20}$")
 # --- field validators ------------------------------------------------------------------------------
 
 
-def ipv4(value: str, label: str = "address") -> ipaddress.IPv4Address:
+def ipv4(value: str, subnet_mask: bool = False) -> ipaddress.IPv4Address:
     try:
         return ipaddress.IPv4Address(value.strip())
     except ValueError:
-        raise forms.ValidationError(f"“{value}” is not a valid IPv4 {label} (e.g. 192.168.1.10).") from None
+        if subnet_mask:
+            message = _("“%(value)s” is not a valid IPv4 subnet mask (e.g. 192.168.1.10).")
+        else:
+            message = _("“%(value)s” is not a valid IPv4 address (e.g. 192.168.1.10).")
+        raise forms.ValidationError(message % {"value": value}) from None
 
 
 def is_host_name(value: str) -> bool:
@@ -58,7 +63,9 @@ def clean_host(value: str) -> str:
     except ValueError:
         pass
     if re.fullmatch(r"[0-9.]+", value) or not is_host_name(value):
-        raise forms.ValidationError(f"“{value}” is neither an IP address nor a valid host name.")
+        raise forms.ValidationError(
+            _("“%(value)s” is neither an IP address nor a valid host name.") % {"value": value}
+        )
     return value.rstrip(".").lower()
 
 
@@ -66,10 +73,12 @@ def clean_mac(value: str) -> str:
     digits = re.sub(r"[:\-.]", "", value.strip().upper())
     if not _MAC_DIGITS.match(digits):
         raise forms.ValidationError(
-            "Enter the MAC address as six pairs of hex digits, e.g. 00:1B:44:11:3A:B7."
+            _("Enter the MAC address as six pairs of hex digits, e.g. 00:1B:44:11:3A:B7.")
         )
     if int(digits[:2], 16) & 1 or digits in ("000000000000", "FFFFFFFFFFFF"):
-        raise forms.ValidationError("That is not a device MAC address (it is broadcast, multicast or zero).")
+        raise forms.ValidationError(
+            _("That is not a device MAC address (it is broadcast, multicast or zero).")
+        )
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
@@ -77,17 +86,21 @@ def clean_serial(value: str) -> str:
     serial = value.strip().upper()
     if not _SERIAL.match(serial):
         raise forms.ValidationError(
-            "Enter the serial number as printed on the gateway: 6 to 32 letters and digits (dashes allowed)."
+            _(
+                "Enter the serial number as printed on the gateway: 6 to 32 letters and digits (dashes allowed)."
+            )
         )
     return serial
 
 
 def netmask_prefix(value: str) -> int:
     """The prefix length of a dotted subnet mask; refuses non-contiguous masks and /0, /31, /32."""
-    mask = int(ipv4(value, "subnet mask"))
+    mask = int(ipv4(value, subnet_mask=True))
     prefix = bin(mask).count("1")
     if mask != (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF or not 1 <= prefix <= 30:
-        raise forms.ValidationError(f"“{value}” is not a usable subnet mask (e.g. 255.255.255.0).")
+        raise forms.ValidationError(
+            _("“%(value)s” is not a usable subnet mask (e.g. 255.255.255.0).") % {"value": value}
+        )
     return prefix
 
 
@@ -127,7 +140,7 @@ class ContactType:
     MAINTAINER = "maintainer"
     ONSITE_ADMIN = "onsite_admin"
     OTHER = "other"
-    CHOICES = [(MAINTAINER, "Maintainer"), (ONSITE_ADMIN, "Onsite Admin"), (OTHER, "Other")]
+    CHOICES = [(MAINTAINER, _("Maintainer")), (ONSITE_ADMIN, _("Onsite Admin")), (OTHER, _("Other"))]
     LABELS = dict(CHOICES)
 
 
@@ -138,14 +151,15 @@ class CustomerForm(forms.Form):
     Contacts are rows ``contact-<n>-type|name|email``; ``contact_rows`` says how many the page shows (the
     "Add a contact" button re-renders the form with one more). ``values()["contacts"]`` is the list."""
 
-    name = forms.CharField(label="Customer name", max_length=200)
-    address = forms.CharField(max_length=255)
-    city = forms.CharField(label="City/Town", max_length=100)
-    province_state = forms.CharField(label="Province/State", max_length=100, required=False)
-    postal_code = forms.CharField(label="Postal/ZIP code", max_length=20)
-    country = forms.ChoiceField(choices=[("", "Select a country"), *countries])
+    name = forms.CharField(label=_("Customer name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=255)
+    city = forms.CharField(label=_("City/Town"), max_length=100)
+    province_state = forms.CharField(label=_("Province/State"), max_length=100, required=False)
+    postal_code = forms.CharField(label=_("Postal/ZIP code"), max_length=20)
+    country = forms.ChoiceField(label=_("Country"), choices=[("", _("Select a country")), *countries])
     business_type = forms.ChoiceField(
-        label="Business type", choices=[("", "Select a business type"), *Account.BusinessType.choices[1:]]
+        label=_("Business type"),
+        choices=[("", _("Select a business type")), *Account.BusinessType.choices[1:]],
     )
     contact_rows = forms.IntegerField(
         min_value=1, max_value=MAX_CONTACTS, widget=forms.HiddenInput, initial=2
@@ -159,10 +173,12 @@ class CustomerForm(forms.Form):
             self.initial["contact_rows"] = self.rows
         for n in range(self.rows):
             self.fields[f"contact-{n}-type"] = forms.ChoiceField(
-                label="Type", choices=[("", "Type"), *ContactType.CHOICES], required=False
+                label=_("Type"), choices=[("", _("Type")), *ContactType.CHOICES], required=False
             )
-            self.fields[f"contact-{n}-name"] = forms.CharField(label="Name", max_length=100, required=False)
-            self.fields[f"contact-{n}-email"] = forms.EmailField(label="Email", required=False)
+            self.fields[f"contact-{n}-name"] = forms.CharField(
+                label=_("Name"), max_length=100, required=False
+            )
+            self.fields[f"contact-{n}-email"] = forms.EmailField(label=_("Email"), required=False)
         self.fields["name"].widget.attrs.update({"autocomplete": "organization"})
         self.fields["address"].widget.attrs.update({"autocomplete": "street-address"})
 
@@ -187,9 +203,9 @@ class CustomerForm(forms.Form):
             if not any(row.values()):
                 continue
             for part, message in (
-                ("type", "Choose the contact's type."),
-                ("name", "Enter the contact's name."),
-                ("email", "Enter the contact's email."),
+                ("type", _("Choose the contact's type.")),
+                ("name", _("Enter the contact's name.")),
+                ("email", _("Enter the contact's email.")),
             ):
                 if not row[part] and f"contact-{n}-{part}" not in self.errors:
                     self.add_error(f"contact-{n}-{part}", message)
@@ -198,15 +214,16 @@ class CustomerForm(forms.Form):
         missing = [
             label
             for key, label in (
-                (ContactType.MAINTAINER, "Maintainer"),
-                (ContactType.ONSITE_ADMIN, "Onsite Admin"),
+                (ContactType.MAINTAINER, _("Maintainer")),
+                (ContactType.ONSITE_ADMIN, _("Onsite Admin")),
             )
             if key not in types
         ]
         if missing:
             self.add_error(
                 None,
-                f"Add at least one Maintainer and one Onsite Admin contact (missing: {', '.join(missing)}).",
+                _("Add at least one Maintainer and one Onsite Admin contact (missing: %(missing)s).")
+                % {"missing": ", ".join(str(label) for label in missing)},
             )
         data["contacts"] = contacts
         return data
@@ -251,32 +268,35 @@ STATIC_FIELDS = ("ip_address", "subnet_mask", "default_gateway")
 
 class GatewayForm(forms.Form):
     name = forms.CharField(
-        label="Gateway name", max_length=100, help_text="e.g. the site: “Stockholm office”."
+        label=_("Gateway name"), max_length=100, help_text=_("e.g. the site: “Stockholm office”.")
     )
     serial_number = forms.CharField(
-        label="Serial number", max_length=40, required=False, help_text="Printed on the gateway's label."
+        label=_("Serial number"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed on the gateway's label."),
     )
     mac_address = forms.CharField(
-        label="MAC address",
+        label=_("MAC address"),
         max_length=17,
         required=False,
-        help_text="Enter the serial number, the MAC address or both.",
+        help_text=_("Enter the serial number, the MAC address or both."),
     )
     network = forms.ChoiceField(
-        label="Network",
+        label=_("Network"),
         choices=Gateway.Network.choices,
         initial=Gateway.Network.STATIC,
         widget=forms.RadioSelect,
     )
-    ip_address = IPv4Field(label="IP address", required=False)
-    subnet_mask = IPv4Field(label="Subnet mask", required=False, help_text="e.g. 255.255.255.0")
-    default_gateway = IPv4Field(label="Default gateway", required=False)
-    dns_primary = IPv4Field(label="Primary DNS server", initial=DEFAULT_DNS_SERVERS[0])
-    dns_secondary = IPv4Field(label="Secondary DNS server", required=False, initial=DEFAULT_DNS_SERVERS[1])
+    ip_address = IPv4Field(label=_("IP address"), required=False)
+    subnet_mask = IPv4Field(label=_("Subnet mask"), required=False, help_text=_("e.g. 255.255.255.0"))
+    default_gateway = IPv4Field(label=_("Default gateway"), required=False)
+    dns_primary = IPv4Field(label=_("Primary DNS server"), initial=DEFAULT_DNS_SERVERS[0])
+    dns_secondary = IPv4Field(label=_("Secondary DNS server"), required=False, initial=DEFAULT_DNS_SERVERS[1])
     internal_dns_server = IPv4Field(
-        label="Internal DNS server",
+        label=_("Internal DNS server"),
         required=False,
-        help_text="Add your own DNS server if the PBX is reached by a host name only it resolves.",
+        help_text=_("Add your own DNS server if the PBX is reached by a host name only it resolves."),
     )
 
     def clean_serial_number(self) -> str:
@@ -294,7 +314,7 @@ class GatewayForm(forms.Form):
             and not data.get("mac_address")
             and not ({"serial_number", "mac_address"} & set(self.errors))
         ):
-            self.add_error("serial_number", "Enter the gateway's serial number or its MAC address.")
+            self.add_error("serial_number", _("Enter the gateway's serial number or its MAC address."))
         if data.get("network") == Gateway.Network.STATIC:
             self._clean_static(data)
         else:
@@ -306,13 +326,13 @@ class GatewayForm(forms.Form):
         return data
 
     def _clean_static(self, data: dict) -> None:
-        for name, label in (
-            ("ip_address", "IP address"),
-            ("subnet_mask", "subnet mask"),
-            ("default_gateway", "default gateway"),
+        for name, message in (
+            ("ip_address", _("A static network needs the IP address.")),
+            ("subnet_mask", _("A static network needs the subnet mask.")),
+            ("default_gateway", _("A static network needs the default gateway.")),
         ):
             if not data.get(name) and name not in self.errors:
-                self.add_error(name, f"A static network needs the {label}.")
+                self.add_error(name, message)
         if self.errors.keys() & {"ip_address", "subnet_mask", "default_gateway"}:
             return
         try:
@@ -323,19 +343,27 @@ class GatewayForm(forms.Form):
         network = ipaddress.IPv4Network(f"{data['ip_address']}/{prefix}", strict=False)
         ip, router = ipaddress.IPv4Address(data["ip_address"]), ipaddress.IPv4Address(data["default_gateway"])
         reserved = {
-            network.network_address: "the network address",
-            network.broadcast_address: "the broadcast address",
+            network.network_address: _("%(address)s is the network address of %(network)s."),
+            network.broadcast_address: _("%(address)s is the broadcast address of %(network)s."),
         }
         if ip in reserved:
-            self.add_error("ip_address", f"{ip} is {reserved[ip]} of {network}: pick a host address.")
+            self.add_error(
+                "ip_address",
+                _("%(reserved)s Pick a host address.")
+                % {"reserved": reserved[ip] % {"address": ip, "network": network}},
+            )
         if router not in network:
             self.add_error(
-                "default_gateway", f"The default gateway {router} is not in the gateway's subnet {network}."
+                "default_gateway",
+                _("The default gateway %(router)s is not in the gateway's subnet %(network)s.")
+                % {"router": router, "network": network},
             )
         elif router in reserved:
-            self.add_error("default_gateway", f"{router} is {reserved[router]} of {network}.")
+            self.add_error("default_gateway", reserved[router] % {"address": router, "network": network})
         elif router == ip:
-            self.add_error("default_gateway", "The default gateway cannot be the gateway's own IP address.")
+            self.add_error(
+                "default_gateway", _("The default gateway cannot be the gateway's own IP address.")
+            )
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -370,33 +398,33 @@ class PbxForm(forms.Form):
     user's credentials where the type needs them. ``has_password``: a password is stored already, so a
     blank one keeps it."""
 
-    type = forms.ChoiceField(label="PBX type", choices=[("", "Select the PBX type"), *PbxType.choices])
+    type = forms.ChoiceField(label=_("PBX type"), choices=[("", _("Select the PBX type")), *PbxType.choices])
     name = forms.CharField(
-        label="PBX name",
+        label=_("PBX name"),
         max_length=64,
-        help_text="Used as the PBX ID: letters, digits, dots, dashes and underscores.",
+        help_text=_("Used as the PBX ID: letters, digits, dots, dashes and underscores."),
     )
-    host = HostField(label="IP address or host name")
+    host = HostField(label=_("IP address or host name"))
     csta_port = forms.IntegerField(
-        label="CSTA port",
+        label=_("CSTA port"),
         min_value=1,
         max_value=65535,
         required=False,
-        help_text="Prefilled with the PBX type's default; leave blank to use it.",
+        help_text=_("Prefilled with the PBX type's default; leave blank to use it."),
     )
-    csta_user = forms.CharField(label="CSTA user name", max_length=100, required=False)
+    csta_user = forms.CharField(label=_("CSTA user name"), max_length=100, required=False)
     csta_password = forms.CharField(
-        label="CSTA password", max_length=200, required=False, widget=secret_input()
+        label=_("CSTA password"), max_length=200, required=False, widget=secret_input()
     )
     csta_tls = forms.BooleanField(
-        label="CSTA over TLS", required=False, help_text="MX-ONE serves CSTA XML over TLS on port 8883."
+        label=_("CSTA over TLS"), required=False, help_text=_("MX-ONE serves CSTA XML over TLS on port 8883.")
     )
     csta_tls_certificate = forms.CharField(
-        label="PBX certificate or CA (PEM)",
+        label=_("PBX certificate or CA (PEM)"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text="The PBX's own certificate or the CA that signed it. Blank: the system's trusted CAs.",
+        help_text=_("The PBX's own certificate or the CA that signed it. Blank: the system's trusted CAs."),
     )
 
     def __init__(self, *args, has_password: bool = False, **kwargs):
@@ -405,9 +433,9 @@ class PbxForm(forms.Form):
         self.fields["type"].widget.attrs["data-csta-ports"] = ",".join(
             f"{key}:{port}" for key, port in PBX_CSTA_PORTS.items()
         )
-        self.fields[
-            "csta_user"
-        ].help_text = "The PBX user the gateway signs in with (MX-ONE, MiVoice Business, MiVoice Office 400, MiVoice 5000)."
+        self.fields["csta_user"].help_text = _(
+            "The PBX user the gateway signs in with (MX-ONE, MiVoice Business, MiVoice Office 400, MiVoice 5000)."
+        )
         if has_password:
             self.fields["csta_password"].help_text = KEEP_SECRET_HELP
 
@@ -426,14 +454,14 @@ class PbxForm(forms.Form):
                 x509.load_pem_x509_certificates(pem.encode())
             except ValueError as exc:
                 raise forms.ValidationError(
-                    "Paste a PEM certificate (-----BEGIN CERTIFICATE----- ...)."
+                    _("Paste a PEM certificate (-----BEGIN CERTIFICATE----- ...).")
                 ) from exc
         return pem
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not _PBX_NAME.match(name):
-            raise forms.ValidationError("Use letters, digits, dots, dashes and underscores (at most 64).")
+            raise forms.ValidationError(_("Use letters, digits, dots, dashes and underscores (at most 64)."))
         return name
 
     def clean(self):
@@ -444,9 +472,15 @@ class PbxForm(forms.Form):
         if pbx_type in PBX_NEEDS_CREDENTIALS:
             label = PbxType(pbx_type).label
             if not data.get("csta_user"):
-                self.add_error("csta_user", f"{label} needs the CSTA user name the gateway signs in with.")
+                self.add_error(
+                    "csta_user",
+                    _("%(pbx_type)s needs the CSTA user name the gateway signs in with.")
+                    % {"pbx_type": label},
+                )
             if not data.get("csta_password") and not self.has_password:
-                self.add_error("csta_password", f"{label} needs the CSTA user's password.")
+                self.add_error(
+                    "csta_password", _("%(pbx_type)s needs the CSTA user's password.") % {"pbx_type": label}
+                )
         return data
 
     def values(self) -> dict[str, Any]:
@@ -481,31 +515,33 @@ TRUNK_SECRETS = ("pbx_password", "gateway_password")
 
 
 class SipTrunkForm(forms.Form):
-    address = HostField(label="Gateway IP address or FQDN", required=False)
-    transport = forms.ChoiceField(choices=SipTrunk.Transport.choices, initial=SipTrunk.Transport.TCP)
+    address = HostField(label=_("Gateway IP address or FQDN"), required=False)
+    transport = forms.ChoiceField(
+        label=_("Transport"), choices=SipTrunk.Transport.choices, initial=SipTrunk.Transport.TCP
+    )
     port = forms.IntegerField(
-        label="SIP port",
+        label=_("SIP port"),
         min_value=1,
         max_value=65535,
         required=False,
-        help_text="5060 for TCP and UDP, 5061 for TLS; leave blank for the transport's default.",
+        help_text=_("5060 for TCP and UDP, 5061 for TLS; leave blank for the transport's default."),
     )
-    description = forms.CharField(max_length=200, required=False)
-    pbx_username = forms.CharField(label="PBX user name", max_length=100, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    pbx_username = forms.CharField(label=_("PBX user name"), max_length=100, required=False)
     pbx_password = forms.CharField(
-        label="PBX password", max_length=200, required=False, widget=secret_input()
+        label=_("PBX password"), max_length=200, required=False, widget=secret_input()
     )
     gateway_username = forms.CharField(
-        label="Gateway user name", max_length=100, required=False, initial=DEFAULT_GATEWAY_USERNAME
+        label=_("Gateway user name"), max_length=100, required=False, initial=DEFAULT_GATEWAY_USERNAME
     )
     gateway_password = forms.CharField(
-        label="Gateway password", max_length=200, required=False, widget=secret_input()
+        label=_("Gateway password"), max_length=200, required=False, widget=secret_input()
     )
     gsm_deploy_number = forms.CharField(
-        label="GSM call-through deploy number",
+        label=_("GSM call-through deploy number"),
         max_length=21,
         required=False,
-        help_text="The number mobile users call through, digits with an optional leading +.",
+        help_text=_("The number mobile users call through, digits with an optional leading +."),
     )
 
     def __init__(self, *args, has_secrets: tuple[bool, bool] = (False, False), **kwargs):
@@ -520,7 +556,7 @@ class SipTrunkForm(forms.Form):
     def clean_gsm_deploy_number(self) -> str:
         number = re.sub(r"[\s-]", "", self.cleaned_data["gsm_deploy_number"])
         if number and not _PHONE.match(number):
-            raise forms.ValidationError("Enter digits only, with an optional leading +.")
+            raise forms.ValidationError(_("Enter digits only, with an optional leading +."))
         return number
 
     def clean(self):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import TenantOwnedQuerySet
 from core.fields import EncryptedTextField
@@ -48,10 +49,10 @@ class GatewaySetup(models.Model):
     ``pbx_password`` the CSTA password typed in the PBX step until Connect copies it to the PBX."""
 
     class Step(models.TextChoices):
-        CUSTOMER = "customer", "Customer"
-        GATEWAY = "gateway", "Gateway"
+        CUSTOMER = "customer", _("Customer")
+        GATEWAY = "gateway", _("Gateway")
         PBX = "pbx", "PBX"
-        CONNECT = "connect", "Connect"
+        CONNECT = "connect", _("Connect")
 
     account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="gateway_setup")
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.CUSTOMER)
@@ -75,12 +76,12 @@ class GatewaySetup(models.Model):
 class Gateway(models.Model):
     class Network(models.TextChoices):
         DHCP = "dhcp", "DHCP"
-        STATIC = "static", "Static"
+        STATIC = "static", _("Static")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Not connected yet"
-        CONNECTED = "connected", "Connected"
-        DISCONNECTED = "disconnected", "Disconnected"
+        PENDING = "pending", _("Not connected yet")
+        CONNECTED = "connected", _("Connected")
+        DISCONNECTED = "disconnected", _("Disconnected")
 
     account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="gateway")
     name = models.CharField(max_length=100)
@@ -175,22 +176,22 @@ class ConnectJob(Job):
     """One connect (or re-check) of a gateway's PBX: the row the Connect step polls."""
 
     class Kind(models.TextChoices):
-        CONNECT = "connect", "Connect"
-        RECHECK = "recheck", "Re-check"
+        CONNECT = "connect", _("Connect")
+        RECHECK = "recheck", _("Re-check")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
-        RUNNING = "running", "Running"
-        CONNECTED = "connected", "Connected"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        CONNECTED = "connected", _("Connected")
+        FAILED = "failed", _("Failed")
 
     class Step(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        CONNECTING = "connecting", "Opening a TCP connection to the PBX"
-        SESSION = "session", "Starting the CSTA application session"
-        STATUS = "status", "Querying the switch's system status"
-        CLOSING = "closing", "Closing the session"
-        DONE = "done", "Done"
+        QUEUED = "queued", _("Waiting for a worker")
+        CONNECTING = "connecting", _("Opening a TCP connection to the PBX")
+        SESSION = "session", _("Starting the CSTA application session")
+        STATUS = "status", _("Querying the switch's system status")
+        CLOSING = "closing", _("Closing the session")
+        DONE = "done", _("Done")
 
     FINISHED = (Status.CONNECTED, Status.FAILED)
     STEP_PERCENT = {"queued": 5, "connecting": 25, "session": 50, "status": 75, "closing": 90, "done": 100}

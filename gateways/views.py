@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Capability
@@ -109,14 +110,16 @@ def _page_done(request: HttpRequest, partial: str, *, message: str = "", error: 
 @require_POST
 def gateway_recheck(request: HttpRequest, number: str) -> HttpResponse:
     _, error = call_service(lambda: services.gateway_check_start(actor=request.user, account=request.account))
-    return _page_done(request, "gateway-status", message="Checking the connection to the PBX…", error=error)
+    return _page_done(
+        request, "gateway-status", message=gettext("Checking the connection to the PBX…"), error=error
+    )
 
 
 @account_view(need=Capability.MANAGE_GATEWAY)
 @require_POST
 def gateway_disconnect(request: HttpRequest, number: str) -> HttpResponse:
     _, error = call_service(lambda: services.gateway_disconnect(actor=request.user, account=request.account))
-    message = "The gateway is disconnected and no longer re-checked. Re-check connects it again."
+    message = gettext("The gateway is disconnected and no longer re-checked. Re-check connects it again.")
     return _page_done(request, "gateway-status", message=message, error=error)
 
 
@@ -125,10 +128,10 @@ def gateway_disconnect(request: HttpRequest, number: str) -> HttpResponse:
 def gateway_remove(request: HttpRequest, number: str) -> HttpResponse:
     form = ConfirmForm(request.POST, word=REMOVE_WORD)
     if form.is_valid() and form.cleaned_data["confirmation"].strip().lower() != REMOVE_WORD:
-        form.add_error("confirmation", f"Type {REMOVE_WORD} to confirm.")
+        form.add_error("confirmation", gettext("Type %(word)s to confirm.") % {"word": REMOVE_WORD})
     ok, _ = submit(form, lambda data: services.gateway_remove(actor=request.user, account=request.account))
     if ok:
-        message = "The gateway was removed from this account."
+        message = gettext("The gateway was removed from this account.")
         return action_done(request, message=message, redirect_to=_url(request, "gateway_detail"))
     return render_page(request, PAGE, "gateway-remove", _page_context(request, remove_form=form))
 
@@ -150,7 +153,7 @@ def gateway_trunk_update(request: HttpRequest, number: str) -> HttpResponse:
         ),
     )
     if ok:
-        return _page_done(request, "sip-trunk", message="SIP trunk settings saved.")
+        return _page_done(request, "sip-trunk", message=gettext("SIP trunk settings saved."))
     return render_page(request, PAGE, "sip-trunk", context | {"trunk_form": form})
 
 
@@ -247,7 +250,7 @@ def gateway_setup_cancel(request: HttpRequest, number: str) -> HttpResponse:
     )
     return action_done(
         request,
-        message="Gateway setup cancelled: what the wizard stored was discarded.",
+        message=gettext("Gateway setup cancelled: what the wizard stored was discarded."),
         level=messages.INFO,
         error=error,
         redirect_to=_url(request, "gateway_detail"),

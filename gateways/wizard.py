@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import Account, User
@@ -25,16 +26,16 @@ FORM_STEPS: dict[str, type[forms.Form]] = {
     Step.PBX: PbxForm,
 }
 TITLES = {
-    Step.CUSTOMER: "Customer information",
-    Step.GATEWAY: "Gateway",
-    Step.PBX: "PBX",
-    Step.CONNECT: "Connect",
+    Step.CUSTOMER: _("Customer information"),
+    Step.GATEWAY: _("Gateway"),
+    Step.PBX: _("PBX"),
+    Step.CONNECT: _("Connect"),
 }
 INTROS = {
-    Step.CUSTOMER: "Who the gateway is for, and whom to contact about it.",
-    Step.GATEWAY: "The gateway appliance and how it joins the customer's network.",
-    Step.PBX: "The PBX the gateway connects to over CSTA.",
-    Step.CONNECT: "The gateway connects to the PBX, starts a CSTA session and queries the switch.",
+    Step.CUSTOMER: _("Who the gateway is for, and whom to contact about it."),
+    Step.GATEWAY: _("The gateway appliance and how it joins the customer's network."),
+    Step.PBX: _("The PBX the gateway connects to over CSTA."),
+    Step.CONNECT: _("The gateway connects to the PBX, starts a CSTA session and queries the switch."),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from integrations.models import hex_colour
 
@@ -36,20 +37,21 @@ class ColourInput(forms.TextInput):
 
 
 class ChatOverlayForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     greeting = forms.CharField(
+        label=_("Greeting"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The first message visitors see when the chat opens.",
+        help_text=_("The first message visitors see when the chat opens."),
     )
     background_colour = forms.CharField(
-        label="Header colour", initial="#0b5cad", validators=[hex_colour], widget=ColourInput
+        label=_("Header colour"), initial="#0b5cad", validators=[hex_colour], widget=ColourInput
     )
     text_colour = forms.CharField(
-        label="Text colour", initial="#ffffff", validators=[hex_colour], widget=ColourInput
+        label=_("Text colour"), initial="#ffffff", validators=[hex_colour], widget=ColourInput
     )
     target_queue = forms.CharField(
-        label="Target queue",
+        label=_("Target queue"),
         max_length=100,
-        help_text="The MiCC queue (ACD path) that receives the chats started from this overlay.",
+        help_text=_("The MiCC queue (ACD path) that receives the chats started from this overlay."),
     )

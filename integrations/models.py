@@ -57,7 +57,7 @@ class Integration(models.Model):
     @property
     def label(self) -> str:
         provider = self.provider
-        return provider.label if provider else self.type
+        return str(provider.label) if provider else self.type  # a label may be lazy (translated)
 
 
 class ChatOverlay(models.Model):

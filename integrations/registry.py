@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from integrations.providers import (
     cloudlink_gateway,
     micc,
@@ -73,7 +75,7 @@ class TabInfo:
 
 
 TABS: tuple[TabInfo, ...] = (
-    TabInfo(Tab.MITEL, "Mitel applications that work with this CloudLink account."),
+    TabInfo(Tab.MITEL, _("Mitel applications that work with this CloudLink account.")),
     TabInfo(Tab.THIRD_PARTY, third_party.TAB_INTRO, third_party.NOT_YET),
 )
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
@@ -53,7 +54,7 @@ __all__ = [
     "removal_preview",
 ]
 
-PARTNER_ACCOUNT_MESSAGE = (
+PARTNER_ACCOUNT_MESSAGE = _(
     "Integrations can't be added to a partner account. Open one of your customer accounts and add "
     "the integration there."
 )
@@ -379,7 +380,9 @@ def privileges_set(*, actor: User, account: Account, values: Mapping[Privilege |
 
 def _require_micc(account: Account) -> None:
     if not Integration.objects.for_account(account).enabled().filter(type="micc").exists():
-        raise ValidationError("Chat overlays need the MiCC integration, added and enabled.", code="no_micc")
+        raise ValidationError(
+            _("Chat overlays need the MiCC integration, added and enabled."), code="no_micc"
+        )
 
 
 @transaction.atomic
@@ -425,7 +428,7 @@ def chat_overlay_delete(*, actor: User, account: Account, overlay_id: int) -> No
     access.require(actor, Capability.MANAGE_INTEGRATIONS, account)
     overlay = ChatOverlay.objects.for_account(account).filter(pk=overlay_id).first()
     if overlay is None:
-        raise ValidationError("That chat overlay no longer exists.")
+        raise ValidationError(_("That chat overlay no longer exists."))
     overlay.delete()
     audit_record(
         actor=actor,

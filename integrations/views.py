@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -78,11 +79,12 @@ def integration_add(request: HttpRequest, number: str, type: str) -> HttpRespons
     )
     if error:
         return panel_done(request, error=error)
-    message = f"{provider.label} added."
+    message = gettext("%(integration)s added.") % {"integration": provider.label}
     if was_off:
-        message += f" Switched on: {', '.join(p.label for p in was_off)}."
+        switched = ", ".join(p.label for p in was_off)
+        message += " " + gettext("Switched on: %(privileges)s.") % {"privileges": switched}
     if not integration.setup_complete:
-        message += " Complete its setup to enable it."
+        message += " " + gettext("Complete its setup to enable it.")
     # Added from the "+ Add new" dialog: the dialog stays open, for adding several.
     catalogue = (
         _catalogue_context(request, integration.account, tab="") if request.POST.get("in_dialog") else None
@@ -108,7 +110,8 @@ def integration_toggle(request: HttpRequest, number: str, type: str) -> HttpResp
     return panel_done(
         request,
         account=integration.account if integration else None,
-        message=f"{provider.label} {'enabled' if form.on else 'disabled'}.",
+        message=(gettext("%(integration)s enabled.") if form.on else gettext("%(integration)s disabled."))
+        % {"integration": provider.label},
         error=error,
     )
 
@@ -130,7 +133,11 @@ def integration_setup(request: HttpRequest, number: str, type: str) -> HttpRespo
         ),
     )
     if ok:
-        return panel_done(request, account=configured.account, message=f"{provider.label} settings saved.")
+        return panel_done(
+            request,
+            account=configured.account,
+            message=gettext("%(integration)s settings saved.") % {"integration": provider.label},
+        )
     context = {
         "account": request.account,
         "provider": provider,
@@ -155,9 +162,10 @@ def integration_remove(request: HttpRequest, number: str, type: str) -> HttpResp
         )
         if error:
             return panel_done(request, error=error)
-        message = f"{provider.label} removed."
+        message = gettext("%(integration)s removed.") % {"integration": provider.label}
         if removal.switch_off:
-            message += f" Switched off: {', '.join(p.label for p in removal.switch_off)}."
+            switched = ", ".join(p.label for p in removal.switch_off)
+            message += " " + gettext("Switched off: %(privileges)s.") % {"privileges": switched}
         return panel_done(request, account=removal.account, message=message)
     selectors.integration_get_or_404(actor=request.user, account=request.account, type=type)
     context = {
@@ -189,7 +197,8 @@ def privilege_toggle(request: HttpRequest, number: str, privilege: str) -> HttpR
     return panel_done(
         request,
         account=account,
-        message=f"{target.label} switched {'on' if form.on else 'off'}.",
+        message=(gettext("%(privilege)s switched on.") if form.on else gettext("%(privilege)s switched off."))
+        % {"privilege": target.label},
         error=error,
     )
 
@@ -242,7 +251,9 @@ def chat_overlay_list(request: HttpRequest, number: str) -> HttpResponse:
             ),
         )
         if ok:
-            return _overlays_done(request, message=f"Chat overlay {overlay.name} created.")
+            return _overlays_done(
+                request, message=gettext("Chat overlay %(name)s created.") % {"name": overlay.name}
+            )
     return render_page(request, OVERLAYS, "chat-overlays", _overlays_context(request, form))
 
 
@@ -254,4 +265,4 @@ def chat_overlay_delete(request: HttpRequest, number: str, overlay_id: int) -> H
             actor=request.user, account=request.account, overlay_id=overlay_id
         )
     )
-    return _overlays_done(request, message="Chat overlay deleted.", error=error)
+    return _overlays_done(request, message=gettext("Chat overlay deleted."), error=error)

@@ -8,6 +8,7 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
 from accounts.querysets import TenantOwnedQuerySet
@@ -121,14 +122,14 @@ class Application(models.Model):
     pending, rejected or blocked registration holds no name)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        BLOCKED = "blocked", "Blocked"
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        BLOCKED = "blocked", _("Blocked")
 
     class ClientType(models.TextChoices):
-        CONFIDENTIAL = "confidential", "Confidential (server, keeps a secret)"
-        PUBLIC = "public", "Public (browser or mobile app, no secret)"
+        CONFIDENTIAL = "confidential", _("Confidential (server, keeps a secret)")
+        PUBLIC = "public", _("Public (browser or mobile app, no secret)")
 
     owner = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="applications")
     name = models.CharField(max_length=120)

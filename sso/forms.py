@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sso.models import IdentityProvider
 
@@ -10,40 +11,42 @@ MAX_METADATA_BYTES = 512 * 1024
 
 
 class IdentityProviderForm(forms.Form):
-    protocol = forms.ChoiceField(label="Protocol", choices=IdentityProvider.Protocol.choices)
+    protocol = forms.ChoiceField(label=_("Protocol"), choices=IdentityProvider.Protocol.choices)
     label = forms.CharField(
-        label="Provider", required=False, max_length=40, help_text="For example Entra ID, Okta, Google."
+        label=_("Provider"), required=False, max_length=40, help_text=_("For example Entra ID, Okta, Google.")
     )
     saml_metadata_url = forms.URLField(
-        assume_scheme="https", label="Metadata URL", required=False, max_length=1000
+        assume_scheme="https", label=_("Metadata URL"), required=False, max_length=1000
     )
-    saml_metadata_file = forms.FileField(label="Or upload the metadata XML", required=False)
-    saml_entity_id = forms.CharField(label="Or: IdP entity ID (issuer)", required=False, max_length=500)
+    saml_metadata_file = forms.FileField(label=_("Or upload the metadata XML"), required=False)
+    saml_entity_id = forms.CharField(label=_("Or: IdP entity ID (issuer)"), required=False, max_length=500)
     saml_login_url = forms.URLField(
-        assume_scheme="https", label="IdP login URL", required=False, max_length=1000
+        assume_scheme="https", label=_("IdP login URL"), required=False, max_length=1000
     )
     saml_certificates = forms.CharField(
-        label="IdP signing certificate (PEM)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("IdP signing certificate (PEM)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    oidc_issuer = forms.URLField(assume_scheme="https", label="Issuer", required=False, max_length=500)
-    oidc_client_id = forms.CharField(label="Client ID", required=False, max_length=255)
+    oidc_issuer = forms.URLField(assume_scheme="https", label=_("Issuer"), required=False, max_length=500)
+    oidc_client_id = forms.CharField(label=_("Client ID"), required=False, max_length=255)
     oidc_client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         required=False,
         max_length=2000,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the saved secret.",
+        help_text=_("Leave empty to keep the saved secret."),
     )
-    active = forms.BooleanField(label="Active", required=False, initial=True)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     sso_required = forms.BooleanField(
-        label="Users must sign in through the provider (admins keep their password)", required=False
+        label=_("Users must sign in through the provider (admins keep their password)"), required=False
     )
-    jit_user_creation = forms.BooleanField(label="Create users on their first sign-in", required=False)
+    jit_user_creation = forms.BooleanField(label=_("Create users on their first sign-in"), required=False)
     role_claim = forms.CharField(
-        label="Role claim",
+        label=_("Role claim"),
         required=False,
         max_length=100,
-        help_text="Claim or attribute whose value is USER or ACCOUNT_ADMIN; empty to keep roles as set here.",
+        help_text=_(
+            "Claim or attribute whose value is USER or ACCOUNT_ADMIN; empty to keep roles as set here."
+        ),
     )
 
     def clean_saml_metadata_file(self):
@@ -51,11 +54,11 @@ class IdentityProviderForm(forms.Form):
         if not upload:
             return ""
         if upload.size > MAX_METADATA_BYTES:
-            raise forms.ValidationError("The metadata file is larger than 512 KB.")
+            raise forms.ValidationError(_("The metadata file is larger than 512 KB."))
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The metadata file is not UTF-8 XML.") from exc
+            raise forms.ValidationError(_("The metadata file is not UTF-8 XML.")) from exc
 
     @property
     def changes(self) -> dict:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Capability
@@ -57,7 +58,7 @@ def identity_provider(request: HttpRequest, number: str) -> HttpResponse:
 
         ok, saved = submit(form, save)
         if ok:
-            messages.success(request, "Single sign-on saved.")
+            messages.success(request, _("Single sign-on saved."))
             return redirect("sso:identity_provider", number=account.account_number)
         status = 400
     else:
@@ -81,7 +82,7 @@ def identity_provider_delete(request: HttpRequest, number: str) -> HttpResponse:
     provider = selectors.identity_provider_of(request.account)
     if provider is not None:
         services.identity_provider_delete(actor=request.user, provider=provider)
-        messages.success(request, "Single sign-on removed: everyone signs in with a password again.")
+        messages.success(request, _("Single sign-on removed: everyone signs in with a password again."))
     return redirect("sso:identity_provider", number=request.account.account_number)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts import access
 from accounts.access import Role
@@ -32,7 +33,7 @@ EXTENSION_MAX_LENGTH = 30
 NAME_MAX_LENGTH = 150
 EMAIL_MAX_LENGTH = 254
 
-NO_NAME = "No name: give a first name or a last name"
+NO_NAME = gettext_noop("No name: give a first name or a last name")
 REQUIRED_COLUMNS = ("extension", "first_name", "last_name", "email")
 _KEYS = {  # normalized column / key -> field
     "extension": "extension",
@@ -64,11 +65,14 @@ class PbxEntry(tables.Row):
 
 
 def too_many_message(count: int, limit: int = MAX_USERS) -> str:
-    return (
-        f"The PBX list has {count:,} users; a MiVoice MX-ONE connects at most {limit:,} users to "
-        f"CloudLink. Remove {count - limit:,} user{'s' if count - limit != 1 else ''} from the list and "
-        f"synchronize again. Nothing was changed."
-    )
+    excess = count - limit
+    return ngettext(
+        "The PBX list has %(count)s users; a MiVoice MX-ONE connects at most %(limit)s users to CloudLink. "
+        "Remove %(excess)s user from the list and synchronize again. Nothing was changed.",
+        "The PBX list has %(count)s users; a MiVoice MX-ONE connects at most %(limit)s users to CloudLink. "
+        "Remove %(excess)s users from the list and synchronize again. Nothing was changed.",
+        excess,
+    ) % {"count": f"{count:,}", "limit": f"{limit:,}", "excess": f"{excess:,}"}
 
 
 def rows_from_text(text: str) -> list[dict[str, Any]]:
@@ -80,18 +84,24 @@ def rows_from_text(text: str) -> list[dict[str, Any]]:
         try:
             data = json_loads(text)
         except JsonTooDeep as exc:
-            raise PbxListError(f"The list is not a list of users: {exc}", "not_a_list") from None
+            raise PbxListError(
+                gettext("The list is not a list of users: %(problem)s") % {"problem": exc}, "not_a_list"
+            ) from None
         except json.JSONDecodeError as exc:
-            raise PbxListError(f"The list is not valid JSON: {exc}.", "not_json") from None
+            raise PbxListError(
+                gettext("The list is not valid JSON: %(problem)s.") % {"problem": exc}, "not_json"
+            ) from None
         rows = data.get("users") if isinstance(data, dict) else data
         if not isinstance(rows, list):
-            raise PbxListError('Expected JSON: a list of users or {"users": [...]}.', "not_a_list")
+            raise PbxListError(gettext('Expected JSON: a list of users or {"users": [...]}.'), "not_a_list")
         return rows
     try:
         table = tables.read_csv(text)
     except tables.NotCsv as problem:
         raise PbxListError(
-            f"The list is not valid CSV near line {problem.line}: {problem.reason}.", "not_csv"
+            gettext("The list is not valid CSV near line %(line)s: %(reason)s.")
+            % {"line": problem.line, "reason": problem.reason},
+            "not_csv",
         ) from None
     except tables.Empty:
         raise _empty() from None
@@ -100,8 +110,11 @@ def rows_from_text(text: str) -> list[dict[str, Any]]:
     missing = header.missing(REQUIRED_COLUMNS)
     if missing:
         raise PbxListError(
-            "The first line must name the columns extension, first_name, last_name and email (in any "
-            f"order; role is optional). Missing: {', '.join(missing)}.",
+            gettext(
+                "The first line must name the columns extension, first_name, last_name and email (in any "
+                "order; role is optional). Missing: %(missing)s."
+            )
+            % {"missing": ", ".join(missing)},
             "header",
         )
     return [header.values(record.cells) for record in records]
@@ -112,17 +125,20 @@ def rows_from_bytes(data: bytes) -> list[dict[str, Any]]:
     try:
         text = tables.decode(data, max_bytes=MAX_BYTES)
     except tables.TooBig:
-        raise PbxListError(f"The file is larger than {tables.size_text(MAX_BYTES)}.", "too_big") from None
+        raise PbxListError(
+            gettext("The file is larger than %(size)s.") % {"size": tables.size_text(MAX_BYTES)}, "too_big"
+        ) from None
     except tables.Empty:
         raise _empty() from None
     except tables.NotText as problem:
         raise PbxListError(
-            f"This is {problem.what or 'binary data'}, not a list of users: save it as UTF-8 text (CSV or JSON).",
+            gettext("This is %(what)s, not a list of users: save it as UTF-8 text (CSV or JSON).")
+            % {"what": problem.what or gettext("binary data")},
             "encoding",
         ) from None
     except tables.NotUtf8:
         raise PbxListError(
-            "The file is not UTF-8 text; save it as UTF-8 (CSV or JSON).", "encoding"
+            gettext("The file is not UTF-8 text; save it as UTF-8 (CSV or JSON)."), "encoding"
         ) from None
     return rows_from_text(text)
 
@@ -142,7 +158,7 @@ def entry_from_row(number: int, row: Any) -> PbxEntry:
     """One user, with its errors. Keys are read in any letter case, snake_case or camelCase."""
     entry = PbxEntry(number=number)
     if not isinstance(row, dict):
-        entry.errors.append("Not a user object")
+        entry.errors.append(gettext("Not a user object"))
         return entry
     values = {_KEYS.get(_normalize(str(key)), ""): value for key, value in row.items()}
     for name, limit in (
@@ -164,7 +180,9 @@ def entry_from_row(number: int, row: Any) -> PbxEntry:
         if role is not None:
             entry.role = role
         else:
-            entry.errors.append(f"Unknown role “{role_text}”: use User or Account Admin")
+            entry.errors.append(
+                gettext("Unknown role “%(role)s”: use User or Account Admin") % {"role": role_text}
+            )
     return entry
 
 
@@ -173,23 +191,30 @@ def user_problems(email: str, extension: str, first_name: str, last_name: str) -
     user checks the same."""
     problems = []
     if not email:
-        problems.append(("email", "No email"))
+        problems.append(("email", gettext("No email")))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(("email", f"Invalid email: “{email}” is not an email address"))
+            problems.append(
+                ("email", gettext("Invalid email: “%(email)s” is not an email address") % {"email": email})
+            )
     if not extension:
-        problems.append(("extension", "No extension"))
+        problems.append(("extension", gettext("No extension")))
     elif not extension.isdigit():
-        problems.append(("extension", f"Invalid extension “{extension}”: digits only"))
+        problems.append(
+            (
+                "extension",
+                gettext("Invalid extension “%(extension)s”: digits only") % {"extension": extension},
+            )
+        )
     if not (first_name or last_name):
-        problems.append(("first_name", NO_NAME))
+        problems.append(("first_name", gettext(NO_NAME)))
     return problems
 
 
 def _empty() -> PbxListError:
-    return PbxListError("The list is empty: paste or upload the PBX's users.", "empty")
+    return PbxListError(gettext("The list is empty: paste or upload the PBX's users."), "empty")
 
 
 def _normalize(name: str) -> str:
@@ -202,10 +227,14 @@ def _mark_duplicates(entries: list[PbxEntry]) -> None:
     tables.mark_duplicates(
         entries,
         key=lambda entry: entry.email,
-        message=lambda first: f"Duplicate in the list: the same email as user {first}",
+        message=lambda first: (
+            gettext("Duplicate in the list: the same email as user %(first)s") % {"first": first}
+        ),
     )
     tables.mark_duplicates(
         entries,
         key=lambda entry: entry.extension,
-        message=lambda first: f"Duplicate in the list: the same extension as user {first}",
+        message=lambda first: (
+            gettext("Duplicate in the list: the same extension as user %(first)s") % {"first": first}
+        ),
     )

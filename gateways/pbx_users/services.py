@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts import access
 from accounts.access import Capability
@@ -59,10 +60,10 @@ __all__ = [
 
 BATCH_SIZE = 500
 SYNC_FIELDS = ("email", "extension", "first_name", "last_name")
-NOT_FROM_PBX = "Already used by a user who was not added by the PBX; that user is left as is"
-KEEP_SELF = "Not in the PBX list, but you cannot deactivate yourself"
-KEEP_LAST_ADMIN = "Not in the PBX list, but it is the account's last admin"
-ABOVE_YOUR_ROLE = "This user's role is above yours; that user is left as is"
+NOT_FROM_PBX = gettext_noop("Already used by a user who was not added by the PBX; that user is left as is")
+KEEP_SELF = gettext_noop("Not in the PBX list, but you cannot deactivate yourself")
+KEEP_LAST_ADMIN = gettext_noop("Not in the PBX list, but it is the account's last admin")
+ABOVE_YOUR_ROLE = gettext_noop("This user's role is above yours; that user is left as is")
 
 
 @dataclass(frozen=True)
@@ -263,14 +264,14 @@ def _plan(actor: User, account: Account, entries: list[pbx.PbxEntry]) -> PbxSync
             plan.errors.append(_problem("invalid", "; ".join(entry.errors), entry))
             continue
         if entry.email in taken_elsewhere:
-            plan.conflicts.append(_problem("conflict", NOT_FROM_PBX, entry))
+            plan.conflicts.append(_problem("conflict", gettext(NOT_FROM_PBX), entry))
             continue
         user = match.get(entry.number)
         if user is None:
             plan.creates.append(entry)
             continue
         if access.role_is_above(user.role, actor):
-            plan.conflicts.append(_problem("conflict", ABOVE_YOUR_ROLE, entry))
+            plan.conflicts.append(_problem("conflict", gettext(ABOVE_YOUR_ROLE), entry))
             continue
         changes = {
             name: (getattr(user, name), getattr(entry, name))
@@ -288,11 +289,17 @@ def _plan(actor: User, account: Account, entries: list[pbx.PbxEntry]) -> PbxSync
     admins_left = _active_admin_count(account) if any(access.is_admin(u) for u in gone) else 0
     for user in gone:
         if user.pk == actor.pk:
-            plan.conflicts.append(SyncProblem("conflict", KEEP_SELF, None, user.email, user.extension))
+            plan.conflicts.append(
+                SyncProblem("conflict", gettext(KEEP_SELF), None, user.email, user.extension)
+            )
         elif access.role_is_above(user.role, actor):
-            plan.conflicts.append(SyncProblem("conflict", ABOVE_YOUR_ROLE, None, user.email, user.extension))
+            plan.conflicts.append(
+                SyncProblem("conflict", gettext(ABOVE_YOUR_ROLE), None, user.email, user.extension)
+            )
         elif access.is_admin(user) and admins_left <= 1:
-            plan.conflicts.append(SyncProblem("conflict", KEEP_LAST_ADMIN, None, user.email, user.extension))
+            plan.conflicts.append(
+                SyncProblem("conflict", gettext(KEEP_LAST_ADMIN), None, user.email, user.extension)
+            )
         else:
             admins_left -= access.is_admin(user)
             plan.removals.append(user)
@@ -346,7 +353,7 @@ def _execute(actor: User, plan: PbxSyncPlan) -> None:
         )
         for position, reason in result.rejected.items():  # only a race can get here: we hold the lock
             entry = plan.creates[position]
-            message = NOT_FROM_PBX if reason == DUPLICATE_EMAIL else reason
+            message = gettext(NOT_FROM_PBX) if reason == DUPLICATE_EMAIL else reason
             plan.conflicts.append(_problem("conflict", message, entry))
         plan.creates = [plan.creates[position] for position in result.created]
 

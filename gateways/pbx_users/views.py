@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import Capability
@@ -33,33 +35,33 @@ PAGE = "accounts/pbx_sync.html"
 PREVIEW = "accounts/pbx_sync_preview.html"
 ROWS_SHOWN = 200  # per table of the preview; the counts are always complete
 FIELD_LABELS = {
-    "email": "Email",
-    "extension": "Extension",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "is_active": "Active",
+    "email": _("Email"),
+    "extension": _("Extension"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "is_active": _("Active"),
 }
 
 
 class PbxSyncForm(forms.Form):
     file = forms.FileField(
-        label="File",
+        label=_("File"),
         required=False,
-        help_text="CSV or JSON, UTF-8.",
+        help_text=_("CSV or JSON, UTF-8."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
     )
     text = forms.CharField(
-        label="Or paste the list",
+        label=_("Or paste the list"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
-        help_text="The same CSV or JSON as in a file.",
+        help_text=_("The same CSV or JSON as in a file."),
     )
 
     def clean(self) -> dict:
         data = super().clean()
         upload, text = data.get("file"), (data.get("text") or "").strip()
         if bool(upload) == bool(text):
-            raise ValidationError("Upload a file or paste the list (one of the two).")
+            raise ValidationError(_("Upload a file or paste the list (one of the two)."))
         try:
             data["users"] = (
                 pbx.rows_from_bytes(upload.read(pbx.MAX_BYTES + 1)) if upload else pbx.rows_from_text(text)
@@ -77,7 +79,7 @@ class PbxSyncApplyForm(forms.Form):
         try:
             return json_loads(self.cleaned_data["users"])
         except ValueError:  # not JSON, or nested too deep
-            raise ValidationError("The list was lost on the way; upload it again.") from None
+            raise ValidationError(_("The list was lost on the way; upload it again.")) from None
 
 
 def _preview(request: HttpRequest, plan: PbxSyncPlan, users: list, *, changed: bool = False) -> HttpResponse:
@@ -130,7 +132,7 @@ def pbx_sync(request: HttpRequest, number: str) -> HttpResponse:
 def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
     form = PbxSyncApplyForm(request.POST)
     if not form.is_valid():
-        error = "The list was lost on the way; upload it again."
+        error = gettext("The list was lost on the way; upload it again.")
         return action_done(request, error=error, redirect_to=reverse("pbx_users:pbx_sync", args=[number]))
     users = form.cleaned_data["users"]
     try:
@@ -150,12 +152,16 @@ def pbx_sync_apply(request: HttpRequest, number: str) -> HttpResponse:
     if plan.has_changes:
         level, message = (
             messages.SUCCESS,
-            (
-                f"PBX users synchronized: {counts['create']} created, {counts['update']} updated, "
-                f"{counts['remove']} deactivated. New users get a welcome email."
-            ),
+            gettext(
+                "PBX users synchronized: %(create)s created, %(update)s updated, %(remove)s deactivated. "
+                "New users get a welcome email."
+            )
+            % counts,
         )
     else:
-        level, message = messages.INFO, "Nothing to change: the PBX users already match the PBX's list."
+        level, message = (
+            messages.INFO,
+            gettext("Nothing to change: the PBX users already match the PBX's list."),
+        )
     user_list = reverse("accounts:user_list", args=[number]) + "?filter=pbx"
     return action_done(request, message=message, level=level, redirect_to=user_list)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
@@ -21,11 +22,11 @@ from core.errors import Conflict
 from gateways.forms import DEFAULT_GATEWAY_USERNAME
 from gateways.models import PBX_NEEDS_CREDENTIALS, Gateway, GatewaySetup, Pbx, PbxType, SipTrunk
 
-PARTNER_ACCOUNT_MESSAGE = (
+PARTNER_ACCOUNT_MESSAGE = _(
     "A gateway connects a customer's PBX: it can't be added to a partner account. Open one of your "
     "customer accounts and add the gateway there."
 )
-NO_GATEWAY_MESSAGE = "This account has no gateway yet."
+NO_GATEWAY_MESSAGE = _("This account has no gateway yet.")
 NO_PBX_MESSAGE = "Configure the gateway's PBX before connecting."
 DISCONNECTED_BY_ADMIN = "Disconnected by an administrator: the gateway is no longer re-checked."
 
@@ -184,7 +185,7 @@ def gateway_create(
     lock_account(account)
     if Gateway.objects.filter(account=account).exists():
         raise GatewayConflict("This account already has a gateway: one gateway per customer account.")
-    gateway, _ = gateway_save(actor=actor, account=account, customer=customer, values=values)
+    gateway, _created = gateway_save(actor=actor, account=account, customer=customer, values=values)
     return gateway
 
 
@@ -195,7 +196,7 @@ def gateway_update(
     require_manager(actor, account)
     lock_account(account)
     gateway_of(account)
-    gateway, _ = gateway_save(actor=actor, account=account, customer=customer, values=values)
+    gateway, _created = gateway_save(actor=actor, account=account, customer=customer, values=values)
     return gateway
 
 
@@ -208,7 +209,10 @@ def pbx_set(*, actor: User, account: Account, values: dict[str, Any], password: 
     pbx = pbx_of(gateway)
     if values["type"] in PBX_NEEDS_CREDENTIALS and not password and not (pbx and pbx.csta_password):
         raise ValidationError(
-            {"csta_password": f"{PbxType(values['type']).label} needs the CSTA user's password."}
+            {
+                "csta_password": _("%(pbx_type)s needs the CSTA user's password.")
+                % {"pbx_type": PbxType(values["type"]).label}
+            }
         )
     return pbx_save(actor=actor, gateway=gateway, values=values, password=password)
 
@@ -221,7 +225,7 @@ def trunk_update(
     require_manager(actor, account)
     lock_account(account)
     gateway = gateway_of(account)
-    trunk, _ = SipTrunk.objects.get_or_create(gateway=gateway)
+    trunk, _created = SipTrunk.objects.get_or_create(gateway=gateway)
     before = trunk_snapshot(trunk)
     for name, value in values.items():
         setattr(trunk, name, value)

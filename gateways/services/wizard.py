@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User
@@ -29,10 +30,12 @@ def gateway_setup_step_submit(
     require_manager(actor, account)
     lock_account(account)
     if step not in wizard.FORM_STEPS:
-        raise ValidationError(f"“{step}” is not a step with values.", code="invalid_step")
+        raise ValidationError(
+            _("“%(step)s” is not a step with values.") % {"step": step}, code="invalid_step"
+        )
     setup = GatewaySetup.objects.filter(account=account).first()
     if not wizard.reachable(setup, step):
-        raise ValidationError("Complete the earlier steps first.", code="step_not_reached")
+        raise ValidationError(_("Complete the earlier steps first."), code="step_not_reached")
     created = setup is None
     if created:
         setup = GatewaySetup(account=account, created_by=actor)
@@ -61,11 +64,17 @@ def gateway_setup_connect(*, actor: User, account: Account) -> ConnectJob:
     lock_account(account)
     setup = GatewaySetup.objects.filter(account=account).first()
     if setup is None or setup.step != GatewaySetup.Step.CONNECT:
-        raise ValidationError("Complete the Customer, Gateway and PBX steps first.", code="step_not_reached")
+        raise ValidationError(
+            _("Complete the Customer, Gateway and PBX steps first."), code="step_not_reached"
+        )
     missing = [wizard.TITLES[s] for s in wizard.FORM_STEPS if s not in setup.data]
     if missing:
-        raise ValidationError(f"Complete these steps first: {', '.join(missing)}.", code="step_not_reached")
-    gateway, _ = gateway_save(
+        raise ValidationError(
+            _("Complete these steps first: %(steps)s.")
+            % {"steps": ", ".join(str(title) for title in missing)},
+            code="step_not_reached",
+        )
+    gateway, _created = gateway_save(
         actor=actor, account=account, customer=setup.data["customer"], values=setup.data["gateway"]
     )
     pbx_save(actor=actor, gateway=gateway, values=setup.data["pbx"], password=setup.pbx_password)
@@ -79,6 +88,6 @@ def gateway_setup_connect(*, actor: User, account: Account) -> ConnectJob:
 def gateway_setup_cancel(*, actor: User, account: Account) -> None:
     """Forget the wizard's state (the configured gateway, if any, is kept)."""
     require_manager(actor, account)
-    deleted, _ = GatewaySetup.objects.filter(account=account).delete()
+    deleted, _count = GatewaySetup.objects.filter(account=account).delete()
     if deleted:
         audit_record(actor=actor, account=account, action=AuditAction.GATEWAY_SETUP_CANCELLED)

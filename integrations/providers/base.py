@@ -72,7 +72,7 @@ class Tab(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {Tab.MITEL: "Mitel", Tab.THIRD_PARTY: "Third party"}[self]
+        return {Tab.MITEL: "Mitel", Tab.THIRD_PARTY: gettext("Third party")}[self]
 
 
 @dataclass(frozen=True)

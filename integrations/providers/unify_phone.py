@@ -6,38 +6,41 @@
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from integrations.providers.base import Provider
 
 MODES = {
-    "existing": "Link an existing Unify Phone tenant",
-    "new": "Create a new Unify Phone tenant",
+    "existing": _("Link an existing Unify Phone tenant"),
+    "new": _("Create a new Unify Phone tenant"),
 }
 
 
 class UnifyPhoneConfigForm(forms.Form):
     mode = forms.ChoiceField(
-        label="Mode",
+        label=_("Mode"),
         choices=list(MODES.items()),
         widget=forms.RadioSelect,
-        help_text=(
+        help_text=_(
             "Link an existing tenant when Unify Phone already works with an OpenScape PBX (this "
             "enables CloudLink Chat in Unify Phone). Create a new tenant when the customer uses a "
             "MiVoice PBX."
         ),
     )
     api_key = forms.CharField(
-        label="API key",
+        label=_("API key"),
         required=False,
         max_length=200,
-        help_text="Existing tenant: from the Telephony connector tab of the Unify Phone administration app.",
+        help_text=_(
+            "Existing tenant: from the Telephony connector tab of the Unify Phone administration app."
+        ),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    tenant_name = forms.CharField(label="Tenant name", required=False, max_length=100)
+    tenant_name = forms.CharField(label=_("Tenant name"), required=False, max_length=100)
     admin_email = forms.EmailField(
-        label="Tenant administrator email",
+        label=_("Tenant administrator email"),
         required=False,
-        help_text="New tenant: receives the Unify Phone administrator invitation.",
+        help_text=_("New tenant: receives the Unify Phone administrator invitation."),
     )
 
     def clean(self):
@@ -45,12 +48,12 @@ class UnifyPhoneConfigForm(forms.Form):
         mode = data.get("mode")
         if mode == "existing":
             if not data.get("api_key"):
-                self.add_error("api_key", "Enter the API key of the existing tenant.")
+                self.add_error("api_key", _("Enter the API key of the existing tenant."))
             data["tenant_name"] = data["admin_email"] = ""
         elif mode == "new":
             for name in ("tenant_name", "admin_email"):
                 if not data.get(name):
-                    self.add_error(name, "This field is required for a new tenant.")
+                    self.add_error(name, _("This field is required for a new tenant."))
             data["api_key"] = ""
         return data
 
@@ -58,7 +61,7 @@ class UnifyPhoneConfigForm(forms.Form):
 PROVIDER = Provider(
     type="unify-phone",
     label="Unify Phone",
-    summary=(
+    summary=_(
         "Unify Phone for the account's users, in one of two modes chosen in its setup: an existing "
         "tenant (OpenScape PBX) or a new tenant (MiVoice PBX)."
     ),

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.access import Capability
@@ -54,7 +55,7 @@ _validate_url = URLValidator(schemes=["http", "https"])
 
 # What an application may register as its x-mitel-app name: the part before ``/<version>``.
 MITEL_APP_NAME = re.compile(r"^[A-Za-z0-9@][A-Za-z0-9@._+ -]{0,99}$")
-MITEL_APP_NAME_HELP = (
+MITEL_APP_NAME_HELP = _(
     "Letters, digits, spaces and . _ - + @ (no / ; or =): the name before /<version> in x-mitel-app."
 )
 
@@ -209,7 +210,7 @@ def application_approve(
         access.require_operator(actor)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.status == Application.Status.APPROVED:
-        raise ValidationError("This application is already approved; rotate its secret instead.")
+        raise ValidationError(_("This application is already approved; rotate its secret instead."))
     holder = _approved_with_name(app.mitel_app).first()
     if holder is not None:
         raise MitelAppTaken(holder.mitel_app, holder)
@@ -243,7 +244,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
     if not reason:
         raise ValidationError({"reason": "Give the partner a reason for the rejection."})
     if application.status != Application.Status.PENDING:
-        raise ValidationError("Only pending applications can be rejected; block an approved one.")
+        raise ValidationError(_("Only pending applications can be rejected; block an approved one."))
     return _set_status(
         actor=actor, application=application, status=Application.Status.REJECTED, reason=reason
     )
@@ -256,7 +257,7 @@ def application_block(*, actor: User, application: Application, reason: str = ""
     sign-ins it obtained are revoked, so approving it again does not revive them."""
     access.require_operator(actor)
     if application.status == Application.Status.BLOCKED:
-        raise ValidationError("This application is already blocked.")
+        raise ValidationError(_("This application is already blocked."))
     app = _set_status(
         actor=actor, application=application, status=Application.Status.BLOCKED, reason=(reason or "").strip()
     )
@@ -313,7 +314,7 @@ def application_secret_rotate(*, actor: User, application: Application) -> str:
     access.require(actor, Capability.MANAGE_APPLICATIONS, application.owner)
     app = Application.objects.select_for_update().get(pk=application.pk)
     if app.status != Application.Status.APPROVED or not app.is_confidential:
-        raise ValidationError("Only approved confidential applications have a secret to rotate.")
+        raise ValidationError(_("Only approved confidential applications have a secret to rotate."))
     secret = _new_secret(app)
     app.save(update_fields=["client_secret_hash", "secret_rotated_at"])
     audit_record(actor=actor, account=app.owner, action=AuditAction.APPLICATION_SECRET_ROTATED, target=app)

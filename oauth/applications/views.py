@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,7 +49,8 @@ def developer_home(request: HttpRequest) -> HttpResponse:
     if ok:
         return action_done(
             request,
-            message=f"{app.name} registered. It is pending the platform operator's approval.",
+            message=gettext("%(name)s registered. It is pending the platform operator's approval.")
+            % {"name": app.name},
             redirect_to=reverse("developer:application_detail", args=[app.pk]),
         )
     context = {
@@ -122,7 +124,9 @@ def _operator_action(request: HttpRequest, pk: int, act: Callable[[Application, 
 def operator_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app: Application, reason: str) -> str:
         services.application_approve(actor=request.user, application=app, issue_secret=False)
-        return f"{app.name} approved. The partner generates its client secret on their Developer page."
+        return gettext(
+            "%(name)s approved. The partner generates its client secret on their Developer page."
+        ) % {"name": app.name}
 
     return _operator_action(request, pk, act)
 
@@ -131,7 +135,7 @@ def operator_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_reject(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app: Application, reason: str) -> str:
         services.application_reject(actor=request.user, application=app, reason=reason)
-        return f"{app.name} rejected."
+        return gettext("%(name)s rejected.") % {"name": app.name}
 
     return _operator_action(request, pk, act)
 
@@ -140,7 +144,9 @@ def operator_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_block(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app: Application, reason: str) -> str:
         services.application_block(actor=request.user, application=app, reason=reason)
-        return f"{app.name} blocked: its client ID and the tokens issued to it are refused from now on."
+        return gettext(
+            "%(name)s blocked: its client ID and the tokens issued to it are refused from now on."
+        ) % {"name": app.name}
 
     return _operator_action(request, pk, act)
 
@@ -149,6 +155,6 @@ def operator_block(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_delete(request: HttpRequest, pk: int) -> HttpResponse:
     def act(app: Application, reason: str) -> str:
         services.application_delete(actor=request.user, application=app)
-        return f"{app.name} deleted."
+        return gettext("%(name)s deleted.") % {"name": app.name}
 
     return _operator_action(request, pk, act)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.audit import AuditAction, audit_record
@@ -27,9 +28,14 @@ def mitel_one_settings_get(user: User) -> MitelOneUserSettings:
 def mitel_one_settings_set(*, actor: User, user: User, enabled: bool, tier: str) -> MitelOneUserSettings:
     access.require_manage_user(actor, user)
     if not account_has_mitel_one(user.account):
-        raise ValidationError("Add the Mitel One integration to this account first.")
+        raise ValidationError(_("Add the Mitel One integration to this account first."))
     if tier not in MitelOneUserSettings.Tier.values:
-        raise ValidationError({"tier": f"Tier must be one of {', '.join(MitelOneUserSettings.Tier.labels)}."})
+        raise ValidationError(
+            {
+                "tier": _("Tier must be one of %(tiers)s.")
+                % {"tiers": ", ".join(MitelOneUserSettings.Tier.labels)}
+            }
+        )
     settings_row = MitelOneUserSettings.objects.select_for_update().filter(user=user).first()
     before = {"enabled": settings_row.enabled, "tier": settings_row.tier} if settings_row else {}
     settings_row = settings_row or MitelOneUserSettings(user=user)

@@ -3,6 +3,8 @@
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
@@ -14,8 +16,8 @@ from integrations.providers.mitel_one.settings import mitel_one_settings_set
 
 
 class MitelOneSettingsForm(forms.Form):
-    enabled = forms.BooleanField(label="Mitel One enabled", required=False)
-    tier = forms.ChoiceField(label="Licence tier", choices=MitelOneUserSettings.Tier.choices)
+    enabled = forms.BooleanField(label=_("Mitel One enabled"), required=False)
+    tier = forms.ChoiceField(label=_("Licence tier"), choices=MitelOneUserSettings.Tier.choices)
 
 
 @account_view(need=Capability.MANAGE_USERS)
@@ -28,10 +30,10 @@ def mitel_one_settings_update(request: HttpRequest, number: str, user_id) -> Htt
             lambda: mitel_one_settings_set(actor=request.user, user=person, **form.cleaned_data)
         )
     else:
-        error = "Choose a valid Mitel One licence tier."
+        error = gettext("Choose a valid Mitel One licence tier.")
     return action_done(
         request,
-        message=f"Mitel One settings of {person.display_name} saved.",
+        message=gettext("Mitel One settings of %(name)s saved.") % {"name": person.display_name},
         error=error,
         redirect_to=reverse("accounts:user_detail", args=[request.account.account_number, person.user_id]),
     )

@@ -103,3 +103,18 @@ def test_every_account_default_language_is_one_the_console_is_translated_into():
     untranslated = [code for code in Account.Language.values if supported_language(code) is None]
 
     assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es"])
+def test_the_api_answers_in_english_whatever_the_browser_asks(client, db, language):
+    """CloudLink clients parse the API's error texts: a French Accept-Language changes nothing."""
+    response = client.get("/api/admin/2017-09-01/accounts/0/integrations", HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 401
+    assert response.headers["Content-Language"] == "en"
+
+
+def test_the_api_docs_page_is_in_the_readers_language(client, db):
+    response = client.get(reverse("api-docs"), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.headers["Content-Language"] == "fr"
