@@ -57,7 +57,9 @@ NUMBERS = {
 def english_patterns(language: str) -> dict[str, re.Pattern]:
     """The English msgids (and plural msgids) with placeholders whose translation differs, as patterns
     over the page's visible text with its spaces removed (tags split a sentence into text nodes)."""
-    po = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"))
+    po = polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / to_locale(language) / "LC_MESSAGES" / "django.po")
+    )
     patterns = {}
     for entry in po:
         translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
