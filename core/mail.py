@@ -6,9 +6,13 @@ so it can be read on the portal's Outbox page; production uses SMTP (``EMAIL_URL
 
 from __future__ import annotations
 
+import re
+
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils import translation
+from django.utils.html import escape
 
 from core.context import current_correlation_id
 from core.tasks import email_send_many_task, email_send_task, message_to_payload
@@ -76,15 +80,121 @@ def email_render(name: str, *, to: list[str], context: dict, reader=None) -> Ema
 
 
 def _email_render(name: str, *, to: list[str], context: dict) -> EmailMultiAlternatives:
-    from django.conf import settings
+    return _email_build(to, _email_texts(name, context))
+
+
+def _email_texts(name: str, context: dict) -> tuple[str, str, str]:
     from django.template.loader import render_to_string
 
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    return tuple(render_to_string(f"emails/{name}_{part}", context) for part in _PARTS)
+
+
+_PARTS = ("subject.txt", "body.txt", "body.html")
+
+
+def _email_build(to: list[str], texts: tuple[str, str, str]) -> EmailMultiAlternatives:
+    from django.conf import settings
+
+    subject, body, html = texts
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{name}_body.txt", context),
+        subject=" ".join(subject.split()),
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
     )
-    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
+
+
+def email_render_many(
+    name: str, *, context: dict, recipients: list[tuple[list[str], dict, object]]
+) -> list[EmailMultiAlternatives]:
+    """``email_render`` of one email for many recipients (a bulk import's welcome emails): the
+    messages in the order of ``recipients``, each ``(to, its own context, reader)``; ``context``
+    is what they share.
+
+    The templates are rendered once per language with stand-ins for the recipients' own values,
+    which are then written into each copy (HTML-escaped where the template escapes). So a
+    recipient's own value must be text that the template prints as it is (``{{ user.email }}``,
+    ``{% blocktranslate with name=user.display_name %}``), not test (``{% if %}``) or filter. A
+    recipient whose value is not text is rendered in full; and the first recipient of each language
+    is rendered in full too and compared, so a template that does more with them is rendered in
+    full for every recipient of that language (slower, never wrong)."""
+    from django.conf import settings
+
+    from core.i18n import user_language
+
+    messages: list[EmailMultiAlternatives] = [None] * len(recipients)  # type: ignore[list-item]
+    by_language: dict[str, list[int]] = {}
+    for position, (_, _, reader) in enumerate(recipients):  # as language_of(reader) chooses
+        by_language.setdefault(user_language(reader) or settings.LANGUAGE_CODE, []).append(position)
+    for language, positions in by_language.items():
+        with translation.override(language):
+            slots = _Slots()
+            first = recipients[positions[0]][1]
+            shared = _email_texts(name, {**context, **slots.context(first)})
+            in_full = _email_texts(name, {**context, **first})
+            trusted = slots.fill(shared, first) == in_full
+            for position in positions:
+                to, own, _ = recipients[position]
+                texts = slots.fill(shared, own) if trusted else None
+                messages[position] = _email_build(to, texts or _email_texts(name, {**context, **own}))
+    return messages
+
+
+_SLOT = re.compile("\ue000(\\d+)([re])\ue001")
+
+
+class _Slots:
+    """The stand-ins of one rendering: each is a path into a recipient's own context (``user``,
+    ``display_name``) and prints as a marker, raw (``r``) or, where the template escapes, ``e``."""
+
+    def __init__(self) -> None:
+        self.paths: list[tuple[str, ...]] = []
+
+    def context(self, sample: dict) -> dict:
+        return {key: _Slot(self, (key,)) for key in sample}
+
+    def marker(self, path: tuple[str, ...]) -> int:
+        if path not in self.paths:
+            self.paths.append(path)
+        return self.paths.index(path)
+
+    def fill(self, texts: tuple[str, str, str], own: dict) -> tuple[str, str, str] | None:
+        """``texts`` with this recipient's values written in; None when one of them is not text."""
+        values = []
+        for key, *attributes in self.paths:
+            value = own.get(key)
+            for attribute in attributes:
+                value = getattr(value, attribute, None)
+            if not isinstance(value, str):
+                return None
+            values.append(value)
+
+        def written(match: re.Match) -> str:
+            value = values[int(match.group(1))]
+            return escape(value) if match.group(2) == "e" else value
+
+        return tuple(_SLOT.sub(written, text) for text in texts)
+
+
+class _Slot:
+    """A recipient's own value (or an object holding it) while the shared text is rendered."""
+
+    def __init__(self, slots: _Slots, path: tuple[str, ...]) -> None:
+        self._slots, self._path = slots, path
+
+    def __getattr__(self, attribute: str) -> _Slot:
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        return _Slot(self._slots, (*self._path, attribute))
+
+    def __str__(self) -> str:
+        return _Marker(f"\ue000{self._slots.marker(self._path)}r\ue001")
+
+
+class _Marker(str):
+    """Printed raw: the ``r`` marker; escaped by the template (``conditional_escape``): ``e``."""
+
+    def __html__(self) -> str:
+        return self.replace("r\ue001", "e\ue001")
