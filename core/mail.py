@@ -15,11 +15,12 @@ from django.utils import translation
 from django.utils.html import escape
 
 from core.context import current_correlation_id
+from core.db import rows_insert
 from core.tasks import email_send_many_task, email_send_task, message_to_payload
 
 
 class OutboxBackend(BaseEmailBackend):
-    atomic_batches = True  # a batch is one INSERT: all stored or none
+    atomic_batches = True  # a batch is one statement (INSERT, or COPY on PostgreSQL): all stored or none
 
     def send_messages(self, email_messages) -> int:
         from core.models import OutboxMessage
@@ -42,7 +43,7 @@ class OutboxBackend(BaseEmailBackend):
                     correlation_id=message.extra_headers.get("X-Mitel-Correlation-Id", ""),
                 )
             )
-        OutboxMessage.objects.bulk_create(rows)
+        rows_insert(rows)  # a bulk import's welcome emails: some 12 MB of HTML, one COPY
         return len(rows)
 
 
@@ -151,6 +152,7 @@ class _Slots:
 
     def __init__(self) -> None:
         self.paths: list[tuple[str, ...]] = []
+        self._parts: tuple[tuple[str, str, str], list[list[str]]] | None = None
 
     def context(self, sample: dict) -> dict:
         return {key: _Slot(self, (key,)) for key in sample}
@@ -162,7 +164,7 @@ class _Slots:
 
     def fill(self, texts: tuple[str, str, str], own: dict) -> tuple[str, str, str] | None:
         """``texts`` with this recipient's values written in; None when one of them is not text."""
-        values = []
+        values, escaped = [], []
         for key, *attributes in self.paths:
             value = own.get(key)
             for attribute in attributes:
@@ -170,12 +172,18 @@ class _Slots:
             if not isinstance(value, str):
                 return None
             values.append(value)
-
-        def written(match: re.Match) -> str:
-            value = values[int(match.group(1))]
-            return escape(value) if match.group(2) == "e" else value
-
-        return tuple(_SLOT.sub(written, text) for text in texts)
+            escaped.append(escape(value))
+        if self._parts is None or self._parts[0] is not texts:
+            self._parts = (texts, [_SLOT.split(text) for text in texts])
+        filled = []
+        for parts in self._parts[1]:
+            # parts: text, slot number, r or e, text, slot number, r or e, ..., text
+            pieces = parts[:]
+            for at in range(1, len(parts), 3):
+                pieces[at] = (escaped if parts[at + 1] == "e" else values)[int(parts[at])]
+                pieces[at + 1] = ""
+            filled.append("".join(pieces))
+        return tuple(filled)
 
 
 class _Slot:

@@ -27,6 +27,7 @@ from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, WelcomeLink
 from accounts.sign_ins import sign_ins_end
+from core.db import rows_insert
 from core.errors import Conflict
 from core.mail import email_queue, email_queue_many, email_render, email_render_many
 
@@ -118,11 +119,12 @@ def welcome_email_queue(user: User, token: str) -> None:
 def welcome_emails_queue(users_and_tokens: list[tuple[User, str]]) -> None:
     """``welcome_email_queue`` for a batch (bulk import): rendered once per language
     (``core.mail.email_render_many``), one task sends them all."""
+    link = welcome_url("\x00")  # the URL resolved once, each token written in (tokens are URL-safe)
     messages = email_render_many(
         "welcome",
         context={"days": settings.PORTAL_WELCOME_LINK_DAYS},
         recipients=[
-            ([user.email], {"user": user, "account": user.account, "link": welcome_url(token)}, user)
+            ([user.email], {"user": user, "account": user.account, "link": link.replace("%00", token)}, user)
             for user, token in users_and_tokens
         ],
     )
@@ -435,11 +437,11 @@ def welcome_links_issue(users: list[User]) -> list[str]:
 
 
 def _welcome_links_add(users: list[User]) -> list[str]:
-    """One new link per user (who has no open link: new users) in one query; the raw tokens."""
+    """One new link per user (who has no open link: new users) in one statement; the raw tokens."""
     now = timezone.now()
     tokens = [secrets.token_urlsafe(32) for _ in users]
     expires_at = now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS)
-    WelcomeLink.objects.bulk_create(
+    rows_insert(
         [
             WelcomeLink(user=user, token_hash=_hash(token), created_at=now, expires_at=expires_at)
             for user, token in zip(users, tokens, strict=True)

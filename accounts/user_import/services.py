@@ -37,7 +37,7 @@ from accounts.models import Account, AuditEvent, User, UserImportJob, UserImport
 from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from accounts.user_import import parse as imports
 from core.context import correlation_id_var, current_correlation_id
-from core.db import planner_statistics_refresh
+from core.db import planner_statistics_refresh, rows_insert
 from core.jobs import enqueue
 
 __all__ = [
@@ -78,7 +78,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
             valid_rows=parsed.valid_rows,
             correlation_id=current_correlation_id(),
         )
-        UserImportRow.objects.bulk_create(
+        rows_insert(  # one COPY on PostgreSQL
             [
                 UserImportRow(
                     job=job,
@@ -93,8 +93,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
                     is_valid=row.is_valid,
                 )
                 for row in parsed.rows
-            ],
-            batch_size=500,
+            ]
         )
     return job
 
