@@ -48,20 +48,24 @@ def rows_insert(objs: list[models.Model]) -> None:
         model.objects.bulk_create(objs)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    plain = [(field, field.attname, _plain_type(field)) for field in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+
+    def value(obj, field, attname, kind):
+        if kind is not None:
+            raw = getattr(obj, attname)
+            if type(raw) is kind:
+                return raw  # what the field's preparation would give back unchanged
+        return field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+
     with connection.cursor() as cursor:
 
         def copy(sql, params, many, context):
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as stream:
                 for obj in objs:
-                    stream.write_row(
-                        [
-                            field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-                            for field in fields
-                        ]
-                    )
+                    stream.write_row([value(obj, *field) for field in plain])
 
         executor = copy
         for wrapper in reversed(connection.execute_wrappers):
@@ -72,3 +76,24 @@ def rows_insert(objs: list[models.Model]) -> None:
             connection.queries_log.append(
                 {"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - start:.3f}"}
             )
+
+
+# Fields whose stock preparation for an insert hands back a value of this exact type unchanged.
+_PLAIN_TYPES = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+)
+_PREPARATION = ("pre_save", "get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+
+
+def _plain_type(field: models.Field) -> type | None:
+    """The type of value ``field`` writes as it is (text in a text column...), or None when
+    every value goes through the field's preparation (JSON, dates, UUIDs, foreign keys, and any
+    field class that prepares values its own way)."""
+    for base, kind in _PLAIN_TYPES:
+        stock = all(getattr(type(field), name) is getattr(base, name) for name in _PREPARATION)
+        if isinstance(field, base) and not field.is_relation and stock:
+            return kind
+    return None

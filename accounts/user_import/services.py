@@ -268,7 +268,7 @@ def _import_batch(job: UserImportJob) -> bool:
         try:
             with transaction.atomic():
                 UserImportJob.objects.select_for_update().filter(pk=job.pk).values_list("pk").get()
-                rows = list(_todo(job).order_by("number")[:BATCH_SIZE])
+                rows = list(_todo(job).order_by("number").values(*_ROW_FIELDS)[:BATCH_SIZE])
                 if not rows:
                     return False
                 _import_rows(job, rows)
@@ -280,27 +280,21 @@ def _import_batch(job: UserImportJob) -> bool:
     return True  # pragma: no cover
 
 
-def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
+_ROW_FIELDS = ("pk", "email", "role", "first_name", "last_name", "name")  # what a batch reads of its rows
+
+
+def _import_rows(job: UserImportJob, rows: list[dict]) -> None:
     result = user_create_many(
         actor=job.started_by,
         account=job.account,
-        people=[
-            {
-                "email": row.email,
-                "role": row.role,
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "name": row.name,
-            }
-            for row in rows
-        ],
+        people=[{key: value for key, value in row.items() if key != "pk"} for row in rows],
         source=User.Source.IMPORT,
     )
     _rows_created(rows, result.created)
     skipped: dict[str, list[int]] = defaultdict(list)  # why -> rows: a few reasons, one query each
     for position, reason in result.rejected.items():
         detail = imports.ALREADY_IN_ACCOUNT if reason == DUPLICATE_EMAIL else reason
-        skipped[detail[:255]].append(rows[position].pk)
+        skipped[detail[:255]].append(rows[position]["pk"])
     for detail, pks in skipped.items():
         UserImportRow.objects.filter(pk__in=pks).update(outcome=Outcome.SKIPPED, detail=detail)
     UserImportJob.objects.filter(pk=job.pk).update(
@@ -311,14 +305,14 @@ def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
     )
 
 
-def _rows_created(rows: list[UserImportRow], users: dict[int, User]) -> None:
+def _rows_created(rows: list[dict], users: dict[int, User]) -> None:
     """Mark the rows whose users were created (``users``: by position in ``rows``, saved, so with
     their primary keys) in one UPDATE, whatever the batch size. PostgreSQL joins the pairs as two
     arrays; elsewhere Django's ``bulk_update`` (a CASE by primary key: heavy to build in Python,
     but SQLite is not where big imports run)."""
     if not users:
         return
-    pairs = [(rows[position].pk, user.pk) for position, user in users.items()]
+    pairs = [(rows[position]["pk"], user.pk) for position, user in users.items()]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(UserImportRow._meta.db_table)
         with connection.cursor() as cursor:
