@@ -262,6 +262,10 @@ def test_a_job_stopped_after_some_batches_and_run_again_creates_everyone_once(
     job.refresh_from_db()
     assert (job.status, job.created_count, job.skipped_count, job.processed_rows) == (Status.DONE, 35, 1, 36)
     assert imported_emails(customer) == Counter({f"person{i}@example.com": 1 for i in range(35)})
+    created = job.rows.filter(outcome="created").select_related("user")
+    assert sorted((row.email, row.user.email) for row in created) == sorted(
+        (f"person{i}@example.com",) * 2 for i in range(35)
+    ), "each created row links to its own user"
     assert welcome_emails() == Counter({f"person{i}@example.com": 1 for i in range(35)})
 
 
