@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts import access
 from accounts.models import Account, AuditEvent, User
 from core.context import current_correlation_id, mitel_app_var
+from core.db import rows_insert
 
 
 class AuditAction(enum.StrEnum):
@@ -132,10 +133,11 @@ def audit_record(
     return event
 
 
-def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Write events made by ``audit_event_build`` in one query (batch services, e.g. bulk import)."""
+def audit_record_many(events: list[AuditEvent]) -> None:
+    """Write events made by ``audit_event_build`` in one statement (batch services, e.g. bulk
+    import; ``core.db.rows_insert``: a COPY on PostgreSQL, so the events get no primary keys)."""
     _require_atomic()
-    return AuditEvent.objects.bulk_create(events)
+    rows_insert(events)
 
 
 def _require_atomic() -> None:

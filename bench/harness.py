@@ -18,7 +18,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-OUTBOX_INSERT = 'INSERT INTO "portal_outboxmessage"'
+# How the outbox stores a batch of emails: an INSERT, or on PostgreSQL a COPY (core.db.rows_insert).
+OUTBOX_INSERT = ('INSERT INTO "portal_outboxmessage"', 'COPY "portal_outboxmessage"')
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,8 +27,9 @@ from accounts.access import Capability
 from accounts.audit import AuditAction, audit_record
 from accounts.models import Account, User, WelcomeLink
 from accounts.sign_ins import sign_ins_end
+from core.db import rows_insert
 from core.errors import Conflict
-from core.mail import email_queue, email_queue_many, email_render
+from core.mail import email_queue, email_queue_many, email_render, email_render_many
 
 __all__ = [
     "USER_FIELDS",
@@ -115,8 +117,18 @@ def welcome_email_queue(user: User, token: str) -> None:
 
 
 def welcome_emails_queue(users_and_tokens: list[tuple[User, str]]) -> None:
-    """``welcome_email_queue`` for a batch (bulk import): one task sends them all."""
-    email_queue_many([(_welcome_email(user, token), user) for user, token in users_and_tokens])
+    """``welcome_email_queue`` for a batch (bulk import): rendered once per language
+    (``core.mail.email_render_many``), one task sends them all."""
+    link = welcome_url("\x00")  # the URL resolved once, each token written in (tokens are URL-safe)
+    messages = email_render_many(
+        "welcome",
+        context={"days": settings.PORTAL_WELCOME_LINK_DAYS},
+        recipients=[
+            ([user.email], {"user": user, "account": user.account, "link": link.replace("%00", token)}, user)
+            for user, token in users_and_tokens
+        ],
+    )
+    email_queue_many(list(zip(messages, (user for user, _ in users_and_tokens), strict=True)))
 
 
 @dataclass
@@ -425,11 +437,11 @@ def welcome_links_issue(users: list[User]) -> list[str]:
 
 
 def _welcome_links_add(users: list[User]) -> list[str]:
-    """One new link per user (who has no open link: new users) in one query; the raw tokens."""
+    """One new link per user (who has no open link: new users) in one statement; the raw tokens."""
     now = timezone.now()
     tokens = [secrets.token_urlsafe(32) for _ in users]
     expires_at = now + timedelta(days=settings.PORTAL_WELCOME_LINK_DAYS)
-    WelcomeLink.objects.bulk_create(
+    rows_insert(
         [
             WelcomeLink(user=user, token_hash=_hash(token), created_at=now, expires_at=expires_at)
             for user, token in zip(users, tokens, strict=True)
@@ -475,6 +487,9 @@ def user_create_many(
         .values_list("email_lower", flat=True)
     )
     result = UserBatchResult(created={}, rejected={})
+    # Only what the people bring is validated; the rest is set here (source, account, defaults).
+    given = {"role", *USER_FIELDS}
+    exclude = [field.name for field in User._meta.concrete_fields if field.name not in given]
     for position, (person, email) in enumerate(zip(people, emails, strict=True)):
         fields = {key: value for key, value in person.items() if key in USER_FIELDS and key != "email"}
         role = person.get("role") or User.Role.USER
@@ -496,13 +511,10 @@ def user_create_many(
             modified_by=access.acting_user(actor),
             **fields,
         )
-        user.set_unusable_password()
+        # set_unusable_password() draws its 40 random characters one by one: one draw instead.
+        user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
         try:
-            user.full_clean(
-                exclude=["password", "account", "created_by", "modified_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
+            user.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             result.rejected[position] = "; ".join(exc.messages)
             continue

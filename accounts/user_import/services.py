@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -37,7 +37,7 @@ from accounts.models import Account, AuditEvent, User, UserImportJob, UserImport
 from accounts.services.user_services import DUPLICATE_EMAIL, user_create_many
 from accounts.user_import import parse as imports
 from core.context import correlation_id_var, current_correlation_id
-from core.db import planner_statistics_refresh
+from core.db import planner_statistics_refresh, rows_insert
 from core.jobs import enqueue
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 100
+BATCH_SIZE = 500
 _INTEGRITY_ATTEMPTS = 3
 Status = UserImportJob.Status
 Outcome = UserImportRow.Outcome
@@ -78,7 +78,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
             valid_rows=parsed.valid_rows,
             correlation_id=current_correlation_id(),
         )
-        UserImportRow.objects.bulk_create(
+        rows_insert(  # one COPY on PostgreSQL
             [
                 UserImportRow(
                     job=job,
@@ -93,8 +93,7 @@ def import_job_create(*, actor: User, account: Account, upload: UploadedFile) ->
                     is_valid=row.is_valid,
                 )
                 for row in parsed.rows
-            ],
-            batch_size=500,
+            ]
         )
     return job
 
@@ -269,7 +268,7 @@ def _import_batch(job: UserImportJob) -> bool:
         try:
             with transaction.atomic():
                 UserImportJob.objects.select_for_update().filter(pk=job.pk).values_list("pk").get()
-                rows = list(_todo(job).order_by("number")[:BATCH_SIZE])
+                rows = list(_todo(job).order_by("number").values(*_ROW_FIELDS)[:BATCH_SIZE])
                 if not rows:
                     return False
                 _import_rows(job, rows)
@@ -281,35 +280,21 @@ def _import_batch(job: UserImportJob) -> bool:
     return True  # pragma: no cover
 
 
-def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
+_ROW_FIELDS = ("pk", "email", "role", "first_name", "last_name", "name")  # what a batch reads of its rows
+
+
+def _import_rows(job: UserImportJob, rows: list[dict]) -> None:
     result = user_create_many(
         actor=job.started_by,
         account=job.account,
-        people=[
-            {
-                "email": row.email,
-                "role": row.role,
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "name": row.name,
-            }
-            for row in rows
-        ],
+        people=[{key: value for key, value in row.items() if key != "pk"} for row in rows],
         source=User.Source.IMPORT,
     )
-    created = [rows[position].pk for position in result.created]
-    if created:
-        new_user = (
-            User.objects.for_account(job.account)
-            .annotate(email_lower=Lower("email"))
-            .filter(email_lower=OuterRef("email"))
-            .values("pk")[:1]
-        )
-        UserImportRow.objects.filter(pk__in=created).update(outcome=Outcome.CREATED, user=Subquery(new_user))
+    _rows_created(rows, result.created)
     skipped: dict[str, list[int]] = defaultdict(list)  # why -> rows: a few reasons, one query each
     for position, reason in result.rejected.items():
         detail = imports.ALREADY_IN_ACCOUNT if reason == DUPLICATE_EMAIL else reason
-        skipped[detail[:255]].append(rows[position].pk)
+        skipped[detail[:255]].append(rows[position]["pk"])
     for detail, pks in skipped.items():
         UserImportRow.objects.filter(pk__in=pks).update(outcome=Outcome.SKIPPED, detail=detail)
     UserImportJob.objects.filter(pk=job.pk).update(
@@ -320,8 +305,41 @@ def _import_rows(job: UserImportJob, rows: list[UserImportRow]) -> None:
     )
 
 
+def _rows_created(rows: list[dict], users: dict[int, User]) -> None:
+    """Mark the rows whose users were created (``users``: by position in ``rows``, saved, so with
+    their primary keys) in one UPDATE, whatever the batch size. PostgreSQL joins the pairs as two
+    arrays. Elsewhere each row looks its user up among the batch's by email (rows and users have
+    it lowercased alike); Django's ``bulk_update``, a CASE by primary key, took 1.4 s on SQLite
+    for 2,500 rows, building it in Python. (On PostgreSQL that lookup was planned as a scan of
+    every user of the platform now and then: 2 s for 2,500 rows.)"""
+    if not users:
+        return
+    pairs = [(rows[position]["pk"], user.pk) for position, user in users.items()]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(UserImportRow._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS r SET outcome = %s, user_id = created.user_id "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS created(id, user_id) WHERE r.id = created.id",
+                [Outcome.CREATED.value, [row for row, _ in pairs], [user for _, user in pairs]],
+            )
+        return
+    new_user = User.objects.filter(pk__in=[user for _, user in pairs], email=OuterRef("email")).values("pk")[
+        :1
+    ]
+    UserImportRow.objects.filter(pk__in=[row for row, _ in pairs]).update(
+        outcome=Outcome.CREATED, user=Subquery(new_user)
+    )
+
+
 def _finish(job: UserImportJob) -> UserImportJob:
-    planner_statistics_refresh(User, UserImportRow, WelcomeLink, AuditEvent)
+    # The columns the account's pages and the job's rows are looked up by, and the row counts.
+    planner_statistics_refresh(
+        (User, ["account"]),
+        (UserImportRow, ["job", "outcome"]),
+        (WelcomeLink, ["user"]),
+        (AuditEvent, ["account"]),
+    )
     with transaction.atomic():
         job = _lock(job.pk)
         if job.status == Status.RUNNING:

@@ -262,6 +262,10 @@ def test_a_job_stopped_after_some_batches_and_run_again_creates_everyone_once(
     job.refresh_from_db()
     assert (job.status, job.created_count, job.skipped_count, job.processed_rows) == (Status.DONE, 35, 1, 36)
     assert imported_emails(customer) == Counter({f"person{i}@example.com": 1 for i in range(35)})
+    created = job.rows.filter(outcome="created").select_related("user")
+    assert sorted((row.email, row.user.email) for row in created) == sorted(
+        (f"person{i}@example.com",) * 2 for i in range(35)
+    ), "each created row links to its own user"
     assert welcome_emails() == Counter({f"person{i}@example.com": 1 for i in range(35)})
 
 
@@ -359,30 +363,53 @@ def test_when_retries_are_used_up_the_job_fails_and_starting_it_again_resumes(
     assert AuditEvent.objects.filter(action="user_import.restarted").count() == 1
 
 
-def test_queries_grow_with_the_number_of_batches_not_rows(
-    account_admin, customer, django_capture_on_commit_callbacks
-):
-    def queries_to_import(n: int, start: int) -> tuple[int, int]:
-        job = started(account_admin, customer, *people(n, start))
-        with django_capture_on_commit_callbacks() as emails, CaptureQueriesContext(connection) as queries:
-            import_services.import_job_run(job.pk)
-        job.refresh_from_db()
-        assert job.created_count == n
-        sent_before = sum(welcome_emails().values())
-        for send in emails:
-            send()
-        assert sum(welcome_emails().values()) - sent_before == n, "one welcome email per created user"
-        return len(queries), len(emails)
+def _import_queries(actor, account, n: int, start: int, capture) -> tuple[int, int]:
+    """Queries of the import task for ``n`` new people, and the email tasks it queued (sent here,
+    checking one welcome email per created user)."""
+    job = started(actor, account, *people(n, start))
+    with capture() as emails, CaptureQueriesContext(connection) as queries:
+        import_services.import_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.created_count == n
+    sent_before = sum(welcome_emails().values())
+    for send in emails:
+        send()
+    assert sum(welcome_emails().values()) - sent_before == n, "one welcome email per created user"
+    return len(queries), len(emails)
 
-    batch = import_services.BATCH_SIZE
-    one_batch, emails_1 = queries_to_import(batch, 0)
-    two_batches, _ = queries_to_import(2 * batch, 10_000)
-    ten_batches, emails_10 = queries_to_import(10 * batch, 20_000)
+
+def test_queries_grow_with_the_number_of_batches_not_rows(
+    account_admin, customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 20)
+    capture = django_capture_on_commit_callbacks
+    one_batch, emails_1 = _import_queries(account_admin, customer, 20, 0, capture)
+    two_batches, _ = _import_queries(account_admin, customer, 40, 10_000, capture)
+    ten_batches, emails_10 = _import_queries(account_admin, customer, 200, 20_000, capture)
 
     per_batch = two_batches - one_batch
-    assert per_batch <= 20, f"a batch of {batch} rows takes {per_batch} queries: it grows by row"
+    assert per_batch <= 20, f"a batch of 20 rows takes {per_batch} queries: it grows by row"
     assert ten_batches == one_batch + 9 * per_batch
     assert (emails_1, emails_10) == (1, 10), "the welcome emails of a batch are queued as one task"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite splits a bulk insert by its 999 variables a statement, so a wider batch takes more",
+)
+def test_a_batch_takes_the_same_queries_whatever_its_size(
+    account_admin, customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A batch of 500 rows costs the same statements as one of 50: users, welcome links, audit
+    events, the rows' outcomes are each written once per batch, not once per row."""
+    capture = django_capture_on_commit_callbacks
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 50)
+    small, small_emails = _import_queries(account_admin, customer, 50, 0, capture)
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 500)
+    large, large_emails = _import_queries(account_admin, customer, 500, 10_000, capture)
+
+    assert large == small, f"one batch: {small} queries for 50 rows, {large} for 500"
+    assert small_emails == large_emails == 1
 
 
 def test_a_cancelled_preview_cannot_be_started(account_admin, customer):
