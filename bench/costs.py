@@ -92,8 +92,8 @@ def run(sizes, platforms, repeat) -> None:
 
     from accounts.models import Account, User
     from core.db import planner_statistics_refresh
-    from oauth.models import Application
     from oauth.applications.services import application_approve, application_deploy, application_register
+    from oauth.models import Application
     from oauth.tokens import access_token_issue
 
     partner = Account.objects.create(

@@ -153,6 +153,7 @@ def main() -> None:
         monitored = len(listener.bridge.monitors)
 
         stop = threading.Event()
+
         def listen() -> None:
             try:
                 listener.run(stop, slice_seconds=0.5)

@@ -113,9 +113,7 @@ def test_users_of_an_application_chat_and_a_ringing_call_reaches_the_webhook(
     app = make_app(partner_admin, customer)
     run_wizard(account_admin, customer, pbx.port)
     # Connect runs as a task: in-process on SQLite, in the Celery worker on PostgreSQL + Redis.
-    assert wait_until(
-        lambda: Gateway.objects.get(account=customer).status == Gateway.Status.CONNECTED
-    )
+    assert wait_until(lambda: Gateway.objects.get(account=customer).status == Gateway.Status.CONNECTED)
     account_admin.extension, member.extension = CALLER, CALLED
     account_admin.save(update_fields=["extension"])
     member.save(update_fields=["extension"])

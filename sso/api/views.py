@@ -253,7 +253,9 @@ class Saml2LogoutApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="saml2Logout", request=Saml2LogoutSerializer, responses={201: dict, **error_responses(400, 404)}
+        operation_id="saml2Logout",
+        request=Saml2LogoutSerializer,
+        responses={201: dict, **error_responses(400, 404)},
     )
     def post(self, request: Request) -> Response:
         data = _form(request)
@@ -320,7 +322,9 @@ class Saml2AssertionConsumerApi(APIView):
             form = request.data if hasattr(request.data, "get") else {}
             for name, field in Saml2ResponseSerializer().fields.items():
                 if len(str(form.get(name, ""))) > field.max_length:
-                    raise SignInError("InvalidSamlResponse", f"{name} is longer than {field.max_length} characters.", 400)
+                    raise SignInError(
+                        "InvalidSamlResponse", f"{name} is longer than {field.max_length} characters.", 400
+                    )
             user, flow = sign_in.saml_finish(
                 account,
                 saml_response=str(form.get("SAMLResponse", "")),

@@ -74,7 +74,9 @@ def test_a_phone_of_a_user_above_the_actor_is_not_theirs_to_change(partner, acto
 def test_an_application_changes_phones_with_its_deployment_role(customer, member, account_admin):
     from accounts.access import Principal, PrincipalKind
 
-    as_admin = Principal(PrincipalKind.APPLICATION, customer, application="app", application_role="ACCOUNT_ADMIN")
+    as_admin = Principal(
+        PrincipalKind.APPLICATION, customer, application="app", application_role="ACCOUNT_ADMIN"
+    )
     as_user = Principal(PrincipalKind.APPLICATION, customer, application="app", application_role="USER")
 
     access.require_not_above(as_admin, member)
