@@ -4,7 +4,8 @@ read through the CSTA feature services, presence derived from the device's calls
 import pytest
 
 from notifications.models import Publication
-from tests.media.conftest import BASE
+from tests.accounts.factories import UserFactory
+from tests.media.conftest import BASE, attach_pbx
 from tests.media.test_calls_api import act, number_of, place
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,22 @@ def test_unknown_extension_unsupported_action_and_plain_users(
     assert update(admin_api, "2001", "pstnRouting", True).status_code == 400
     assert endpoint(api_client_for(member), "2001").status_code == 403
     assert endpoint(api_client_for(member), "2002").status_code == 200
+
+
+def test_an_account_admin_cannot_change_a_partner_admins_phone(partner_admin, api_client_for, call_pbx):
+    """Over HTTP, in a partner account with a PBX: its account admin changes a USER's phone but
+    not the partner admin's, whose role is above theirs (``access.require_not_above``)."""
+    partner = partner_admin.account
+    attach_pbx(partner, port=call_pbx.port)
+    partner_admin.extension = "2001"
+    partner_admin.save(update_fields=["extension"])
+    UserFactory(account=partner, role="USER", extension="2002")
+    admin = api_client_for(UserFactory(account=partner, role="ACCOUNT_ADMIN"))
+
+    refused = update(admin, "2001", "dnd", True)
+    allowed = update(admin, "2002", "dnd", True)
+
+    assert refused.status_code == 403, refused.content
+    assert "above yours" in refused.json()["message"]
+    assert allowed.status_code == 200, allowed.content
+    assert call_pbx.dnd == {"2002"}
